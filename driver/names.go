@@ -1,0 +1,44 @@
+package driver
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// MaxKeyLen is the longest key, in bytes, that drivers accept (as S3).
+const MaxKeyLen = 1024
+
+// ValidateBucketName applies S3's bucket naming rules: 3 to 63 characters
+// of lowercase letters, digits, '.' and '-', starting and ending with a
+// letter or digit. The error wraps ErrInvalidName and says which rule broke.
+func ValidateBucketName(name string) error {
+	if n := len(name); n < 3 || n > 63 {
+		return fmt.Errorf("%w: bucket name %s must be 3-63 characters, has %d", ErrInvalidName, QuoteName(name), n)
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '.' || c == '-':
+			if i == 0 || i == len(name)-1 {
+				return fmt.Errorf("%w: bucket name %s must start and end with a letter or digit", ErrInvalidName, QuoteName(name))
+			}
+		default:
+			return fmt.Errorf("%w: bucket name %s may hold only lowercase letters, digits, '.' and '-' (found %q)", ErrInvalidName, QuoteName(name), rune(c))
+		}
+	}
+	return nil
+}
+
+// ValidateKey accepts any non-empty valid UTF-8 of at most MaxKeyLen bytes.
+func ValidateKey(key string) error {
+	switch {
+	case key == "":
+		return fmt.Errorf("%w: key must not be empty", ErrInvalidName)
+	case len(key) > MaxKeyLen:
+		return fmt.Errorf("%w: key is %d bytes, the limit is %d", ErrInvalidName, len(key), MaxKeyLen)
+	case !utf8.ValidString(key):
+		return fmt.Errorf("%w: key %s is not valid UTF-8", ErrInvalidName, QuoteName(key))
+	}
+	return nil
+}

@@ -1,0 +1,104 @@
+package driver
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+)
+
+// Factory makes a new, unopened driver.
+type Factory func() Driver
+
+var registry struct {
+	sync.RWMutex
+	m map[string]Factory
+}
+
+// Register makes a driver available under scheme, so DSNs "scheme://…"
+// resolve to it. Drivers call it from init; registering a scheme twice
+// panics, since that is a programming error caught at start-up.
+func Register(scheme string, f Factory) {
+	registry.Lock()
+	defer registry.Unlock()
+	if registry.m == nil {
+		registry.m = make(map[string]Factory)
+	}
+	if _, dup := registry.m[scheme]; dup {
+		panic("driver: Register called twice for scheme " + scheme)
+	}
+	registry.m[scheme] = f
+}
+
+// Lookup returns the factory registered for scheme.
+func Lookup(scheme string) (Factory, bool) {
+	registry.RLock()
+	defer registry.RUnlock()
+	f, ok := registry.m[scheme]
+	return f, ok
+}
+
+// Drivers returns the registered schemes, sorted.
+func Drivers() []string {
+	registry.RLock()
+	defer registry.RUnlock()
+	s := make([]string, 0, len(registry.m))
+	for k := range registry.m {
+		s = append(s, k)
+	}
+	sort.Strings(s)
+	return s
+}
+
+// DSN is a parsed data source name: scheme://user:pass@host/path?params.
+type DSN struct {
+	Scheme   string
+	User     string
+	Password string
+	Host     string
+	Path     string
+	Params   url.Values
+	Raw      string
+}
+
+// ParseDSN splits a DSN into its parts. Only the scheme is required.
+func ParseDSN(dsn string) (*DSN, error) {
+	scheme, rest, ok := strings.Cut(dsn, "://")
+	if !ok || scheme == "" {
+		return nil, fmt.Errorf("dsn %q: want scheme://[user[:pass]@]host[/path][?params]", dsn)
+	}
+	u, err := url.Parse(scheme + "://" + rest)
+	if err != nil {
+		return nil, fmt.Errorf("dsn %q: %v", dsn, err)
+	}
+	d := &DSN{Scheme: u.Scheme, Host: u.Host, Path: u.Path, Params: u.Query(), Raw: dsn}
+	if u.User != nil {
+		d.User = u.User.Username()
+		d.Password, _ = u.User.Password()
+	}
+	return d, nil
+}
+
+// OpenDSN looks up the DSN's scheme, makes a driver and opens it. An
+// unregistered scheme wraps ErrUnknownScheme and lists the known ones.
+func OpenDSN(ctx context.Context, dsn string, opts ...Option) (Driver, error) {
+	d, err := ParseDSN(dsn)
+	if err != nil {
+		return nil, err
+	}
+	f, ok := Lookup(d.Scheme)
+	if !ok {
+		known := Drivers()
+		for i, s := range known {
+			known[i] = s + "://"
+		}
+		return nil, fmt.Errorf("%w %q in dsn %q (known: %s)", ErrUnknownScheme, d.Scheme, dsn, strings.Join(known, ", "))
+	}
+	drv := f()
+	if err := drv.Open(ctx, dsn, opts...); err != nil {
+		return nil, err
+	}
+	return drv, nil
+}
