@@ -75,3 +75,8 @@ func QuoteName(s string) string {
 	}
 	return s
 }
+
+// IsNotFound reports whether err means a missing bucket or object.
+func IsNotFound(err error) bool {
+	return errors.Is(err, ErrBucketNotFound) || errors.Is(err, ErrObjectNotFound)
+}

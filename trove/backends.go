@@ -1,0 +1,209 @@
+package trove
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/trovemem/trovemem/driver"
+)
+
+// BackendInfo describes a mounted backend.
+type BackendInfo struct {
+	Name   string        `json:"name"`
+	DSN    string        `json:"dsn"`
+	Driver driver.Driver `json:"-"`
+}
+
+// Backends returns the mounted backends, the default first, then in the
+// order they were mounted.
+func (s *Store) Backends() []BackendInfo {
+	cfg := s.cfg.Load()
+	out := make([]BackendInfo, 0, len(cfg.order))
+	for _, n := range cfg.order {
+		out = append(out, BackendInfo{Name: n, DSN: cfg.dsns[n], Driver: cfg.drivers[n]})
+	}
+	return out
+}
+
+// Backend returns the driver mounted as name, pinned: operations on it
+// bypass routing. It is how a test checks where an object landed.
+func (s *Store) Backend(name string) (driver.Driver, bool) {
+	d, ok := s.cfg.Load().drivers[name]
+	return d, ok
+}
+
+// AddBackend mounts drv as name. The store's buckets are created on it and
+// any bucket it already has (a persistent backend, say) is created on the
+// others, so the bucket namespace stays one across backends.
+func (s *Store) AddBackend(ctx context.Context, name string, drv driver.Driver) error {
+	return s.addBackend(ctx, name, drv.Name()+"://", drv)
+}
+
+// Mount opens dsn through the driver registry and mounts it as name.
+func (s *Store) Mount(ctx context.Context, name, dsn string, opts ...driver.Option) error {
+	if err := s.checkNewBackend(name); err != nil {
+		return err
+	}
+	drv, err := driver.OpenDSN(ctx, dsn, opts...)
+	if err != nil {
+		return fmt.Errorf("mount %s: %w", name, err)
+	}
+	if err := s.addBackend(ctx, name, dsn, drv); err != nil {
+		_ = drv.Close(ctx)
+		return err
+	}
+	return nil
+}
+
+func (s *Store) checkNewBackend(name string) error {
+	if name == "" {
+		return fmt.Errorf("mount: %w: backend name is empty", ErrInvalidName)
+	}
+	if _, ok := s.cfg.Load().drivers[name]; ok {
+		return fmt.Errorf("mount %s: %w", name, ErrBackendExists)
+	}
+	return nil
+}
+
+func (s *Store) addBackend(ctx context.Context, name, dsn string, drv driver.Driver) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg, err := s.live("mount", "", "")
+	if err != nil {
+		return err
+	}
+	if err := s.checkNewBackend(name); err != nil {
+		return err
+	}
+	have, err := cfg.drivers[DefaultBackend].ListBuckets(ctx)
+	if err != nil {
+		return fmt.Errorf("mount %s: %w", name, err)
+	}
+	theirs, err := drv.ListBuckets(ctx)
+	if err != nil {
+		return fmt.Errorf("mount %s: %w", name, err)
+	}
+	for _, b := range have {
+		if err := drv.CreateBucket(ctx, b.Name); err != nil && !errors.Is(err, ErrBucketExists) {
+			return fmt.Errorf("mount %s: %w", name, err)
+		}
+	}
+	for _, b := range theirs {
+		for _, other := range cfg.order {
+			if err := cfg.drivers[other].CreateBucket(ctx, b.Name); err != nil && !errors.Is(err, ErrBucketExists) {
+				return fmt.Errorf("mount %s: bucket %s: %w", name, b.Name, err)
+			}
+		}
+	}
+	next := cfg.clone()
+	next.drivers[name] = drv
+	next.dsns[name] = dsn
+	next.order = append(next.order, name)
+	s.cfg.Store(next)
+	return nil
+}
+
+// RemoveBackend unmounts name and closes its driver. It refuses while the
+// backend holds objects, unless force is set, in which case they are lost.
+// Routes that named the backend stay, and are skipped (Explain says so)
+// until it is mounted again.
+func (s *Store) RemoveBackend(ctx context.Context, name string, force bool) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg, err := s.live("unmount", "", "")
+	if err != nil {
+		return err
+	}
+	if name == DefaultBackend {
+		return fmt.Errorf("unmount %s: %w", name, ErrDefaultBackend)
+	}
+	drv, ok := cfg.drivers[name]
+	if !ok {
+		return fmt.Errorf("unmount %s: %w", name, ErrUnknownBackend)
+	}
+	if !force {
+		buckets, err := drv.ListBuckets(ctx)
+		if err != nil {
+			return fmt.Errorf("unmount %s: %w", name, err)
+		}
+		total := 0
+		for _, b := range buckets {
+			n, err := countObjects(ctx, drv, b.Name, 0)
+			if err != nil {
+				return fmt.Errorf("unmount %s: %w", name, err)
+			}
+			total += n
+		}
+		if total > 0 {
+			return fmt.Errorf("unmount %s: %w (%d objects; force to drop them)", name, ErrBackendNotEmpty, total)
+		}
+	}
+	next := cfg.clone()
+	delete(next.drivers, name)
+	delete(next.dsns, name)
+	next.order = slices.DeleteFunc(next.order, func(n string) bool { return n == name })
+	s.cfg.Store(next)
+	return drv.Close(ctx)
+}
+
+// AddRoute appends a pattern route. The backend must be mounted and the
+// pattern valid; a pattern can be routed only once.
+func (s *Store) AddRoute(pattern, backend string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg, err := s.live("route add", "", "")
+	if err != nil {
+		return err
+	}
+	if err := ValidatePattern(pattern); err != nil {
+		return fmt.Errorf("route add: %w", err)
+	}
+	if _, ok := cfg.drivers[backend]; !ok {
+		return fmt.Errorf("route add %q: %w %q (mounted: %v)", pattern, ErrUnknownBackend, backend, cfg.order)
+	}
+	for _, r := range cfg.routes {
+		if r.Pattern == pattern {
+			return fmt.Errorf("route add %q: %w (to %q)", pattern, ErrRouteExists, r.Backend)
+		}
+	}
+	next := cfg.clone()
+	next.routes = append(next.routes, Route{Pattern: pattern, Backend: backend})
+	s.cfg.Store(next)
+	return nil
+}
+
+// RemoveRoute removes the route with this pattern.
+func (s *Store) RemoveRoute(pattern string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg, err := s.live("route rm", "", "")
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(cfg.routes, func(r Route) bool { return r.Pattern == pattern })
+	if i < 0 {
+		return fmt.Errorf("route rm %q: %w", pattern, ErrRouteNotFound)
+	}
+	next := cfg.clone()
+	next.routes = slices.Delete(next.routes, i, i+1)
+	s.cfg.Store(next)
+	return nil
+}
+
+// AddRouteFunc appends a named route function; it is consulted before every
+// pattern route.
+func (s *Store) AddRouteFunc(name string, fn RouteFunc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	next := s.cfg.Load().clone()
+	next.funcs = append(next.funcs, RouteFuncInfo{Name: name, Func: fn})
+	s.cfg.Store(next)
+}
+
+// Routes returns the pattern routes in the order they apply.
+func (s *Store) Routes() []Route { return slices.Clone(s.cfg.Load().routes) }
+
+// RouteFuncs returns the route functions in the order they apply.
+func (s *Store) RouteFuncs() []RouteFuncInfo { return slices.Clone(s.cfg.Load().funcs) }

@@ -1,0 +1,123 @@
+package trove
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/trovemem/trovemem/driver"
+)
+
+// CreateBucket creates the bucket on every backend, so routed writes never
+// meet a missing bucket. The bucket must not exist on the default backend;
+// a backend that already has it (a persistent one, say) is fine. If any
+// backend fails, the backends created so far are rolled back.
+func (s *Store) CreateBucket(ctx context.Context, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg, err := s.live("create bucket", name, "")
+	if err != nil {
+		return err
+	}
+	if err := driver.ValidateBucketName(name); err != nil {
+		return driver.E("create bucket", name, "", err)
+	}
+	var created []string
+	for _, b := range cfg.order {
+		err := cfg.drivers[b].CreateBucket(ctx, name)
+		if err == nil {
+			created = append(created, b)
+			continue
+		}
+		if b != DefaultBackend && errors.Is(err, ErrBucketExists) {
+			continue
+		}
+		for _, c := range created {
+			_ = cfg.drivers[c].DeleteBucket(ctx, name)
+		}
+		if b != DefaultBackend {
+			err = fmt.Errorf("on backend %q: %w", b, err)
+		}
+		return driver.E("create bucket", name, "", err)
+	}
+	return nil
+}
+
+// DeleteBucket removes an empty bucket from every backend. If any backend
+// holds an object in it, nothing is deleted and the error wraps
+// ErrBucketNotEmpty and names that backend.
+func (s *Store) DeleteBucket(ctx context.Context, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg, err := s.live("delete bucket", name, "")
+	if err != nil {
+		return err
+	}
+	if err := driver.ValidateBucketName(name); err != nil {
+		return driver.E("delete bucket", name, "", err)
+	}
+	for _, b := range cfg.order {
+		n, err := countObjects(ctx, cfg.drivers[b], name, 1)
+		if errors.Is(err, ErrBucketNotFound) && b != DefaultBackend {
+			continue
+		}
+		if err != nil {
+			return driver.E("delete bucket", name, "", err)
+		}
+		if n > 0 {
+			return driver.E("delete bucket", name, "", fmt.Errorf("%w (backend %q holds objects)", ErrBucketNotEmpty, b))
+		}
+	}
+	for _, b := range cfg.order {
+		if err := cfg.drivers[b].DeleteBucket(ctx, name); err != nil && (b == DefaultBackend || !errors.Is(err, ErrBucketNotFound)) {
+			return driver.E("delete bucket", name, "", err)
+		}
+	}
+	return nil
+}
+
+// ListBuckets returns the buckets, sorted by name. Every backend has the
+// same buckets, so the default backend's list is the store's.
+func (s *Store) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
+	cfg, err := s.live("list buckets", "", "")
+	if err != nil {
+		return nil, err
+	}
+	bs, err := cfg.drivers[DefaultBackend].ListBuckets(ctx)
+	return bs, driver.E("list buckets", "", "", err)
+}
+
+// countObjects counts the objects in bucket on drv, stopping at limit
+// (limit <= 0 counts all).
+func countObjects(ctx context.Context, drv driver.Driver, bucket string, limit int) (int, error) {
+	n := 0
+	err := walk(ctx, drv, bucket, func(*ObjectInfo) bool {
+		n++
+		return limit <= 0 || n < limit
+	})
+	return n, err
+}
+
+// walk calls fn for every object of bucket on drv, in key order, until fn
+// returns false.
+func walk(ctx context.Context, drv driver.Driver, bucket string, fn func(*ObjectInfo) bool) error {
+	cursor := ""
+	for {
+		it, err := drv.List(ctx, bucket, driver.WithCursor(cursor), driver.WithMaxKeys(driver.DefaultMaxKeys))
+		if err != nil {
+			return err
+		}
+		page, err := it.All(ctx)
+		if err != nil {
+			return err
+		}
+		for _, o := range page {
+			if !fn(o) {
+				return nil
+			}
+		}
+		if cursor = it.NextToken(); cursor == "" {
+			return nil
+		}
+	}
+}

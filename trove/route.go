@@ -1,0 +1,204 @@
+package trove
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/bmatcuk/doublestar/v4"
+)
+
+// DefaultBackend is the name under which the driver given to Open is
+// mounted.
+const DefaultBackend = "default"
+
+// Route sends keys matching Pattern to Backend.
+type Route struct {
+	Pattern string `json:"pattern"`
+	Backend string `json:"backend"`
+}
+
+// RouteFunc picks a backend for a bucket and key, or returns "" to leave the
+// decision to later rules.
+type RouteFunc func(bucket, key string) string
+
+// RouteFuncInfo is a route function with the name Explain shows for it.
+type RouteFuncInfo struct {
+	Name string
+	Func RouteFunc
+}
+
+// ValidatePattern reports whether pattern is a usable route pattern. The
+// error wraps ErrInvalidPattern.
+func ValidatePattern(pattern string) error {
+	if pattern == "" {
+		return fmt.Errorf("%w: pattern is empty", ErrInvalidPattern)
+	}
+	if !doublestar.ValidatePattern(pattern) {
+		return fmt.Errorf("%w %q: unbalanced brackets or braces, or a trailing backslash", ErrInvalidPattern, pattern)
+	}
+	return nil
+}
+
+// matchPattern applies a validated pattern to a key: path.Match semantics
+// on '/'-separated keys, plus '**' across separators.
+func matchPattern(pattern, key string) bool {
+	ok, err := doublestar.Match(pattern, key)
+	return err == nil && ok
+}
+
+// RuleKind says what sort of rule a Step describes.
+type RuleKind string
+
+// The kinds of routing rules, in the order they are consulted.
+const (
+	RuleFunc    RuleKind = "func"
+	RulePattern RuleKind = "pattern"
+	RuleDefault RuleKind = "default"
+)
+
+// Step is one rule's verdict on a key.
+type Step struct {
+	Kind    RuleKind `json:"kind"`
+	Rule    string   `json:"rule"` // the pattern, the function's name, or "default"
+	Backend string   `json:"backend"`
+	Matched bool     `json:"matched"`
+	Reason  string   `json:"reason"`
+}
+
+// Explanation says which backend a key goes to and why.
+type Explanation struct {
+	Bucket  string `json:"bucket"`
+	Key     string `json:"key"`
+	Backend string `json:"backend"`
+	// Winner indexes the Step that decided.
+	Winner int    `json:"winner"`
+	Steps  []Step `json:"steps"`
+}
+
+// explain walks the rules of cfg in order. With full set it records every
+// rule, including those after the winner (marked "not consulted"), which is
+// what a person learning the rules wants to see; without, it stops at the
+// winner and allocates nothing, which is what routing an operation needs.
+func (cfg *config) explain(bucket, key string, full bool) (backend string, ex *Explanation) {
+	if full {
+		ex = &Explanation{Bucket: bucket, Key: key, Winner: -1}
+	}
+	decided := func(b string) bool {
+		if backend != "" {
+			return false
+		}
+		backend = b
+		if ex != nil {
+			ex.Backend = b
+			ex.Winner = len(ex.Steps) - 1
+		}
+		return !full
+	}
+	for i, f := range cfg.funcs {
+		name := f.Name
+		if name == "" {
+			name = "func#" + strconv.Itoa(i+1)
+		}
+		if backend != "" {
+			ex.Steps = append(ex.Steps, Step{Kind: RuleFunc, Rule: name, Reason: "not consulted: an earlier rule decided"})
+			continue
+		}
+		got := f.Func(bucket, key)
+		_, mounted := cfg.drivers[got]
+		if ex != nil {
+			st := Step{Kind: RuleFunc, Rule: name, Backend: got}
+			switch {
+			case got == "":
+				st.Reason = "returned no backend"
+			case !mounted:
+				st.Reason = fmt.Sprintf("returned backend %q, which is not mounted", got)
+			default:
+				st.Matched = true
+				st.Reason = fmt.Sprintf("returned backend %q", got)
+			}
+			ex.Steps = append(ex.Steps, st)
+		}
+		if got != "" && mounted && decided(got) {
+			return backend, nil
+		}
+	}
+	for _, r := range cfg.routes {
+		if backend != "" {
+			ex.Steps = append(ex.Steps, Step{Kind: RulePattern, Rule: r.Pattern, Backend: r.Backend, Reason: "not consulted: an earlier rule decided"})
+			continue
+		}
+		ok := matchPattern(r.Pattern, key)
+		_, mounted := cfg.drivers[r.Backend]
+		if ex != nil {
+			st := Step{Kind: RulePattern, Rule: r.Pattern, Backend: r.Backend, Matched: ok && mounted}
+			switch {
+			case ok && !mounted:
+				st.Reason = fmt.Sprintf("matches, but backend %q is not mounted, so the rule is skipped", r.Backend)
+			case ok:
+				st.Reason = "matches"
+			default:
+				st.Reason = whyNoMatch(r.Pattern, key)
+			}
+			ex.Steps = append(ex.Steps, st)
+		}
+		if ok && mounted && decided(r.Backend) {
+			return backend, nil
+		}
+	}
+	if ex != nil {
+		st := Step{Kind: RuleDefault, Rule: DefaultBackend, Backend: DefaultBackend}
+		if backend == "" {
+			st.Matched = true
+			st.Reason = "no earlier rule matched"
+		} else {
+			st.Reason = "not consulted: an earlier rule decided"
+		}
+		ex.Steps = append(ex.Steps, st)
+	}
+	if backend == "" {
+		decided(DefaultBackend)
+	}
+	return backend, ex
+}
+
+// whyNoMatch gives a person-sized reason for a pattern not matching a key.
+// It tries the explanations people most often need, in order: a literal
+// start or end that differs, and '*' refusing to cross '/'.
+func whyNoMatch(pattern, key string) string {
+	if lit := literalPrefix(pattern); lit != "" && !strings.HasPrefix(key, lit) {
+		return fmt.Sprintf("key does not start with %q", lit)
+	}
+	if strings.Contains(key, "/") && !strings.Contains(pattern, "**") {
+		// Had '/' been an ordinary character, would the pattern match? If so,
+		// the only obstacle is '*' (or '?') stopping at '/'.
+		flat := strings.ReplaceAll(key, "/", "\x00")
+		flatPattern := strings.ReplaceAll(pattern, "/", "\x00")
+		if matchPattern(flatPattern, flat) {
+			return "`*` does not match `/` (use `**` to match across `/`)"
+		}
+	}
+	if lit := literalSuffix(pattern); lit != "" && !strings.HasSuffix(key, lit) {
+		return fmt.Sprintf("key does not end with %q", lit)
+	}
+	if strings.Count(pattern, "/") != strings.Count(key, "/") && !strings.Contains(pattern, "**") {
+		return fmt.Sprintf("pattern has %d `/` separators, key has %d", strings.Count(pattern, "/"), strings.Count(key, "/"))
+	}
+	return "key does not match the pattern"
+}
+
+const metaChars = `*?[{\`
+
+func literalPrefix(p string) string {
+	if i := strings.IndexAny(p, metaChars); i >= 0 {
+		return p[:i]
+	}
+	return p
+}
+
+func literalSuffix(p string) string {
+	if i := strings.LastIndexAny(p, metaChars+"]}"); i >= 0 {
+		return p[i+1:]
+	}
+	return p
+}

@@ -1,0 +1,298 @@
+package trove
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/trovemem/trovemem/driver"
+)
+
+// config is an immutable snapshot of the store's layout. Operations load it
+// once and route against it without locks; changes copy it, edit the copy
+// and swap it in, so a layout change never blocks or tears an operation
+// that is under way.
+type config struct {
+	drivers map[string]driver.Driver // every backend, DefaultBackend included
+	dsns    map[string]string
+	order   []string // DefaultBackend first, then in mount order
+	routes  []Route
+	funcs   []RouteFuncInfo
+}
+
+func (c *config) clone() *config {
+	n := &config{
+		drivers: make(map[string]driver.Driver, len(c.drivers)),
+		dsns:    make(map[string]string, len(c.dsns)),
+		order:   slices.Clone(c.order),
+		routes:  slices.Clone(c.routes),
+		funcs:   slices.Clone(c.funcs),
+	}
+	for k, v := range c.drivers {
+		n.drivers[k] = v
+	}
+	for k, v := range c.dsns {
+		n.dsns[k] = v
+	}
+	return n
+}
+
+// Store routes every object operation to one of its backends.
+type Store struct {
+	cfg atomic.Pointer[config]
+	// mu serialises layout changes and bucket create/delete, which must see
+	// and change every backend together.
+	mu            sync.Mutex
+	closed        atomic.Bool
+	defaultBucket string
+}
+
+// Open returns a store whose default backend is drv. Routes are checked at
+// once: a route to a backend that is not mounted, or an invalid pattern, is
+// an error rather than a silent fall-back to the default.
+func Open(drv driver.Driver, opts ...Option) (*Store, error) {
+	if drv == nil {
+		return nil, errors.New("trove: Open needs a default driver")
+	}
+	var oc openConfig
+	for _, o := range opts {
+		o(&oc)
+	}
+	s := &Store{defaultBucket: oc.defaultBucket}
+	s.cfg.Store(&config{
+		drivers: map[string]driver.Driver{DefaultBackend: drv},
+		dsns:    map[string]string{DefaultBackend: drv.Name() + "://"},
+		order:   []string{DefaultBackend},
+	})
+	ctx := context.Background()
+	for _, b := range oc.backends {
+		if err := s.AddBackend(ctx, b.name, b.drv); err != nil {
+			return nil, err
+		}
+	}
+	for _, r := range oc.routes {
+		if err := s.AddRoute(r.Pattern, r.Backend); err != nil {
+			return nil, err
+		}
+	}
+	for _, f := range oc.funcs {
+		s.AddRouteFunc(f.Name, f.Func)
+	}
+	if oc.defaultBucket != "" {
+		if err := s.CreateBucket(ctx, oc.defaultBucket); err != nil && !errors.Is(err, ErrBucketExists) {
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// Close closes every backend. Operations after Close return ErrClosed.
+func (s *Store) Close(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed.Swap(true) {
+		return nil
+	}
+	var errs []error
+	cfg := s.cfg.Load()
+	for _, name := range cfg.order {
+		if err := cfg.drivers[name].Close(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("close backend %q: %w", name, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Ping pings every backend.
+func (s *Store) Ping(ctx context.Context) error {
+	cfg, err := s.live("ping", "", "")
+	if err != nil {
+		return err
+	}
+	for _, name := range cfg.order {
+		if err := cfg.drivers[name].Ping(ctx); err != nil {
+			return fmt.Errorf("ping backend %q: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// live returns the current layout, or ErrClosed.
+func (s *Store) live(op, bucket, key string) (*config, error) {
+	if s.closed.Load() {
+		return nil, driver.E(op, bucket, key, ErrClosed)
+	}
+	return s.cfg.Load(), nil
+}
+
+func (s *Store) bucketName(b string) string {
+	if b == "" {
+		return s.defaultBucket
+	}
+	return b
+}
+
+// object checks names and resolves the backend for bucket/key.
+func (s *Store) object(op, bucket, key string) (*config, string, error) {
+	cfg, err := s.live(op, bucket, key)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := driver.ValidateBucketName(bucket); err != nil {
+		return nil, "", driver.E(op, bucket, key, err)
+	}
+	if err := driver.ValidateKey(key); err != nil {
+		return nil, "", driver.E(op, bucket, key, err)
+	}
+	name, _ := cfg.explain(bucket, key, false)
+	return cfg, name, nil
+}
+
+// Resolve returns the backend that bucket/key routes to.
+func (s *Store) Resolve(bucket, key string) string {
+	name, _ := s.cfg.Load().explain(s.bucketName(bucket), key, false)
+	return name
+}
+
+// Explain returns the backend bucket/key routes to and every rule's verdict,
+// in the order the rules are consulted.
+func (s *Store) Explain(bucket, key string) *Explanation {
+	_, ex := s.cfg.Load().explain(s.bucketName(bucket), key, true)
+	return ex
+}
+
+// Put stores r under bucket/key on the backend the key routes to. A copy of
+// the key left on another backend (by an earlier layout) is removed
+// afterwards, because the new object replaces it: a key lives in one place.
+func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts ...driver.PutOption) (*ObjectInfo, error) {
+	bucket = s.bucketName(bucket)
+	cfg, name, err := s.object("put", bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	info, err := cfg.drivers[name].Put(ctx, bucket, key, r, opts...)
+	if err != nil {
+		return nil, driver.E("put", bucket, key, err)
+	}
+	info.Backend = name
+	if err := cfg.deleteElsewhere(ctx, bucket, key, name); err != nil {
+		return info, driver.E("put", bucket, key, err)
+	}
+	return info, nil
+}
+
+// deleteElsewhere removes bucket/key from every backend but keep.
+func (cfg *config) deleteElsewhere(ctx context.Context, bucket, key, keep string) error {
+	for _, other := range cfg.order {
+		if other == keep {
+			continue
+		}
+		if err := cfg.drivers[other].Delete(ctx, bucket, key); err != nil && !errors.Is(err, ErrBucketNotFound) {
+			return fmt.Errorf("remove old copy on backend %q: %w", other, err)
+		}
+	}
+	return nil
+}
+
+// Get opens bucket/key on the backend it routes to.
+func (s *Store) Get(ctx context.Context, bucket, key string, opts ...driver.GetOption) (*ObjectReader, error) {
+	bucket = s.bucketName(bucket)
+	cfg, name, err := s.object("get", bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	rd, err := cfg.drivers[name].Get(ctx, bucket, key, opts...)
+	if err != nil {
+		return nil, driver.E("get", bucket, key, err)
+	}
+	rd.Info.Backend = name
+	return rd, nil
+}
+
+// Head returns bucket/key's info from the backend it routes to.
+func (s *Store) Head(ctx context.Context, bucket, key string) (*ObjectInfo, error) {
+	bucket = s.bucketName(bucket)
+	cfg, name, err := s.object("head", bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	info, err := cfg.drivers[name].Head(ctx, bucket, key)
+	if err != nil {
+		return nil, driver.E("head", bucket, key, err)
+	}
+	info.Backend = name
+	return info, nil
+}
+
+// Delete removes bucket/key from every backend, so a copy stranded by a
+// layout change goes too. Deleting a missing key is not an error.
+func (s *Store) Delete(ctx context.Context, bucket, key string) error {
+	bucket = s.bucketName(bucket)
+	cfg, name, err := s.object("delete", bucket, key)
+	if err != nil {
+		return err
+	}
+	if err := cfg.drivers[name].Delete(ctx, bucket, key); err != nil {
+		return driver.E("delete", bucket, key, err)
+	}
+	return driver.E("delete", bucket, key, cfg.deleteElsewhere(ctx, bucket, key, name))
+}
+
+// Copy copies srcBucket/srcKey to dstBucket/dstKey. The destination is
+// written where dstKey routes; when that is another backend than the
+// source's, the content streams across.
+func (s *Store) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string) (*ObjectInfo, error) {
+	srcBucket, dstBucket = s.bucketName(srcBucket), s.bucketName(dstBucket)
+	cfg, src, err := s.object("copy", srcBucket, srcKey)
+	if err != nil {
+		return nil, err
+	}
+	_, dst, err := s.object("copy", dstBucket, dstKey)
+	if err != nil {
+		return nil, err
+	}
+	var info *ObjectInfo
+	if src == dst {
+		info, err = cfg.drivers[src].Copy(ctx, srcBucket, srcKey, dstBucket, dstKey)
+		if err != nil {
+			return nil, driver.E("copy", srcBucket, srcKey, err)
+		}
+	} else {
+		rd, err := cfg.drivers[src].Get(ctx, srcBucket, srcKey)
+		if err != nil {
+			return nil, driver.E("copy", srcBucket, srcKey, err)
+		}
+		defer rd.Close()
+		info, err = cfg.drivers[dst].Put(ctx, dstBucket, dstKey, rd,
+			driver.WithContentType(rd.Info.ContentType), driver.WithMetadata(rd.Info.Metadata))
+		if err != nil {
+			return nil, driver.E("copy", dstBucket, dstKey, err)
+		}
+	}
+	info.Backend = dst
+	if err := cfg.deleteElsewhere(ctx, dstBucket, dstKey, dst); err != nil {
+		return info, driver.E("copy", dstBucket, dstKey, err)
+	}
+	return info, nil
+}
+
+// Move copies then deletes the source. Moving an object onto itself is a
+// no-op that returns its info.
+func (s *Store) Move(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string) (*ObjectInfo, error) {
+	srcBucket, dstBucket = s.bucketName(srcBucket), s.bucketName(dstBucket)
+	if srcBucket == dstBucket && srcKey == dstKey {
+		return s.Head(ctx, srcBucket, srcKey)
+	}
+	info, err := s.Copy(ctx, srcBucket, srcKey, dstBucket, dstKey)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Delete(ctx, srcBucket, srcKey); err != nil {
+		return info, err
+	}
+	return info, nil
+}
