@@ -1,0 +1,73 @@
+package memdriver
+
+import (
+	"bytes"
+	"context"
+	"runtime"
+	"testing"
+
+	"github.com/trovemem/trovemem/driver"
+)
+
+// TestCopySharesPayload checks that Copy stores no second copy of the
+// content: the destination object points at the source's immutable bytes.
+func TestCopySharesPayload(t *testing.T) {
+	ctx := context.Background()
+	d := New()
+	for _, b := range []string{"src-bucket", "dst-bucket"} {
+		if err := d.CreateBucket(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	payload := bytes.Repeat([]byte("x"), 4096)
+	if _, err := d.Put(ctx, "src-bucket", "a", bytes.NewReader(payload), driver.WithContentType("text/plain"),
+		driver.WithMetadata(map[string]string{"k": "v"})); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Copy(ctx, "src-bucket", "a", "dst-bucket", "b"); err != nil {
+		t.Fatal(err)
+	}
+	src, err := d.lookup(ctx, "src-bucket", "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dst, err := d.lookup(ctx, "dst-bucket", "b")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if &src.data[0] != &dst.data[0] {
+		t.Errorf("Copy duplicated the %d-byte payload, want it shared", len(payload))
+	}
+	if dst.contentType != "text/plain" || dst.meta["k"] != "v" || dst.etag != src.etag {
+		t.Errorf("copy has content type %q, metadata %v, ETag %q; want %q, map[k:v], %q",
+			dst.contentType, dst.meta, dst.etag, "text/plain", src.etag)
+	}
+}
+
+// TestGetDoesNotCopy checks that opening a large object allocates far less
+// than its size.
+func TestGetDoesNotCopy(t *testing.T) {
+	ctx := context.Background()
+	d := New()
+	if err := d.CreateBucket(ctx, "big-bucket"); err != nil {
+		t.Fatal(err)
+	}
+	const size = 1 << 20
+	if _, err := d.Put(ctx, "big-bucket", "k", bytes.NewReader(make([]byte, size))); err != nil {
+		t.Fatal(err)
+	}
+	const gets = 10
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	for range gets {
+		r, err := d.Get(ctx, "big-bucket", "k")
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Close()
+	}
+	runtime.ReadMemStats(&after)
+	if got := after.TotalAlloc - before.TotalAlloc; got > size/4 {
+		t.Errorf("%d Gets of a %d-byte object allocated %d bytes, want far less than one object", gets, size, got)
+	}
+}
