@@ -1,0 +1,186 @@
+package repl
+
+import (
+	"errors"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestSplit(t *testing.T) {
+	tests := []struct {
+		name string
+		line string
+		want [][]string
+	}{
+		{"empty", "", nil},
+		{"blank", "  \t ", nil},
+		{"one word", "buckets", [][]string{{"buckets"}}},
+		{"words", "put demo k hello", [][]string{{"put", "demo", "k", "hello"}}},
+		{"extra blanks", "  put\tdemo   k  ", [][]string{{"put", "demo", "k"}}},
+		{"single quotes literal", `put demo 'a b' 'x\ny "z"'`, [][]string{{"put", "demo", "a b", `x\ny "z"`}}},
+		{"double quote escapes", `echo "a\tb\nc \"q\" \\"`, [][]string{{"echo", "a\tb\nc \"q\" \\"}}},
+		{"hex and unicode escapes", `echo "\x41\u00e9\U0001F600"`, [][]string{{"echo", "Aé😀"}}},
+		{"empty quoted words", `put demo '' ""`, [][]string{{"put", "demo", "", ""}}},
+		{"quotes join into one word", `a'b c'"d"e`, [][]string{{"ab cde"}}},
+		{"backslash outside quotes", `put demo a\ b \;x`, [][]string{{"put", "demo", "a b", ";x"}}},
+		{"comment", "echo hi # not this", [][]string{{"echo", "hi"}}},
+		{"comment-only line", "# just a comment", nil},
+		{"hash inside a word", "echo a#b", [][]string{{"echo", "a#b"}}},
+		{"hash quoted", `echo '#x' "#y"`, [][]string{{"echo", "#x", "#y"}}},
+		{"semicolons", "mkbucket demo; put demo k v ;get demo k", [][]string{{"mkbucket", "demo"}, {"put", "demo", "k", "v"}, {"get", "demo", "k"}}},
+		{"empty commands dropped", ";; echo a ;;; ", [][]string{{"echo", "a"}}},
+		{"semicolon quoted", `echo 'a;b' "c;d"`, [][]string{{"echo", "a;b", "c;d"}}},
+		{"comment after semicolon", "echo a;#b", [][]string{{"echo", "a"}}},
+		{"joined continuation", "put demo \\\nk v", [][]string{{"put", "demo", "k", "v"}}},
+		{"continuation inside word", "ab\\\ncd", [][]string{{"abcd"}}},
+		{"non-ASCII", "put demo clé 日本", [][]string{{"put", "demo", "clé", "日本"}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Split(tt.line)
+			if err != nil {
+				t.Fatalf("Split(%q) error: %v", tt.line, err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Split(%q) mismatch (-want +got):\n%s", tt.line, diff)
+			}
+		})
+	}
+}
+
+func TestSplitErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		line string
+		col  int
+	}{
+		{"unterminated single", "put demo 'abc", 10},
+		{"unterminated double", `echo "abc`, 6},
+		{"unterminated double after escape", `echo "abc\`, 6},
+		{"unknown escape", `echo "a\qb"`, 8},
+		{"short hex escape", `echo "\x4"`, 7},
+		{"bad unicode escape", `echo "\uD800"`, 7},
+		{"trailing backslash", `echo a\`, 7},
+		{"column counts characters", `echo é "\z"`, 9},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Split(tt.line)
+			var se *SyntaxError
+			if !errors.As(err, &se) {
+				t.Fatalf("Split(%q) error = %v, want a *SyntaxError", tt.line, err)
+			}
+			if se.Col != tt.col {
+				t.Errorf("Split(%q) column: got %d, want %d (%v)", tt.line, se.Col, tt.col, se)
+			}
+		})
+	}
+}
+
+func TestContinues(t *testing.T) {
+	tests := []struct {
+		line string
+		want bool
+	}{
+		{`put demo k \`, true},
+		{`put demo k`, false},
+		{`put demo k \\`, false},
+		{`put demo 'k \`, false},
+		{`put demo "k \`, false},
+		{`put demo 'k' \`, true},
+		{`echo a # comment \`, false},
+		{`echo a#b \`, true},
+		{`echo a\ #b \`, true},
+		{"echo a \\\nb \\", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.line, func(t *testing.T) {
+			if got := Continues(tt.line); got != tt.want {
+				t.Errorf("Continues(%q): got %v, want %v", tt.line, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestJoinContinued(t *testing.T) {
+	line := JoinContinued(`put demo \`, `k "v w"`)
+	got, err := Split(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]string{{"put", "demo", "k", "v w"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Split(JoinContinued) mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestQuote(t *testing.T) {
+	tests := []struct {
+		word, want string
+	}{
+		{"plain", "plain"},
+		{"dir/file.txt", "dir/file.txt"},
+		{"clé", "clé"},
+		{"", "''"},
+		{"a b", "'a b'"},
+		{"a;b", "'a;b'"},
+		{"#x", "'#x'"},
+		{"a#x", "a#x"},
+		{"$HOME", "'$HOME'"},
+		{`back\slash`, `'back\slash'`},
+		{`say "hi"`, `'say "hi"'`},
+		{"it's", `"it's"`},
+		{"tab\there", `"tab\there"`},
+		{"new\nline", `"new\nline"`},
+		{"bell\a", `"bell\x07"`},
+		{"zero\u200bwidth", `"zero\u200bwidth"`},
+		{"bad\xffbyte", `"bad\xffbyte"`},
+		{"nbsp\u00a0", `"nbsp\u00a0"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.word, func(t *testing.T) {
+			got := Quote(tt.word)
+			if got != tt.want {
+				t.Errorf("Quote(%q): got %s, want %s", tt.word, got, tt.want)
+			}
+			back, err := Split(got)
+			if err != nil {
+				t.Fatalf("Split(Quote(%q)) error: %v", tt.word, err)
+			}
+			if diff := cmp.Diff([][]string{{tt.word}}, back); diff != "" {
+				t.Errorf("Split(Quote(%q)) mismatch (-want +got):\n%s", tt.word, diff)
+			}
+		})
+	}
+}
+
+// FuzzSplit checks that Split never panics, reports columns inside the line,
+// and gives back any word Quote wrote.
+func FuzzSplit(f *testing.F) {
+	for _, s := range []string{
+		"put demo k v", `echo 'a b' "c\td" # x`, "a;b;;c", `"\x41\u00e9"`, "it's", "a\\\nb", "\xff", "#", `\`, "'", `"\q"`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		_, err := Split(s)
+		var se *SyntaxError
+		if errors.As(err, &se) {
+			if n := utf8.RuneCountInString(s); se.Col < 1 || se.Col > n {
+				t.Errorf("Split(%q): error column %d outside 1..%d", s, se.Col, n)
+			}
+		} else if err != nil {
+			t.Errorf("Split(%q): error %v is not a *SyntaxError", s, err)
+		}
+		q := Quote(s)
+		got, err := Split(q)
+		if err != nil {
+			t.Fatalf("Split(Quote(%q)) = Split(%s) error: %v", s, q, err)
+		}
+		if len(got) != 1 || len(got[0]) != 1 || got[0][0] != s {
+			t.Errorf("Split(Quote(%q)) = Split(%s): got %q, want [[%q]]", s, q, got, s)
+		}
+	})
+}
