@@ -15,7 +15,9 @@ type SyntaxError struct {
 	Msg string
 }
 
-func (e *SyntaxError) Error() string { return fmt.Sprintf("syntax error at column %d: %s", e.Col, e.Msg) }
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("syntax error at column %d: %s", e.Col, e.Msg)
+}
 
 // Split splits one logical line into commands, each a list of words, the way
 // a shell would:
