@@ -7,14 +7,6 @@ import (
 	"github.com/trovemem/trovemem/driver"
 )
 
-// pageEntry is one entry of a page as gathered under the lock: a key and
-// its object, or a common prefix (obj nil). Infos are built from these
-// after the lock is released.
-type pageEntry struct {
-	key string
-	obj *object
-}
-
 // List returns one page of the bucket's listing. It seeks the ordered index
 // to the cursor (or prefix) and walks forward, so a page costs O(log n +
 // page size) however large the bucket is. A common prefix is emitted once
@@ -42,34 +34,28 @@ func (d *MemDriver) List(ctx context.Context, bkt string, opts ...driver.ListOpt
 	page, more := walkPage(b, lo.Prefix, lo.Delimiter, after, lo.MaxKeys)
 	d.mu.RUnlock()
 
-	infos := make([]driver.ObjectInfo, len(page))
 	entries := make([]*driver.ObjectInfo, len(page))
-	for i, pe := range page {
-		info := &infos[i]
-		if pe.obj == nil {
-			info.Key, info.IsPrefix = pe.key, true
-		} else {
-			pe.obj.fill(info, pe.key)
-		}
-		entries[i] = info
+	for i := range page {
+		entries[i] = &page[i]
 	}
 	next := ""
 	if more {
-		next = driver.EncodeCursor(page[len(page)-1].key)
+		next = driver.EncodeCursor(page[len(page)-1].Key)
 	}
 	return driver.NewObjectIterator(entries, next), nil
 }
 
 // walkPage gathers up to limit entries whose entry key is past after, and
 // reports whether any entry remains beyond them. The caller holds the read
-// lock.
+// lock. The infos share one backing array, so a page costs a couple of
+// allocations rather than one per entry; none of them aliases stored state.
 //
 // Every entry with a given common prefix P sorts in one contiguous run of
 // keys starting with P, and every key at or past PrefixEnd(P) has an entry
 // key greater than P. So after emitting (or skipping) P the walk restarts
 // at PrefixEnd(P); each restart is one O(log n) seek.
-func walkPage(b *bucket, prefix, delim, after string, limit int) (page []pageEntry, more bool) {
-	page = make([]pageEntry, 0, min(limit, b.tree.Len(), 1024))
+func walkPage(b *bucket, prefix, delim, after string, limit int) (page []driver.ObjectInfo, more bool) {
+	page = make([]driver.ObjectInfo, 0, min(limit, b.tree.Len(), 1024))
 	start := max(prefix, after)
 	for {
 		restart := false
@@ -83,10 +69,11 @@ func walkPage(b *bucket, prefix, delim, after string, limit int) (page []pageEnt
 					more = true
 					return false
 				}
-				if isPrefix {
-					page = append(page, pageEntry{key: name})
+				page = append(page, driver.ObjectInfo{})
+				if info := &page[len(page)-1]; isPrefix {
+					info.Key, info.IsPrefix = name, true
 				} else {
-					page = append(page, pageEntry{key: name, obj: e.obj})
+					e.obj.fill(info, name)
 				}
 			}
 			if isPrefix {
