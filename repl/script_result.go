@@ -1,0 +1,153 @@
+package repl
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pmezard/go-difflib/difflib"
+)
+
+// Location is where a script step sits: its file and line, and the source
+// lines that led there, innermost first.
+type Location struct {
+	File string
+	Line int
+	From []Location
+}
+
+// String formats the location the way editors and CI jump to it, with the
+// chain of includes after it: "b.trove:4 (from a.trove:2)".
+func (l Location) String() string {
+	var b strings.Builder
+	b.WriteString(l.File)
+	b.WriteByte(':')
+	b.WriteString(strconv.Itoa(l.Line))
+	for i, f := range l.From {
+		if i == 0 {
+			b.WriteString(" (from ")
+		} else {
+			b.WriteString(", from ")
+		}
+		b.WriteString(f.File)
+		b.WriteByte(':')
+		b.WriteString(strconv.Itoa(f.Line))
+		if i == len(l.From)-1 {
+			b.WriteByte(')')
+		}
+	}
+	return b.String()
+}
+
+// FailureKind says how a script step went wrong.
+type FailureKind uint8
+
+// The ways a step can fail.
+const (
+	FailCommand    FailureKind = iota // a command failed that had to succeed
+	FailSucceeded                     // a "!" command succeeded
+	FailUsage                         // a usage error, which no prefix excuses
+	FailAssertion                     // stdout/stderr/let did not match
+	FailOutput                        // a "| " block differs from the output
+	FailExpansion                     // an undefined variable, or a bad regexp after expansion
+)
+
+// Failure is one failed step: where it is, the command as written, what
+// went wrong, and the expected and actual output when there are any.
+type Failure struct {
+	Kind    FailureKind
+	Loc     Location
+	Command string
+	Msg     string
+	// Detail holds the expected and actual output, or a unified diff, one
+	// line per line; empty when the message says it all.
+	Detail string
+}
+
+// Error is the one-line form: "FILE:LINE: CMD ARGS: what went wrong".
+func (f *Failure) Error() string {
+	return f.Loc.String() + ": " + f.Command + ": " + f.Msg
+}
+
+// Report is Error followed by the indented detail.
+func (f *Failure) Report() string {
+	if f.Detail == "" {
+		return f.Error()
+	}
+	return f.Error() + "\n" + indent(f.Detail, "    ")
+}
+
+// ScriptResult is the outcome of running one script.
+type ScriptResult struct {
+	Path     string
+	Commands int // commands run, script-only steps excluded
+	Duration time.Duration
+	Failures []*Failure
+	// Stopped says the run ended early on a failure (without --keep-going),
+	// or on a failure --update cannot fix.
+	Stopped bool
+	// Log is the command log: each command as run and its output.
+	Log string
+	// Updated lists the files --update rewrote.
+	Updated []string
+	// Err is set when the script could not be read or parsed, so nothing
+	// of it ran.
+	Err error
+}
+
+// Passed reports whether the script ran without a failure.
+func (r *ScriptResult) Passed() bool { return len(r.Failures) == 0 && r.Err == nil }
+
+// indent prefixes every non-empty line of s.
+func indent(s, prefix string) string {
+	s = strings.TrimSuffix(s, "\n")
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = prefix + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// outputLines splits command output into lines for comparison with a
+// block. A missing newline at the very end is not a difference: `get`
+// prints stored bytes exactly, and "hello" should match "| hello".
+func outputLines(out string) []string {
+	if out == "" {
+		return []string{}
+	}
+	return strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+}
+
+func sameLines(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// unifiedDiff returns a unified diff from want to got, one entry per line.
+func unifiedDiff(want, got []string) string {
+	withEOL := func(ls []string) []string {
+		out := make([]string, len(ls))
+		for i, l := range ls {
+			out[i] = l + "\n"
+		}
+		return out
+	}
+	d, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+		A: withEOL(want), B: withEOL(got),
+		FromFile: "expected", ToFile: "actual", Context: 3,
+	})
+	if err != nil || d == "" {
+		// The writer is a buffer, so this is unreachable; show both whole.
+		return "expected:\n" + indent(strings.Join(want, "\n"), "  ") + "\nactual:\n" + indent(strings.Join(got, "\n"), "  ")
+	}
+	return d
+}
