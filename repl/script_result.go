@@ -44,12 +44,12 @@ type FailureKind uint8
 
 // The ways a step can fail.
 const (
-	FailCommand    FailureKind = iota // a command failed that had to succeed
-	FailSucceeded                     // a "!" command succeeded
-	FailUsage                         // a usage error, which no prefix excuses
-	FailAssertion                     // stdout/stderr/let did not match
-	FailOutput                        // a "| " block differs from the output
-	FailExpansion                     // an undefined variable, or a bad regexp after expansion
+	FailCommand   FailureKind = iota // a command failed that had to succeed
+	FailSucceeded                    // a "!" command succeeded
+	FailUsage                        // a usage error, which no prefix excuses
+	FailAssertion                    // stdout/stderr/let did not match
+	FailOutput                       // a "| " block differs from the output
+	FailExpansion                    // an undefined variable, or a bad regexp after expansion
 )
 
 // Failure is one failed step: where it is, the command as written, what
