@@ -1,0 +1,418 @@
+package localdriver
+
+import (
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/trovemem/trovemem/driver"
+)
+
+// checkNames validates a bucket name and a key.
+func checkNames(bucket, key string) error {
+	if err := driver.ValidateBucketName(bucket); err != nil {
+		return err
+	}
+	return validateKey(key)
+}
+
+// Put stores r under bucket/key; see the package doc for how the write is
+// made atomic.
+func (d *LocalDriver) Put(ctx context.Context, bucket, key string, r io.Reader, opts ...driver.PutOption) (*driver.ObjectInfo, error) {
+	const op = "put"
+	if err := checkNames(bucket, key); err != nil {
+		return nil, driver.E(op, bucket, key, err)
+	}
+	o := driver.ApplyPutOptions(opts)
+	info, err := d.put(ctx, bucket, key, r, o.ContentType, o.Metadata)
+	return info, driver.E(op, bucket, key, err)
+}
+
+// put streams r into a temporary file without holding d.mu, so slow
+// uploads block nobody, then commits it under the write lock.
+func (d *LocalDriver) put(ctx context.Context, bucket, key string, r io.Reader, contentType string, meta map[string]string) (*driver.ObjectInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	d.mu.RLock()
+	root, err := d.rootLocked()
+	if err == nil {
+		err = checkBucket(root, bucket)
+	}
+	var f *os.File
+	var tmp string
+	if err == nil {
+		f, tmp, err = createTemp(root, filepath.Join(bucket, objectsDir))
+	}
+	if err == nil {
+		d.inflight.Add(1)
+	}
+	d.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+
+	h := md5.New()
+	size, err := io.Copy(io.MultiWriter(f, h), ctxReader{ctx, r})
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	defer d.releaseLocked(root)
+	var s *sidecar
+	if err == nil {
+		s = &sidecar{
+			Version:     sidecarVersion,
+			Key:         key,
+			Size:        size,
+			ETag:        hex.EncodeToString(h.Sum(nil)),
+			ContentType: contentType,
+			Metadata:    meta,
+		}
+		err = d.commitLocked(ctx, root, bucket, tmp, s)
+	}
+	if err != nil {
+		_ = root.Remove(tmp)
+		return nil, err
+	}
+	return s.info(), nil
+}
+
+// releaseLocked ends a Put's streaming phase and closes the root if Close
+// ran meanwhile and this was the last Put out; d.mu must be held.
+func (d *LocalDriver) releaseLocked(root *os.Root) {
+	if d.inflight.Add(-1) == 0 && d.closed {
+		_ = root.Close()
+	}
+}
+
+// commitLocked makes the streamed temporary file tmp the content of
+// s.Key; d.mu must be held exclusively.
+func (d *LocalDriver) commitLocked(ctx context.Context, root *os.Root, bucket, tmp string, s *sidecar) error {
+	if d.closed {
+		return driver.ErrClosed
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// The bucket may have been deleted while the content streamed in.
+	if err := checkBucket(root, bucket); err != nil {
+		return err
+	}
+	name := keyName(s.Key)
+	old, _ := readSidecar(root, bucket, name)
+	s.Gen = newGen()
+	s.LastModified = d.stamp()
+	data := dataPath(bucket, name, s.Gen)
+	if err := root.Rename(tmp, data); err != nil {
+		return err
+	}
+	js, err := json.Marshal(s)
+	if err == nil {
+		// The data file's name must be durable before a sidecar names it.
+		err = syncDir(root, filepath.Join(bucket, objectsDir))
+	}
+	if err == nil {
+		err = writeFileAtomic(root, filepath.Join(bucket, metaDir), name, js)
+	}
+	if err != nil {
+		_ = root.Remove(data)
+		return err
+	}
+	if old != nil {
+		// Committed already: a leftover old data file is invisible debris.
+		_ = root.Remove(dataPath(bucket, name, old.Gen))
+	}
+	return nil
+}
+
+// ctxReader stops a Put's copy once its context is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// Get opens the object; the returned reader holds the data file open, so it
+// reads the version Get found whatever happens to the key afterwards.
+func (d *LocalDriver) Get(ctx context.Context, bucket, key string, opts ...driver.GetOption) (*driver.ObjectReader, error) {
+	const op = "get"
+	rd, err := d.get(ctx, bucket, key, driver.ApplyGetOptions(opts))
+	return rd, driver.E(op, bucket, key, err)
+}
+
+func (d *LocalDriver) get(ctx context.Context, bucket, key string, o driver.GetOptions) (*driver.ObjectReader, error) {
+	s, f, err := d.open(ctx, bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	off, n, err := driver.ParseRange(o.Range, s.Size)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &driver.ObjectReader{
+		ReadCloser: &fileReader{Reader: io.NewSectionReader(f, off, n), f: f},
+		Info:       s.info(),
+	}, nil
+}
+
+// open validates the names and opens the object for reading.
+func (d *LocalDriver) open(ctx context.Context, bucket, key string) (*sidecar, *os.File, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	if err := checkNames(bucket, key); err != nil {
+		return nil, nil, err
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	root, err := d.rootLocked()
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := checkBucket(root, bucket); err != nil {
+		return nil, nil, err
+	}
+	return openObject(root, bucket, keyName(key))
+}
+
+// fileReader reads a section of an open data file and closes the file.
+type fileReader struct {
+	io.Reader
+	f *os.File
+}
+
+func (r *fileReader) Close() error { return r.f.Close() }
+
+// Head returns the object's info from its sidecar, once its data file is
+// confirmed present.
+func (d *LocalDriver) Head(ctx context.Context, bucket, key string) (*driver.ObjectInfo, error) {
+	const op = "head"
+	info, err := d.head(ctx, bucket, key)
+	return info, driver.E(op, bucket, key, err)
+}
+
+func (d *LocalDriver) head(ctx context.Context, bucket, key string) (*driver.ObjectInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := checkNames(bucket, key); err != nil {
+		return nil, err
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	root, err := d.rootLocked()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkBucket(root, bucket); err != nil {
+		return nil, err
+	}
+	s, err := statObject(root, bucket, keyName(key))
+	if err != nil {
+		return nil, err
+	}
+	return s.info(), nil
+}
+
+// Delete removes the sidecar, which is the commit, then the data file.
+func (d *LocalDriver) Delete(ctx context.Context, bucket, key string) error {
+	const op = "delete"
+	return driver.E(op, bucket, key, d.delete(ctx, bucket, key))
+}
+
+func (d *LocalDriver) delete(ctx context.Context, bucket, key string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkNames(bucket, key); err != nil {
+		return err
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	root, err := d.rootLocked()
+	if err != nil {
+		return err
+	}
+	if err := checkBucket(root, bucket); err != nil {
+		return err
+	}
+	name := keyName(key)
+	s, _ := readSidecar(root, bucket, name)
+	// A sidecar that does not parse is removed too: it is no object, and
+	// leaving it would only confuse a later reader.
+	switch err := root.Remove(metaPath(bucket, name)); {
+	case errors.Is(err, os.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	}
+	if err := syncDir(root, filepath.Join(bucket, metaDir)); err != nil {
+		return err
+	}
+	if s != nil {
+		_ = root.Remove(dataPath(bucket, name, s.Gen))
+	}
+	return nil
+}
+
+// Copy streams the source's data file into a new object, content type and
+// metadata included. The source is read from the file Get would return, so
+// copying a key onto itself is safe.
+func (d *LocalDriver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string) (*driver.ObjectInfo, error) {
+	const op = "copy"
+	if err := checkNames(dstBucket, dstKey); err != nil {
+		return nil, driver.E(op, dstBucket, dstKey, err)
+	}
+	s, f, err := d.open(ctx, srcBucket, srcKey)
+	if err != nil {
+		return nil, driver.E(op, srcBucket, srcKey, err)
+	}
+	defer f.Close()
+	info, err := d.put(ctx, dstBucket, dstKey, f, s.ContentType, driver.CloneMetadata(s.Metadata))
+	return info, driver.E(op, dstBucket, dstKey, err)
+}
+
+// listed is a key found in a bucket's meta directory and the file name that
+// holds its sidecar.
+type listed struct {
+	key, name string
+}
+
+// List reads the bucket's sidecar names, decodes and sorts them, and builds
+// one page from there; only the page's entries have their sidecars read.
+func (d *LocalDriver) List(ctx context.Context, bucket string, opts ...driver.ListOption) (*driver.ObjectIterator, error) {
+	const op = "list"
+	it, err := d.list(ctx, bucket, driver.ApplyListOptions(opts))
+	return it, driver.E(op, bucket, "", err)
+}
+
+func (d *LocalDriver) list(ctx context.Context, bucket string, o driver.ListOptions) (*driver.ObjectIterator, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := driver.ValidateBucketName(bucket); err != nil {
+		return nil, err
+	}
+	cursor, err := driver.DecodeCursor(o.Cursor)
+	if err != nil {
+		return nil, err
+	}
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	root, err := d.rootLocked()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkBucket(root, bucket); err != nil {
+		return nil, err
+	}
+	keys, err := listKeys(root, bucket, o.Prefix)
+	if err != nil {
+		return nil, err
+	}
+	// present reports whether keys[i] is a complete object, with its info.
+	present := func(i int) (*sidecar, bool, error) {
+		s, err := statObject(root, bucket, keys[i].name)
+		if errors.Is(err, driver.ErrObjectNotFound) {
+			return nil, false, nil
+		}
+		return s, err == nil, err
+	}
+	// Every entry of a key at or before the cursor is at or before it too
+	// (an entry is a prefix of its key), so the page starts after it.
+	i := sort.Search(len(keys), func(i int) bool { return keys[i].key > cursor })
+	page := make([]*driver.ObjectInfo, 0, min(o.MaxKeys, len(keys)-i))
+	next := ""
+	for i < len(keys) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		entry, isPrefix := driver.ListEntryKey(keys[i].key, o.Prefix, o.Delimiter)
+		var info *driver.ObjectInfo
+		if isPrefix {
+			// The group is every key from i up to the first one past the
+			// prefix; it is one entry if any of its objects is present.
+			end := len(keys)
+			if pe := driver.PrefixEnd(entry); pe != "" {
+				end = i + sort.Search(len(keys)-i, func(j int) bool { return keys[i+j].key >= pe })
+			}
+			start := i
+			i = end
+			if entry <= cursor {
+				continue
+			}
+			for j := start; j < end && info == nil; j++ {
+				_, ok, err := present(j)
+				if err != nil {
+					return nil, err
+				}
+				if ok {
+					info = &driver.ObjectInfo{Key: entry, IsPrefix: true}
+				}
+			}
+		} else {
+			s, ok, err := present(i)
+			if err != nil {
+				return nil, err
+			}
+			i++
+			if ok {
+				info = s.info()
+			}
+		}
+		if info == nil {
+			continue
+		}
+		if len(page) == o.MaxKeys {
+			// A further entry exists, so this page is not the last.
+			next = driver.EncodeCursor(page[len(page)-1].Key)
+			break
+		}
+		page = append(page, info)
+	}
+	return driver.NewObjectIterator(page, next), nil
+}
+
+// listKeys returns the keys in the bucket that start with prefix, sorted.
+func listKeys(root *os.Root, bucket, prefix string) ([]listed, error) {
+	names, err := readNames(root, filepath.Join(bucket, metaDir))
+	if err != nil {
+		return nil, err
+	}
+	keys := make([]listed, 0, len(names))
+	for _, n := range names {
+		key, ok := unescapeName(n)
+		if !ok && strings.HasPrefix(n, hashedPrefix) {
+			// A hashed name keeps its key only in the sidecar.
+			if s, err := readSidecar(root, bucket, n); err == nil {
+				key, ok = s.Key, true
+			}
+		}
+		if ok && strings.HasPrefix(key, prefix) {
+			keys = append(keys, listed{key: key, name: n})
+		}
+	}
+	slices.SortFunc(keys, func(a, b listed) int { return strings.Compare(a.key, b.key) })
+	return keys, nil
+}
