@@ -134,7 +134,7 @@ func checkConcurrent(ctx context.Context, d driver.Driver) error {
 	if err := createBuckets(ctx, d, "bucket-a"); err != nil {
 		return err
 	}
-	const workers, perWorker = 4, 20
+	const workers, perWorker = 4, 12
 	var (
 		mu   sync.Mutex
 		errs []error
