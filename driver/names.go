@@ -31,6 +31,10 @@ func ValidateBucketName(name string) error {
 }
 
 // ValidateKey accepts any non-empty valid UTF-8 of at most MaxKeyLen bytes.
+// Every driver must accept such keys, with one exception: a driver whose
+// keys become file paths may also refuse, with ErrInvalidName, keys with a
+// ".." path component, a leading "/" or a NUL byte, so no key can ever
+// escape its root.
 func ValidateKey(key string) error {
 	switch {
 	case key == "":

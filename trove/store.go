@@ -185,13 +185,16 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts .
 	return info, nil
 }
 
-// deleteElsewhere removes bucket/key from every backend but keep.
+// deleteElsewhere removes bucket/key from every backend but keep. A backend
+// that is closed was unmounted after this operation loaded the layout; its
+// objects went with it, so there is nothing left to remove there.
 func (cfg *config) deleteElsewhere(ctx context.Context, bucket, key, keep string) error {
 	for _, other := range cfg.order {
 		if other == keep {
 			continue
 		}
-		if err := cfg.drivers[other].Delete(ctx, bucket, key); err != nil && !errors.Is(err, ErrBucketNotFound) {
+		err := cfg.drivers[other].Delete(ctx, bucket, key)
+		if err != nil && !errors.Is(err, ErrBucketNotFound) && !errors.Is(err, ErrClosed) {
 			return fmt.Errorf("remove old copy on backend %q: %w", other, err)
 		}
 	}

@@ -1,0 +1,406 @@
+package trove_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/trovemem/trovemem/driver"
+	"github.com/trovemem/trovemem/memdriver"
+	"github.com/trovemem/trovemem/trove"
+)
+
+// newStore opens a store over a default memdriver and the named extra
+// memdrivers, with the given routes and a bucket "data".
+func newStore(t *testing.T, backends []string, routes ...string) (*trove.Store, map[string]driver.Driver) {
+	t.Helper()
+	drivers := map[string]driver.Driver{trove.DefaultBackend: memdriver.New()}
+	opts := []trove.Option{}
+	for _, b := range backends {
+		drivers[b] = memdriver.New()
+		opts = append(opts, trove.WithBackend(b, drivers[b]))
+	}
+	for i := 0; i+1 < len(routes); i += 2 {
+		opts = append(opts, trove.WithRoute(routes[i], routes[i+1]))
+	}
+	s, err := trove.Open(drivers[trove.DefaultBackend], opts...)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	if err := s.CreateBucket(ctx, "data"); err != nil {
+		t.Fatalf("CreateBucket: %v", err)
+	}
+	return s, drivers
+}
+
+func put(t *testing.T, s *trove.Store, bucket, key, body string) *trove.ObjectInfo {
+	t.Helper()
+	info, err := s.Put(ctx, bucket, key, strings.NewReader(body))
+	if err != nil {
+		t.Fatalf("Put %s/%s: %v", bucket, key, err)
+	}
+	return info
+}
+
+func read(t *testing.T, d interface {
+	Get(context.Context, string, string, ...driver.GetOption) (*driver.ObjectReader, error)
+}, bucket, key string) (string, error) {
+	t.Helper()
+	rd, err := d.Get(ctx, bucket, key)
+	if err != nil {
+		return "", err
+	}
+	defer rd.Close()
+	b, err := io.ReadAll(rd)
+	return string(b), err
+}
+
+func TestRoutingLandsOnBackend(t *testing.T) {
+	s, drivers := newStore(t, []string{"archive", "tmp"},
+		"*.log", "archive",
+		"tmp/**", "tmp",
+		"**/*.log", "tmp",
+	)
+	tests := []struct {
+		key  string
+		want string
+	}{
+		{"app.log", "archive"},
+		{"a/app.log", "tmp"}, // '*' does not cross '/', so the first rule misses
+		{"tmp/x/y.bin", "tmp"},
+		{"tmp.log", "archive"}, // earlier rule wins
+		{"readme.txt", trove.DefaultBackend},
+	}
+	for _, tc := range tests {
+		t.Run(tc.key, func(t *testing.T) {
+			info := put(t, s, "data", tc.key, "x")
+			if info.Backend != tc.want {
+				t.Errorf("Put reported backend %q, want %q", info.Backend, tc.want)
+			}
+			for name, d := range drivers {
+				_, err := d.Head(ctx, "data", tc.key)
+				if has := err == nil; has != (name == tc.want) {
+					t.Errorf("backend %q holds %q: got %v, want %v", name, tc.key, has, name == tc.want)
+				}
+			}
+		})
+	}
+}
+
+func TestRouteOrder(t *testing.T) {
+	s, _ := newStore(t, []string{"a", "b"}, "*.log", "a")
+	s.AddRouteFunc("big-logs", func(bucket, key string) string {
+		if strings.HasPrefix(key, "big") {
+			return "b"
+		}
+		return ""
+	})
+	tests := []struct{ key, want string }{
+		{"big.log", "b"}, // functions come before patterns
+		{"small.log", "a"},
+		{"other", trove.DefaultBackend},
+	}
+	for _, tc := range tests {
+		if got := s.Resolve("data", tc.key); got != tc.want {
+			t.Errorf("Resolve(%q) = %q, want %q", tc.key, got, tc.want)
+		}
+	}
+}
+
+func TestLayoutErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		opts []trove.Option
+		want error
+	}{
+		{"route to unknown backend", []trove.Option{trove.WithRoute("*.log", "nope")}, trove.ErrUnknownBackend},
+		{"invalid pattern", []trove.Option{trove.WithBackend("a", memdriver.New()), trove.WithRoute("[a-", "a")}, trove.ErrInvalidPattern},
+		{"duplicate backend", []trove.Option{trove.WithBackend("a", memdriver.New()), trove.WithBackend("a", memdriver.New())}, trove.ErrBackendExists},
+		{"backend named default", []trove.Option{trove.WithBackend("default", memdriver.New())}, trove.ErrBackendExists},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := trove.Open(memdriver.New(), tc.opts...)
+			if !errors.Is(err, tc.want) {
+				t.Errorf("Open: got %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestBucketIsOneNamespace(t *testing.T) {
+	s, drivers := newStore(t, []string{"archive"}, "*.log", "archive")
+	late := memdriver.New()
+	if err := s.AddBackend(ctx, "late", late); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddRoute("late/**", "late"); err != nil {
+		t.Fatal(err)
+	}
+	// The user never created "data" on either backend, yet routed puts work.
+	put(t, s, "data", "x.log", "1")
+	put(t, s, "data", "late/y", "2")
+	for name, d := range map[string]driver.Driver{"archive": drivers["archive"], "late": late} {
+		bs, err := d.ListBuckets(ctx)
+		if err != nil || len(bs) != 1 || bs[0].Name != "data" {
+			t.Errorf("backend %s buckets: got %v, %v, want [data]", name, bs, err)
+		}
+	}
+	if err := s.CreateBucket(ctx, "data"); !errors.Is(err, trove.ErrBucketExists) {
+		t.Errorf("CreateBucket again: got %v, want ErrBucketExists", err)
+	}
+	// Non-empty on one backend only: nothing is deleted anywhere.
+	err := s.DeleteBucket(ctx, "data")
+	if !errors.Is(err, trove.ErrBucketNotEmpty) {
+		t.Fatalf("DeleteBucket non-empty: got %v, want ErrBucketNotEmpty", err)
+	}
+	if bs, _ := drivers[trove.DefaultBackend].ListBuckets(ctx); len(bs) != 1 {
+		t.Errorf("default lost its bucket after a refused delete: %v", bs)
+	}
+	for _, k := range []string{"x.log", "late/y"} {
+		if err := s.Delete(ctx, "data", k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DeleteBucket(ctx, "data"); err != nil {
+		t.Fatalf("DeleteBucket empty: %v", err)
+	}
+	for name, d := range map[string]driver.Driver{"archive": drivers["archive"], "late": late} {
+		if bs, _ := d.ListBuckets(ctx); len(bs) != 0 {
+			t.Errorf("backend %s still has buckets %v", name, bs)
+		}
+	}
+}
+
+func TestListMergesBackends(t *testing.T) {
+	s, _ := newStore(t, []string{"logs", "img"}, "**/*.log", "logs", "*.png", "img")
+	want := map[string]string{}
+	for i := 0; i < 40; i++ {
+		var key string
+		switch i % 4 {
+		case 0:
+			key = fmt.Sprintf("k%02d.log", i)
+		case 1:
+			key = fmt.Sprintf("k%02d.png", i)
+		case 2:
+			key = fmt.Sprintf("dir/k%02d.log", i)
+		default:
+			key = fmt.Sprintf("k%02d", i)
+		}
+		want[key] = put(t, s, "data", key, "v").Backend
+	}
+	for _, size := range []int{1, 3, 7, 10, 39, 40, 41, 1000} {
+		t.Run(fmt.Sprintf("page=%d", size), func(t *testing.T) {
+			got := map[string]string{}
+			prev, cursor := "", ""
+			for pages := 0; ; pages++ {
+				if pages > 100 {
+					t.Fatal("pagination does not end")
+				}
+				it, err := s.List(ctx, "data", trove.WithMaxKeys(size), trove.WithCursor(cursor))
+				if err != nil {
+					t.Fatal(err)
+				}
+				page, _ := it.All(ctx)
+				for _, o := range page {
+					if o.Key <= prev {
+						t.Fatalf("key %q after %q: not in order or repeated", o.Key, prev)
+					}
+					prev = o.Key
+					got[o.Key] = o.Backend
+				}
+				if cursor = it.NextToken(); cursor == "" {
+					break
+				}
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("listed key -> backend differs (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestListDelimiterAcrossBackends(t *testing.T) {
+	s, _ := newStore(t, []string{"logs"}, "**/*.log", "logs")
+	for _, k := range []string{"a/1.log", "a/2", "b/1.log", "c", "d/x/1.log"} {
+		put(t, s, "data", k, "v")
+	}
+	var got []string
+	cursor := ""
+	for {
+		it, err := s.List(ctx, "data", trove.WithDelimiter("/"), trove.WithMaxKeys(1), trove.WithCursor(cursor))
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, _ := it.All(ctx)
+		for _, o := range page {
+			got = append(got, fmt.Sprintf("%s prefix=%v", o.Key, o.IsPrefix))
+		}
+		if cursor = it.NextToken(); cursor == "" {
+			break
+		}
+	}
+	want := []string{"a/ prefix=true", "b/ prefix=true", "c prefix=false", "d/ prefix=true"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("delimited listing (-want +got):\n%s", diff)
+	}
+}
+
+func TestCopyAndMoveFollowDestinationRoute(t *testing.T) {
+	s, drivers := newStore(t, []string{"archive"}, "*.log", "archive")
+	if _, err := s.Put(ctx, "data", "today.txt", strings.NewReader("hello"),
+		trove.WithContentType("text/plain"), trove.WithMetadata(map[string]string{"owner": "ann"})); err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Copy(ctx, "data", "today.txt", "data", "today.log")
+	if err != nil {
+		t.Fatalf("Copy: %v", err)
+	}
+	if info.Backend != "archive" {
+		t.Errorf("copy landed on %q, want archive", info.Backend)
+	}
+	got, err := drivers["archive"].Head(ctx, "data", "today.log")
+	if err != nil {
+		t.Fatalf("archive has no copy: %v", err)
+	}
+	if got.ContentType != "text/plain" || got.Metadata["owner"] != "ann" || got.Size != 5 {
+		t.Errorf("copy lost attributes: got %+v", got)
+	}
+	if _, err := s.Move(ctx, "data", "today.log", "data", "moved.txt"); err != nil {
+		t.Fatalf("Move: %v", err)
+	}
+	if body, err := read(t, drivers[trove.DefaultBackend], "data", "moved.txt"); err != nil || body != "hello" {
+		t.Errorf("moved object: got %q, %v, want hello", body, err)
+	}
+	if _, err := s.Head(ctx, "data", "today.log"); !errors.Is(err, trove.ErrObjectNotFound) {
+		t.Errorf("source after move: got %v, want ErrObjectNotFound", err)
+	}
+	if _, err := s.Copy(ctx, "data", "missing", "data", "x.log"); !errors.Is(err, trove.ErrObjectNotFound) {
+		t.Errorf("copy of missing: got %v, want ErrObjectNotFound", err)
+	}
+}
+
+func TestOverwriteAfterRouteChangeKeepsOneCopy(t *testing.T) {
+	s, drivers := newStore(t, []string{"archive"})
+	put(t, s, "data", "x.log", "old")
+	if err := s.AddRoute("*.log", "archive"); err != nil {
+		t.Fatal(err)
+	}
+	// The old copy is now stranded: routing says archive, so Get misses it.
+	if _, err := s.Get(ctx, "data", "x.log"); !errors.Is(err, trove.ErrObjectNotFound) {
+		t.Errorf("Get of stranded object: got %v, want ErrObjectNotFound", err)
+	}
+	put(t, s, "data", "x.log", "new")
+	if _, err := drivers[trove.DefaultBackend].Head(ctx, "data", "x.log"); !errors.Is(err, trove.ErrObjectNotFound) {
+		t.Errorf("old copy on default after overwrite: got %v, want ErrObjectNotFound", err)
+	}
+	if body, err := read(t, s, "data", "x.log"); body != "new" || err != nil {
+		t.Errorf("Get: got %q, %v, want new", body, err)
+	}
+}
+
+func TestRemoveBackend(t *testing.T) {
+	s, _ := newStore(t, []string{"archive"}, "*.log", "archive")
+	put(t, s, "data", "x.log", "v")
+	if err := s.RemoveBackend(ctx, "archive", false); !errors.Is(err, trove.ErrBackendNotEmpty) {
+		t.Errorf("unmount with objects: got %v, want ErrBackendNotEmpty", err)
+	}
+	if err := s.RemoveBackend(ctx, trove.DefaultBackend, true); !errors.Is(err, trove.ErrDefaultBackend) {
+		t.Errorf("unmount default: got %v, want ErrDefaultBackend", err)
+	}
+	if err := s.RemoveBackend(ctx, "nope", true); !errors.Is(err, trove.ErrUnknownBackend) {
+		t.Errorf("unmount unknown: got %v, want ErrUnknownBackend", err)
+	}
+	if err := s.RemoveBackend(ctx, "archive", true); err != nil {
+		t.Fatalf("forced unmount: %v", err)
+	}
+	// The route stays but is skipped, and Explain says why.
+	ex := s.Explain("data", "y.log")
+	if ex.Backend != trove.DefaultBackend || !strings.Contains(ex.Steps[0].Reason, "not mounted") {
+		t.Errorf("after unmount: got backend %q, reason %q", ex.Backend, ex.Steps[0].Reason)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	s, _ := newStore(t, []string{"archive", "tmp"}, "*.log", "archive", "tmp/**", "tmp")
+	s.AddRouteFunc("never", func(string, string) string { return "" })
+	tests := []struct {
+		key     string
+		backend string
+		winner  int
+		reasons []string
+	}{
+		{"a/b.log", "default", 3, []string{
+			"returned no backend",
+			"`*` does not match `/` (use `**` to match across `/`)",
+			`key does not start with "tmp/"`,
+			"no earlier rule matched",
+		}},
+		{"x.log", "archive", 1, []string{
+			"returned no backend",
+			"matches",
+			"not consulted: an earlier rule decided",
+			"not consulted: an earlier rule decided",
+		}},
+		{"tmp/q", "tmp", 2, []string{
+			"returned no backend",
+			`key does not end with ".log"`,
+			"matches",
+			"not consulted: an earlier rule decided",
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.key, func(t *testing.T) {
+			ex := s.Explain("data", tc.key)
+			if ex.Backend != tc.backend || ex.Winner != tc.winner {
+				t.Errorf("got backend %q winner %d, want %q winner %d", ex.Backend, ex.Winner, tc.backend, tc.winner)
+			}
+			var reasons []string
+			for _, st := range ex.Steps {
+				reasons = append(reasons, st.Reason)
+			}
+			if diff := cmp.Diff(tc.reasons, reasons); diff != "" {
+				t.Errorf("reasons (-want +got):\n%s", diff)
+			}
+			if ex.Steps[0].Rule != "never" {
+				t.Errorf("function rule named %q, want never", ex.Steps[0].Rule)
+			}
+		})
+	}
+}
+
+func TestClosedStore(t *testing.T) {
+	s, _ := newStore(t, nil)
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	_, err := s.Put(ctx, "data", "k", strings.NewReader("v"))
+	if !errors.Is(err, trove.ErrClosed) {
+		t.Errorf("Put after Close: got %v, want ErrClosed", err)
+	}
+	if _, err := s.List(ctx, "data"); !errors.Is(err, trove.ErrClosed) {
+		t.Errorf("List after Close: got %v, want ErrClosed", err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Errorf("second Close: got %v, want nil", err)
+	}
+}
+
+func TestErrorsNameBucketAndKey(t *testing.T) {
+	s, _ := newStore(t, nil)
+	_, err := s.Get(ctx, "data", "no such key")
+	want := `get data/"no such key": object not found`
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+	_, err = s.Get(ctx, "Bad_Bucket", "k")
+	if !errors.Is(err, trove.ErrInvalidName) {
+		t.Errorf("bad bucket name: got %v, want ErrInvalidName", err)
+	}
+}
