@@ -31,50 +31,56 @@ func (d *MemDriver) List(ctx context.Context, bkt string, opts ...driver.ListOpt
 		d.mu.RUnlock()
 		return nil, driver.E(op, bkt, "", err)
 	}
-	page, more := walkPage(b, lo.Prefix, lo.Delimiter, after, lo.MaxKeys)
+	w := pageWalk{prefix: lo.Prefix, delim: lo.Delimiter, after: after, limit: lo.MaxKeys}
+	w.walk(b)
 	d.mu.RUnlock()
 
-	entries := make([]*driver.ObjectInfo, len(page))
-	for i := range page {
-		entries[i] = &page[i]
-	}
 	next := ""
-	if more {
-		next = driver.EncodeCursor(page[len(page)-1].Key)
+	if w.more {
+		next = driver.EncodeCursor(w.entries[len(w.entries)-1].Key)
 	}
-	return driver.NewObjectIterator(entries, next), nil
+	return driver.NewObjectIterator(w.entries, next), nil
 }
 
-// walkPage gathers up to limit entries whose entry key is past after, and
-// reports whether any entry remains beyond them. The caller holds the read
-// lock. The infos share one backing array, so a page costs a couple of
-// allocations rather than one per entry; none of them aliases stored state.
+// pageWalk gathers one page of a listing: up to limit entries whose entry
+// key is past after, and whether any entry remains beyond them.
+type pageWalk struct {
+	prefix, delim, after string
+	limit                int
+
+	entries []*driver.ObjectInfo
+	more    bool
+	chunk   []driver.ObjectInfo // backing store for the next entries
+}
+
+// walk fills the page from b; the caller holds the read lock.
 //
 // Every entry with a given common prefix P sorts in one contiguous run of
 // keys starting with P, and every key at or past PrefixEnd(P) has an entry
 // key greater than P. So after emitting (or skipping) P the walk restarts
 // at PrefixEnd(P); each restart is one O(log n) seek.
-func walkPage(b *bucket, prefix, delim, after string, limit int) (page []driver.ObjectInfo, more bool) {
-	page = make([]driver.ObjectInfo, 0, min(limit, b.tree.Len(), 1024))
-	start := max(prefix, after)
+func (w *pageWalk) walk(b *bucket) {
+	w.entries = make([]*driver.ObjectInfo, 0, min(w.limit, b.tree.Len(), 16))
+	start := max(w.prefix, w.after)
 	for {
 		restart := false
 		b.tree.AscendGreaterOrEqual(entry{key: start}, func(e entry) bool {
-			if !strings.HasPrefix(e.key, prefix) {
+			if !strings.HasPrefix(e.key, w.prefix) {
 				return false
 			}
-			name, isPrefix := driver.ListEntryKey(e.key, prefix, delim)
-			if name > after {
-				if len(page) == limit {
-					more = true
+			name, isPrefix := driver.ListEntryKey(e.key, w.prefix, w.delim)
+			if name > w.after {
+				if len(w.entries) == w.limit {
+					w.more = true
 					return false
 				}
-				page = append(page, driver.ObjectInfo{})
-				if info := &page[len(page)-1]; isPrefix {
+				info := w.newInfo()
+				if isPrefix {
 					info.Key, info.IsPrefix = name, true
 				} else {
 					e.obj.fill(info, name)
 				}
+				w.entries = append(w.entries, info)
 			}
 			if isPrefix {
 				// Skip the rest of the group, whether it was just emitted
@@ -86,8 +92,22 @@ func walkPage(b *bucket, prefix, delim, after string, limit int) (page []driver.
 		})
 		// An empty PrefixEnd means the group ran to the end of the key
 		// space, so nothing can follow it.
-		if !restart || more || start == "" {
-			return page, more
+		if !restart || w.more || start == "" {
+			return
 		}
 	}
+}
+
+// newInfo returns a zeroed ObjectInfo for the next entry. Infos are carved
+// from chunks that grow with the page, so a page costs a few allocations
+// rather than one per entry, a small page allocates exactly what it needs,
+// and a large one never copies infos as a growing slice would. No info
+// aliases stored state.
+func (w *pageWalk) newInfo() *driver.ObjectInfo {
+	if len(w.chunk) == cap(w.chunk) {
+		n := len(w.entries)
+		w.chunk = make([]driver.ObjectInfo, 0, min(w.limit-n, max(16, n), 1024))
+	}
+	w.chunk = w.chunk[:len(w.chunk)+1]
+	return &w.chunk[len(w.chunk)-1]
 }
