@@ -1,0 +1,262 @@
+package trove
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/trovemem/trovemem/driver"
+)
+
+// ErrCopyMismatch means a copy made by Rebalance did not read back with the
+// source's ETag; the copy is removed and the source kept.
+var ErrCopyMismatch = errors.New("copy's ETag differs from the source's")
+
+// RouteStatus is what RouteReport finds about one pattern route.
+type RouteStatus struct {
+	Route
+	// Index is the route's position among the pattern routes, from 0.
+	Index int `json:"index"`
+	// Dangling is set when the route's backend is not mounted, so the route
+	// is skipped until it is.
+	Dangling bool `json:"dangling,omitempty"`
+	// ShadowedBy is the pattern of an earlier route that matches every key
+	// this one could match, so this one never fires; empty when none does.
+	ShadowedBy string `json:"shadowed_by,omitempty"`
+	// ShadowedByIndex is the Index of that route, or -1.
+	ShadowedByIndex int `json:"shadowed_by_index"`
+}
+
+// Shadowed reports whether an earlier route covers this one.
+func (r RouteStatus) Shadowed() bool { return r.ShadowedByIndex >= 0 }
+
+// RouteReport checks every pattern route, in order, for the two mistakes
+// that make a rule do nothing: an earlier route covering every key it could
+// match (see PatternCovers, which never reports a cover that does not
+// hold), and a backend that is not mounted. A dangling route shadows
+// nothing, since the router skips it. Route functions are consulted first
+// but are opaque, so they are not taken into account.
+func (s *Store) RouteReport() []RouteStatus {
+	cfg := s.cfg.Load()
+	out := make([]RouteStatus, len(cfg.routes))
+	for i, r := range cfg.routes {
+		_, mounted := cfg.drivers[r.Backend]
+		st := RouteStatus{Route: r, Index: i, Dangling: !mounted, ShadowedByIndex: -1}
+		for j, earlier := range cfg.routes[:i] {
+			if _, ok := cfg.drivers[earlier.Backend]; !ok {
+				continue
+			}
+			if PatternCovers(earlier.Pattern, r.Pattern) {
+				st.ShadowedBy, st.ShadowedByIndex = earlier.Pattern, j
+				break
+			}
+		}
+		out[i] = st
+	}
+	return out
+}
+
+// StrandedObject is an object held by a backend other than the one its key
+// routes to now, so Get (which asks only that one) misses it.
+type StrandedObject struct {
+	Bucket string `json:"bucket"`
+	Key    string `json:"key"`
+	Holder string `json:"holder"`
+	Target string `json:"target"`
+	Size   int64  `json:"size"`
+	ETag   string `json:"etag,omitempty"`
+	// Duplicate is set when Target also holds the key: the store serves
+	// that copy, and this one is a leftover from an earlier layout.
+	Duplicate bool `json:"duplicate,omitempty"`
+}
+
+// Stranded lists the objects whose holding backend differs from the one
+// the rules now send them to, sorted by bucket, key and backend order. It
+// walks every backend's listing once, which is cheap for the stores people
+// build in a REPL and proportional to the object count in general.
+func (s *Store) Stranded(ctx context.Context) ([]StrandedObject, error) {
+	cfg, err := s.live("stranded", "", "")
+	if err != nil {
+		return nil, err
+	}
+	return cfg.stranded(ctx)
+}
+
+func (cfg *config) stranded(ctx context.Context) ([]StrandedObject, error) {
+	type place struct{ bucket, key, backend string }
+	held := make(map[place]bool)
+	var out []StrandedObject
+	for _, name := range cfg.order {
+		drv := cfg.drivers[name]
+		buckets, err := drv.ListBuckets(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("stranded: backend %q: %w", name, err)
+		}
+		for _, b := range buckets {
+			err := walk(ctx, drv, b.Name, func(o *ObjectInfo) bool {
+				held[place{b.Name, o.Key, name}] = true
+				if target, _ := cfg.explain(b.Name, o.Key, false); target != name {
+					out = append(out, StrandedObject{Bucket: b.Name, Key: o.Key, Holder: name, Target: target, Size: o.Size, ETag: o.ETag})
+				}
+				return true
+			})
+			if err != nil {
+				return nil, fmt.Errorf("stranded: backend %q: %w", name, err)
+			}
+		}
+	}
+	rank := make(map[string]int, len(cfg.order))
+	for i, n := range cfg.order {
+		rank[n] = i
+	}
+	for i := range out {
+		out[i].Duplicate = held[place{out[i].Bucket, out[i].Key, out[i].Target}]
+	}
+	slices.SortFunc(out, func(a, b StrandedObject) int {
+		return cmp.Or(cmp.Compare(a.Bucket, b.Bucket), cmp.Compare(a.Key, b.Key), cmp.Compare(rank[a.Holder], rank[b.Holder]))
+	})
+	return out, nil
+}
+
+// MoveAction says what Rebalance did (or, in a dry run, would do) with one
+// stranded object.
+type MoveAction string
+
+const (
+	// MoveCopy copies the object to its target, checks the copy's ETag,
+	// then deletes the stranded one.
+	MoveCopy MoveAction = "move"
+	// MoveDropDuplicate deletes a stranded object whose target already holds
+	// an identical copy (same ETag), which is the one the store serves.
+	MoveDropDuplicate MoveAction = "drop-duplicate"
+	// MoveConflict leaves a stranded object alone because its target holds
+	// a different object under the key: the store serves that one, and
+	// which is wanted is for a person to decide.
+	MoveConflict MoveAction = "conflict"
+)
+
+// Move is one step of a rebalance.
+type Move struct {
+	StrandedObject
+	Action MoveAction `json:"action"`
+	// DryRun marks a planned step that was not carried out.
+	DryRun bool `json:"dry_run,omitempty"`
+}
+
+// Rebalance moves every stranded object to the backend its key routes to
+// now, calling report (if not nil) after each step, and returns the steps.
+// A move copies the object (content, content type and metadata) straight
+// to the target driver, checks that the copy's ETag equals the source's,
+// and only then deletes the source; so whenever it stops (ctx cancelled, a
+// backend failing) every object still exists in at least one place, and
+// running Rebalance again finishes the job. With dryRun nothing changes
+// and the steps say what would happen.
+//
+// Rebalance plans against the layout as it is when called, and assumes no
+// one writes the keys it moves meanwhile: a Put racing a move could be
+// overwritten by the older copy.
+func (s *Store) Rebalance(ctx context.Context, dryRun bool, report func(Move)) ([]Move, error) {
+	cfg, err := s.live("rebalance", "", "")
+	if err != nil {
+		return nil, err
+	}
+	stranded, err := cfg.stranded(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var moves []Move
+	for _, so := range stranded {
+		if err := ctx.Err(); err != nil {
+			return moves, fmt.Errorf("rebalance: %w", err)
+		}
+		m := Move{StrandedObject: so, Action: MoveCopy, DryRun: dryRun}
+		if so.Duplicate {
+			same, err := cfg.sameObject(ctx, so)
+			if err != nil {
+				return moves, driver.E("rebalance", so.Bucket, so.Key, err)
+			}
+			if same {
+				m.Action = MoveDropDuplicate
+			} else {
+				m.Action = MoveConflict
+			}
+		}
+		if !dryRun {
+			if err := cfg.apply(ctx, m); err != nil {
+				return moves, driver.E("rebalance", so.Bucket, so.Key, err)
+			}
+		}
+		moves = append(moves, m)
+		if report != nil {
+			report(m)
+		}
+	}
+	return moves, nil
+}
+
+// sameObject reports whether the stranded copy and the target's copy have
+// the same ETag.
+func (cfg *config) sameObject(ctx context.Context, so StrandedObject) (bool, error) {
+	src, err := cfg.drivers[so.Holder].Head(ctx, so.Bucket, so.Key)
+	if err != nil {
+		return false, fmt.Errorf("backend %q: %w", so.Holder, err)
+	}
+	dst, err := cfg.drivers[so.Target].Head(ctx, so.Bucket, so.Key)
+	if err != nil {
+		return false, fmt.Errorf("backend %q: %w", so.Target, err)
+	}
+	return src.ETag == dst.ETag, nil
+}
+
+func (cfg *config) apply(ctx context.Context, m Move) error {
+	src, dst := cfg.drivers[m.Holder], cfg.drivers[m.Target]
+	switch m.Action {
+	case MoveConflict:
+		return nil
+	case MoveDropDuplicate:
+		return deleteFrom(ctx, src, m.Holder, m.Bucket, m.Key)
+	}
+	info, srcETag, err := copyAcross(ctx, src, dst, m.Bucket, m.Key)
+	if errors.Is(err, ErrBucketNotFound) {
+		// The target lacks the bucket (mounted while it was missing, or
+		// changed behind the store's back): create it and try once more.
+		if cerr := dst.CreateBucket(ctx, m.Bucket); cerr != nil && !errors.Is(cerr, ErrBucketExists) {
+			return fmt.Errorf("backend %q: %w", m.Target, cerr)
+		}
+		info, srcETag, err = copyAcross(ctx, src, dst, m.Bucket, m.Key)
+	}
+	if err != nil {
+		return fmt.Errorf("copy from backend %q to %q: %w", m.Holder, m.Target, err)
+	}
+	if info.ETag != srcETag {
+		// The bad copy goes; the source stays, so nothing is lost.
+		_ = dst.Delete(context.WithoutCancel(ctx), m.Bucket, m.Key)
+		return fmt.Errorf("backend %q: %w (%s, want %s)", m.Target, ErrCopyMismatch, info.ETag, srcETag)
+	}
+	return deleteFrom(ctx, src, m.Holder, m.Bucket, m.Key)
+}
+
+// copyAcross streams bucket/key from src to dst with its content type and
+// metadata, and returns the copy's info and the source's ETag.
+func copyAcross(ctx context.Context, src, dst driver.Driver, bucket, key string) (*ObjectInfo, string, error) {
+	rd, err := src.Get(ctx, bucket, key)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rd.Close()
+	info, err := dst.Put(ctx, bucket, key, rd,
+		driver.WithContentType(rd.Info.ContentType), driver.WithMetadata(rd.Info.Metadata))
+	if err != nil {
+		return nil, "", err
+	}
+	return info, rd.Info.ETag, nil
+}
+
+func deleteFrom(ctx context.Context, drv driver.Driver, name, bucket, key string) error {
+	if err := drv.Delete(ctx, bucket, key); err != nil {
+		return fmt.Errorf("delete the stranded copy on backend %q: %w", name, err)
+	}
+	return nil
+}
