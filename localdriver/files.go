@@ -114,22 +114,27 @@ func checkData(root *os.Root, bucket, name string, s *sidecar) error {
 	return nil
 }
 
+// openAttempts bounds how often statObject and openObject reread a sidecar
+// whose data file vanished: only another process replacing the object at
+// that moment causes it, and the reread then finds the new sidecar.
+const openAttempts = 3
+
 // statObject returns the committed, complete object stored under name.
 func statObject(root *os.Root, bucket, name string) (*sidecar, error) {
-	s, err := readSidecar(root, bucket, name)
-	if err != nil {
-		return nil, err
+	for range openAttempts {
+		s, err := readSidecar(root, bucket, name)
+		if err != nil {
+			return nil, err
+		}
+		switch err := checkData(root, bucket, name, s); {
+		case err == nil:
+			return s, nil
+		case !errors.Is(err, driver.ErrObjectNotFound):
+			return nil, err
+		}
 	}
-	if err := checkData(root, bucket, name, s); err != nil {
-		return nil, err
-	}
-	return s, nil
+	return nil, driver.ErrObjectNotFound
 }
-
-// openAttempts bounds how often openObject rereads a sidecar whose data file
-// vanished: only another process replacing the object at that moment causes
-// it, and the reread then finds the new sidecar.
-const openAttempts = 3
 
 // openObject returns the object's sidecar and its data file, open for
 // reading. The open file keeps the content readable after the object is

@@ -22,7 +22,7 @@ import (
 )
 
 // openAt opens a driver on root and closes it when the test ends.
-func openAt(t *testing.T, root string, opts ...driver.Option) *localdriver.LocalDriver {
+func openAt(t testing.TB, root string, opts ...driver.Option) *localdriver.LocalDriver {
 	t.Helper()
 	d, err := localdriver.NewAt(root, opts...)
 	if err != nil {

@@ -193,7 +193,13 @@ func (d *LocalDriver) open(ctx context.Context, bucket, key string) (*sidecar, *
 	if err := checkBucket(root, bucket); err != nil {
 		return nil, nil, err
 	}
-	return openObject(root, bucket, keyName(key))
+	s, f, err := openObject(root, bucket, keyName(key))
+	if err == nil && s.Key != key {
+		// Only a hash collision between two long keys gets here.
+		f.Close()
+		return nil, nil, driver.ErrObjectNotFound
+	}
+	return s, f, err
 }
 
 // fileReader reads a section of an open data file and closes the file.
@@ -231,6 +237,9 @@ func (d *LocalDriver) head(ctx context.Context, bucket, key string) (*driver.Obj
 	s, err := statObject(root, bucket, keyName(key))
 	if err != nil {
 		return nil, err
+	}
+	if s.Key != key {
+		return nil, driver.ErrObjectNotFound
 	}
 	return s.info(), nil
 }
