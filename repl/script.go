@@ -131,15 +131,13 @@ var ErrSourceCycle = errors.New("source cycle")
 // StdinName is the name standard input goes by in messages.
 const StdinName = "<stdin>"
 
-// ScriptParser parses scripts. The zero value accepts any command name;
-// Known, when set, rejects unknown commands at parse time.
+// ScriptParser parses scripts. The zero value accepts any command;
+// NewScriptParser checks commands against the command table.
 type ScriptParser struct {
-	// Known reports whether name is a command (or alias) the session will
-	// accept. Nil accepts every name.
-	Known func(name string) bool
-	// Suggest returns a hint for an unknown command name, such as
-	// `did you mean "put"?`; nil or "" gives none.
-	Suggest func(name string) string
+	// Check vets a command's words (with any variables still unexpanded)
+	// at parse time: an unknown command is an error before anything runs.
+	// Nil accepts every command.
+	Check func(words []string) error
 	// ReadFile reads a sourced file; nil means os.ReadFile.
 	ReadFile func(path string) ([]byte, error)
 
@@ -362,15 +360,11 @@ func (p *ScriptParser) step(sc *Script, file string, line int, text string, word
 	}
 	st.Kind = StepCommand
 	st.Words = words
-	if !hasPlaceholder(name) && p.Known != nil && !p.Known(name) {
-		hint := ""
-		if p.Suggest != nil {
-			if h := p.Suggest(name); h != "" {
-				hint = "; " + h
-			}
+	if !hasPlaceholder(name) && p.Check != nil {
+		if err := p.Check(words); err != nil {
+			p.errorf(file, line, col(name), "%v", err)
+			return nil
 		}
-		p.errorf(file, line, col(name), "unknown command %s%s", Quote(name), hint)
-		return nil
 	}
 	return st
 }

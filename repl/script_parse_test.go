@@ -32,14 +32,20 @@ func view(steps []*Step) []stepView {
 	return out
 }
 
-func knownNames(names ...string) func(string) bool {
-	return func(n string) bool {
+// knownNames accepts commands with these names and rejects others the way
+// the command table does, with a suggestion for "bukets".
+func knownNames(names ...string) func([]string) error {
+	return func(words []string) error {
 		for _, k := range names {
-			if k == n {
-				return true
+			if k == words[0] {
+				return nil
 			}
 		}
-		return false
+		msg := "unknown command " + Quote(words[0])
+		if words[0] == "bukets" {
+			msg += `; did you mean "buckets"?`
+		}
+		return errors.New(msg)
 	}
 }
 
@@ -91,7 +97,7 @@ func TestParseScript(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p := &ScriptParser{Known: knownNames("mkbucket", "put", "get", "rmbucket", "echo", "buckets")}
+			p := &ScriptParser{Check: knownNames("mkbucket", "put", "get", "rmbucket", "echo", "buckets")}
 			sc, err := p.Parse("t.trove", []byte(tt.src))
 			if err != nil {
 				t.Fatalf("Parse error: %v", err)
@@ -127,13 +133,7 @@ func TestParseScriptErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := &ScriptParser{
-				Known: knownNames("mkbucket", "put", "echo", "buckets"),
-				Suggest: func(n string) string {
-					if n == "bukets" {
-						return `did you mean "buckets"?`
-					}
-					return ""
-				},
+				Check:    knownNames("mkbucket", "put", "echo", "buckets"),
 				ReadFile: fstest.MapFS{}.ReadFile,
 			}
 			_, err := p.Parse("t.trove", []byte(tt.src))

@@ -111,12 +111,10 @@ func indent(s, prefix string) string {
 }
 
 // outputLines splits command output into lines for comparison with a
-// block. A missing newline at the very end is not a difference: `get`
-// prints stored bytes exactly, and "hello" should match "| hello".
+// block. A missing newline at the very end is not a difference: get prints
+// stored bytes exactly, and "hello" should match "| hello". So no output
+// at all is one empty line, written "|".
 func outputLines(out string) []string {
-	if out == "" {
-		return []string{}
-	}
 	return strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 }
 
