@@ -358,3 +358,22 @@ func TestRebalance(t *testing.T) {
 		}
 	})
 }
+
+func TestSetBackendDSN(t *testing.T) {
+	s, err := trove.Open(memdriver.New(), trove.WithDefaultBucket(bucket))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetBackendDSN(trove.DefaultBackend, "mem://main"); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Backends()[0].DSN; got != "mem://main" {
+		t.Errorf("default backend DSN: got %q, want %q", got, "mem://main")
+	}
+	if err := s.SetBackendDSN("nope", "mem://"); !errors.Is(err, trove.ErrUnknownBackend) {
+		t.Errorf("SetBackendDSN of an unmounted backend: got %v, want ErrUnknownBackend", err)
+	}
+	if got := s.DefaultBucket(); got != bucket {
+		t.Errorf("DefaultBucket: got %q, want %q", got, bucket)
+	}
+}
