@@ -1,0 +1,96 @@
+package repl
+
+import (
+	"context"
+
+	"github.com/spf13/pflag"
+
+	"github.com/trovemem/trovemem/driver"
+)
+
+var cmdMount = &Command{
+	Name:    "mount",
+	Args:    "NAME DSN",
+	Summary: "mount a backend",
+	Detail: "Opens DSN through the driver registry (mem:// is always available) and mounts it as NAME. The store's " +
+		"buckets are created on it. Keys reach it through routes (route add).",
+	Example:  "mount fast mem://\nroute add 'hot/**' fast",
+	MinArgs:  2,
+	MaxArgs:  2,
+	ArgKinds: []ArgKind{ArgOther, ArgDSN},
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		name, dsn := inv.Args[0], inv.Args[1]
+		if err := s.Store().Mount(ctx, name, dsn, driver.WithClock(s.Now)); err != nil {
+			return nil, err
+		}
+		return &Done{Op: "mount", Backend: name, DSN: dsn}, nil
+	},
+}
+
+var cmdUnmount = &Command{
+	Name:    "unmount",
+	Args:    "NAME",
+	Summary: "unmount a backend",
+	Detail: "Refuses while the backend holds objects, unless --force is given, in which case they are lost. " +
+		"Routes to the backend stay and are skipped until a backend of that name is mounted again. The default " +
+		"backend cannot be unmounted.",
+	Example:  "unmount fast\nunmount --force fast",
+	MinArgs:  1,
+	MaxArgs:  1,
+	ArgKinds: []ArgKind{ArgBackend},
+	Flags: func(fs *pflag.FlagSet) {
+		fs.Bool("force", false, "unmount even though the backend holds objects, losing them")
+	},
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		force, _ := inv.Flags.GetBool("force")
+		if err := s.Store().RemoveBackend(ctx, inv.Args[0], force); err != nil {
+			return nil, err
+		}
+		return &Done{Op: "unmount", Backend: inv.Args[0]}, nil
+	},
+}
+
+var cmdBackends = &Command{
+	Name:    "backends",
+	Summary: "list the mounted backends with their objects and bytes",
+	Detail:  "The default backend comes first, then the others in the order they were mounted.",
+	Example: "backends",
+	MinArgs: 0,
+	MaxArgs: 0,
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		usage, err := s.Store().Usage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		t := &BackendTable{Backends: make([]BackendRow, len(usage))}
+		for i, u := range usage {
+			t.Backends[i] = BackendRow{Name: u.Name, DSN: u.DSN, Objects: u.Objects, Bytes: u.Bytes}
+		}
+		return t, nil
+	},
+}
+
+var cmdStats = &Command{
+	Name:    "stats",
+	Summary: "count buckets, objects and bytes per backend",
+	Detail:  "Every backend has every bucket, so the total number of buckets is the store's, not a sum.",
+	Example: "stats",
+	MinArgs: 0,
+	MaxArgs: 0,
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		usage, err := s.Store().Usage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		buckets, err := s.Store().ListBuckets(ctx)
+		if err != nil {
+			return nil, err
+		}
+		t := &StatsTable{Backends: usage, Buckets: len(buckets)}
+		for _, u := range usage {
+			t.Objects += u.Objects
+			t.Bytes += u.Bytes
+		}
+		return t, nil
+	},
+}

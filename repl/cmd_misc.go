@@ -1,0 +1,140 @@
+package repl
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+var cmdEcho = &Command{
+	Name:    "echo",
+	Args:    "WORDS...",
+	Summary: "print the words, separated by spaces",
+	Detail:  "Words are printed as given after quote processing; flags are not interpreted.",
+	Example: `echo "tab\there" 'and $this'`,
+	MinArgs: 0,
+	MaxArgs: -1,
+	RawArgs: true,
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		return &Message{Text: strings.Join(inv.Args, " ")}, nil
+	},
+}
+
+var cmdExit = &Command{
+	Name:    "exit",
+	Aliases: []string{"quit"},
+	Summary: "leave trovemem",
+	Detail:  "Ctrl-D on an empty line does the same. In a pipe or with -c, exit stops reading commands and trovemem exits with status 0.",
+	Example: "exit",
+	MinArgs: 0,
+	MaxArgs: 0,
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		return nil, ErrExit
+	},
+}
+
+var cmdHelp = &Command{
+	Name:     "help",
+	Args:     "[CMD]",
+	Summary:  "list the commands, or show one in full",
+	Detail:   "help CMD shows the command's usage, aliases, flags and an example. CMD --help does the same.",
+	Example:  "help\nhelp put\nhelp route add",
+	MinArgs:  0,
+	MaxArgs:  2,
+	ArgKinds: []ArgKind{ArgCommand},
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		if len(inv.Args) == 0 {
+			return &HelpText{Commands: s.commands}, nil
+		}
+		c, n, err := resolve(s.commands, inv.Args)
+		if err != nil {
+			// "help route" lists the group rather than complaining.
+			var group []*Command
+			for _, c := range s.commands {
+				if strings.HasPrefix(c.Name, inv.Args[0]+" ") {
+					group = append(group, c)
+				}
+			}
+			if len(group) > 0 && len(inv.Args) == 1 {
+				return &HelpText{Commands: group}, nil
+			}
+			return nil, err
+		}
+		if n != len(inv.Args) {
+			return nil, usageErrorf(nil, "help: %s takes no subcommand", c.Name)
+		}
+		return &HelpText{Command: c}, nil
+	},
+}
+
+// lineSyntax is the summary of the line syntax that help prints.
+const lineSyntax = `Words split like a shell: 'single' quotes are literal, "double" quotes take
+\n \t \r \" \\ \xHH \uHHHH escapes, a backslash outside quotes keeps the next
+character, # at the start of a word begins a comment, ; separates commands and
+a trailing \ continues the line.`
+
+func (h *HelpText) text() string {
+	var b strings.Builder
+	if c := h.Command; c != nil {
+		fmt.Fprintf(&b, "usage: %s\n", c.Usage())
+		if len(c.Aliases) > 0 {
+			fmt.Fprintf(&b, "aliases: %s\n", strings.Join(c.Aliases, ", "))
+		}
+		fmt.Fprintf(&b, "\n%s.\n", upperFirst(c.Summary))
+		if c.Detail != "" {
+			b.WriteString("\n")
+			b.WriteString(wrap(c.Detail, 78))
+		}
+		if flags := c.FlagHelp(); len(flags) > 0 {
+			b.WriteString("\nflags:\n")
+			for _, f := range flags {
+				b.WriteString("  " + f + "\n")
+			}
+		}
+		if c.Example != "" {
+			b.WriteString("\nexample:\n")
+			for _, l := range strings.Split(c.Example, "\n") {
+				b.WriteString("  " + l + "\n")
+			}
+		}
+		return b.String()
+	}
+	b.WriteString("commands (help CMD shows one in full):\n")
+	for _, c := range h.Commands {
+		name := c.Name
+		if len(c.Aliases) > 0 {
+			name += " (" + strings.Join(c.Aliases, ", ") + ")"
+		}
+		fmt.Fprintf(&b, "  %-24s %s\n", name, c.Summary)
+	}
+	b.WriteString("\n")
+	b.WriteString(lineSyntax)
+	b.WriteString("\n")
+	return b.String()
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// wrap fills text into lines of at most width columns.
+func wrap(text string, width int) string {
+	var b strings.Builder
+	n := 0
+	for _, w := range strings.Fields(text) {
+		if n > 0 && n+1+len(w) > width {
+			b.WriteString("\n")
+			n = 0
+		} else if n > 0 {
+			b.WriteString(" ")
+			n++
+		}
+		b.WriteString(w)
+		n += len(w)
+	}
+	b.WriteString("\n")
+	return b.String()
+}

@@ -1,0 +1,304 @@
+package repl
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/trovemem/trovemem/driver"
+	"github.com/trovemem/trovemem/trove"
+)
+
+var cmdPut = &Command{
+	Name:    "put",
+	Args:    "BUCKET KEY [VALUE]",
+	Summary: "store an object from a value or a file",
+	Detail: "The object's content is VALUE, or the file named by --file. The content type defaults to one guessed " +
+		"from the key's extension (application/octet-stream when unknown). Prints the stored key, size, ETag " +
+		"(the hex MD5 of the content) and the backend the key was routed to.",
+	Example:  "put photos cat.txt 'a cat'\nput photos cat.png --file ./cat.png --meta owner=ann",
+	MinArgs:  2,
+	MaxArgs:  3,
+	ArgKinds: []ArgKind{ArgBucket, ArgKey, ArgOther},
+	Flags: func(fs *pflag.FlagSet) {
+		fs.String("file", "", "read the content from `PATH` instead of VALUE")
+		fs.String("content-type", "", "store `TYPE` as the content type")
+		fs.StringArray("meta", nil, "add user metadata `k=v` (repeatable)")
+	},
+	Run: runPut,
+}
+
+func runPut(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	bucket, key := inv.Args[0], inv.Args[1]
+	file, _ := inv.Flags.GetString("file")
+	var content io.Reader
+	switch {
+	case len(inv.Args) == 3 && file != "":
+		return nil, usageErrorf(nil, "put: give VALUE or --file, not both")
+	case len(inv.Args) == 3:
+		content = strings.NewReader(inv.Args[2])
+	case file != "":
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, driver.E("put", bucket, key, err)
+		}
+		content = bytes.NewReader(data)
+	default:
+		return nil, usageErrorf(nil, "put: give VALUE or --file PATH")
+	}
+	var opts []driver.PutOption
+	ct, _ := inv.Flags.GetString("content-type")
+	if ct == "" {
+		ct = GuessContentType(key)
+	}
+	if ct != "" {
+		opts = append(opts, driver.WithContentType(ct))
+	}
+	metas, _ := inv.Flags.GetStringArray("meta")
+	if len(metas) > 0 {
+		m := make(map[string]string, len(metas))
+		for _, kv := range metas {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || k == "" {
+				return nil, usageErrorf(nil, "put: --meta %s: want k=v", Quote(kv))
+			}
+			m[k] = v
+		}
+		opts = append(opts, driver.WithMetadata(m))
+	}
+	info, err := s.Store().Put(ctx, bucket, key, content, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &PutResult{Bucket: bucket, ObjectInfo: *info}, nil
+}
+
+var cmdGet = &Command{
+	Name:    "get",
+	Args:    "BUCKET KEY",
+	Summary: "print an object's content, or save it to a file",
+	Detail: "The content is written exactly as stored, with nothing added (not even a newline). Content that is " +
+		"not text is never written to a terminal: save it with --out, or pipe the output. --range reads part of " +
+		"the object: START-END (inclusive), START- or -N (the last N bytes). With -o json the content comes back " +
+		"in a document, as \"content\" when it is UTF-8 text and \"content_base64\" otherwise.",
+	Example:  "get photos cat.txt\nget photos cat.png --out cat.png\nget photos cat.txt --range 0-1",
+	MinArgs:  2,
+	MaxArgs:  2,
+	ArgKinds: []ArgKind{ArgBucket, ArgKey},
+	Flags: func(fs *pflag.FlagSet) {
+		fs.String("out", "", "write the content to `PATH` instead")
+		fs.String("range", "", "read only bytes `START-END`, START- or -N")
+	},
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		bucket, key := inv.Args[0], inv.Args[1]
+		var opts []driver.GetOption
+		rng, _ := inv.Flags.GetString("range")
+		if rng != "" {
+			if !strings.HasPrefix(rng, "bytes=") {
+				rng = "bytes=" + rng
+			}
+			opts = append(opts, driver.WithRange(rng))
+		}
+		rd, err := s.Store().Get(ctx, bucket, key, opts...)
+		if err != nil {
+			return nil, err
+		}
+		defer rd.Close()
+		data, err := io.ReadAll(rd)
+		if err != nil {
+			return nil, driver.E("get", bucket, key, err)
+		}
+		if out, _ := inv.Flags.GetString("out"); out != "" {
+			if err := os.WriteFile(out, data, 0o644); err != nil {
+				return nil, driver.E("get", bucket, key, err)
+			}
+			return &Saved{Bucket: bucket, Key: key, Path: out, Bytes: int64(len(data))}, nil
+		}
+		return &Content{
+			Bucket: bucket, Key: key, ContentType: rd.Info.ContentType, ETag: rd.Info.ETag,
+			Size: rd.Info.Size, Range: rng, Data: data,
+		}, nil
+	},
+}
+
+var cmdHead = &Command{
+	Name:     "head",
+	Aliases:  []string{"stat"},
+	Args:     "BUCKET KEY",
+	Summary:  "show an object's details without its content",
+	Detail:   "Shows the key, size, content type, ETag, last-modified time, user metadata and the backend that holds the object.",
+	Example:  "head photos cat.txt",
+	MinArgs:  2,
+	MaxArgs:  2,
+	ArgKinds: []ArgKind{ArgBucket, ArgKey},
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		info, err := s.Store().Head(ctx, inv.Args[0], inv.Args[1])
+		if err != nil {
+			return nil, err
+		}
+		return &ObjectDetail{Bucket: inv.Args[0], ObjectInfo: *info}, nil
+	},
+}
+
+var cmdLs = &Command{
+	Name:    "ls",
+	Args:    "[BUCKET]",
+	Summary: "list a bucket's objects, or the buckets",
+	Detail: "Objects are listed in key order with their size, last-modified time and backend. With --delimiter, " +
+		"keys sharing the part after --prefix up to the delimiter are shown once, as a common prefix. A page holds " +
+		"at most --max entries (default 1000); when more remain, the last line is \"next cursor: C\", and " +
+		"ls --cursor C (or next) continues exactly there. Without a bucket, ls lists the buckets.",
+	Example:  "ls\nls photos --prefix 2024/ --delimiter /\nls photos --max 2\nnext",
+	MinArgs:  0,
+	MaxArgs:  1,
+	ArgKinds: []ArgKind{ArgBucket},
+	Flags: func(fs *pflag.FlagSet) {
+		fs.String("prefix", "", "list only keys starting with `P`")
+		fs.String("delimiter", "", "group keys by the part up to `D` after the prefix")
+		fs.Int("max", 0, "list at most `N` entries (default 1000)")
+		fs.String("cursor", "", "continue after the page that printed `C`")
+	},
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		if len(inv.Args) == 0 {
+			changed := ""
+			inv.Flags.Visit(func(f *pflag.Flag) { changed = f.Name })
+			if changed != "" {
+				return nil, usageErrorf(nil, "ls: --%s needs a BUCKET", changed)
+			}
+			return listBuckets(ctx, s)
+		}
+		st := &listState{store: s.current, bucket: inv.Args[0]}
+		st.prefix, _ = inv.Flags.GetString("prefix")
+		st.delimiter, _ = inv.Flags.GetString("delimiter")
+		st.max, _ = inv.Flags.GetInt("max")
+		st.cursor, _ = inv.Flags.GetString("cursor")
+		if st.max < 0 {
+			return nil, usageErrorf(nil, "ls: --max %d: want a positive number", st.max)
+		}
+		return s.listPage(ctx, st)
+	},
+}
+
+// listPage lists the page st describes and remembers where the next one
+// starts, for next.
+func (s *Session) listPage(ctx context.Context, st *listState) (*ObjectPage, error) {
+	store, ok := s.stores[st.store]
+	if !ok {
+		return nil, fmt.Errorf("%w %s", ErrUnknownStore, Quote(st.store))
+	}
+	it, err := store.List(ctx, st.bucket, driver.WithPrefix(st.prefix), driver.WithDelimiter(st.delimiter),
+		driver.WithMaxKeys(st.max), driver.WithCursor(st.cursor))
+	if err != nil {
+		return nil, err
+	}
+	entries, err := it.All(ctx)
+	if err != nil {
+		return nil, driver.E("list", st.bucket, "", err)
+	}
+	page := &ObjectPage{Bucket: st.bucket, Objects: []*trove.ObjectInfo{}, Prefixes: []string{}, NextCursor: it.NextToken()}
+	for _, e := range entries {
+		if e.IsPrefix {
+			page.Prefixes = append(page.Prefixes, e.Key)
+		} else {
+			page.Objects = append(page.Objects, e)
+		}
+	}
+	next := *st
+	next.cursor = page.NextCursor
+	s.last = &next
+	return page, nil
+}
+
+var cmdNext = &Command{
+	Name:    "next",
+	Summary: "list the page after the last ls",
+	Detail:  "Continues the last ls with the same bucket, prefix, delimiter and page size, from its next cursor.",
+	Example: "ls photos --max 10\nnext",
+	MinArgs: 0,
+	MaxArgs: 0,
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		switch {
+		case s.last == nil:
+			return nil, fmt.Errorf("next: %w: run ls BUCKET first", ErrNoListing)
+		case s.last.cursor == "":
+			return nil, fmt.Errorf("next: %w: the last page of %s was already listed", ErrNoListing, s.last.bucket)
+		}
+		return s.listPage(ctx, s.last)
+	},
+}
+
+var cmdRm = &Command{
+	Name:    "rm",
+	Args:    "BUCKET KEY...",
+	Summary: "delete objects",
+	Detail: "Every key must exist: rm checks them all first and deletes nothing if one is missing, so a typo never " +
+		"passes silently.",
+	Example:  "rm photos cat.txt dog.txt",
+	MinArgs:  2,
+	MaxArgs:  -1,
+	ArgKinds: []ArgKind{ArgBucket, ArgKey},
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		bucket, keys := inv.Args[0], inv.Args[1:]
+		st := s.Store()
+		for _, k := range keys {
+			if _, err := st.Head(ctx, bucket, k); err != nil {
+				// Report the failure as rm's, not as the head it came from.
+				var de *driver.Error
+				if errors.As(err, &de) {
+					err = &driver.Error{Op: "rm", Bucket: de.Bucket, Key: de.Key, Err: de.Err}
+				}
+				return nil, err
+			}
+		}
+		for _, k := range keys {
+			if err := st.Delete(ctx, bucket, k); err != nil {
+				return nil, err
+			}
+		}
+		return &Done{Op: "rm", Bucket: bucket, Keys: keys}, nil
+	},
+}
+
+var cmdCp = &Command{
+	Name:     "cp",
+	Args:     "SRC_BUCKET SRC_KEY DST_BUCKET DST_KEY",
+	Summary:  "copy an object",
+	Detail:   "Copies content, content type and metadata. The copy is written to the backend DST_KEY routes to.",
+	Example:  "cp photos cat.txt backup cat.txt",
+	MinArgs:  4,
+	MaxArgs:  4,
+	ArgKinds: []ArgKind{ArgBucket, ArgKey, ArgBucket, ArgKey},
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		a := inv.Args
+		info, err := s.Store().Copy(ctx, a[0], a[1], a[2], a[3])
+		if err != nil {
+			return nil, err
+		}
+		return &PutResult{Bucket: a[2], ObjectInfo: *info}, nil
+	},
+}
+
+var cmdMv = &Command{
+	Name:     "mv",
+	Args:     "SRC_BUCKET SRC_KEY DST_BUCKET DST_KEY",
+	Summary:  "move an object",
+	Detail:   "Copies the object as cp does, then deletes the source. Moving an object onto itself changes nothing.",
+	Example:  "mv photos cat.txt photos cats/cat.txt",
+	MinArgs:  4,
+	MaxArgs:  4,
+	ArgKinds: []ArgKind{ArgBucket, ArgKey, ArgBucket, ArgKey},
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		a := inv.Args
+		info, err := s.Store().Move(ctx, a[0], a[1], a[2], a[3])
+		if err != nil {
+			return nil, err
+		}
+		return &PutResult{Bucket: a[2], ObjectInfo: *info}, nil
+	},
+}

@@ -1,0 +1,84 @@
+package repl
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/trovemem/trovemem/trove"
+)
+
+var cmdRouteAdd = &Command{
+	Name:    "route add",
+	Args:    "PATTERN BACKEND",
+	Summary: "send keys matching a pattern to a backend",
+	Detail: "Patterns match keys with path.Match syntax, where * and ? do not cross '/', plus ** which does. " +
+		"Routes apply in the order they were added; the first that matches wins, and keys no route matches " +
+		"go to the default backend. BACKEND must be mounted.",
+	Example:  "route add '*.log' cold\nroute add 'hot/**' fast",
+	MinArgs:  2,
+	MaxArgs:  2,
+	ArgKinds: []ArgKind{ArgOther, ArgBackend},
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		if err := s.Store().AddRoute(inv.Args[0], inv.Args[1]); err != nil {
+			return nil, err
+		}
+		return &Done{Op: "route add", Pattern: inv.Args[0], Backend: inv.Args[1]}, nil
+	},
+}
+
+var cmdRouteRm = &Command{
+	Name:     "route rm",
+	Args:     "PATTERN",
+	Summary:  "remove a route",
+	Detail:   "Objects already stored stay where they are; only where new writes go changes.",
+	Example:  "route rm '*.log'",
+	MinArgs:  1,
+	MaxArgs:  1,
+	ArgKinds: []ArgKind{ArgOther},
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		if err := s.Store().RemoveRoute(inv.Args[0]); err != nil {
+			return nil, err
+		}
+		return &Done{Op: "route rm", Pattern: inv.Args[0]}, nil
+	},
+}
+
+var cmdRouteExplain = &Command{
+	Name:    "route explain",
+	Aliases: []string{"which"},
+	Args:    "BUCKET KEY",
+	Summary: "show which backend a key goes to, rule by rule",
+	Detail: "Prints the winning backend, then every rule in the order it is consulted, matched or not, and why " +
+		"(for example: \"`*` does not match `/`\"). The key need not exist.",
+	Example:  "route explain photos hot/2024/cat.png\nwhich photos a.log",
+	MinArgs:  2,
+	MaxArgs:  2,
+	ArgKinds: []ArgKind{ArgBucket, ArgKey},
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		return s.Store().Explain(inv.Args[0], inv.Args[1]), nil
+	},
+}
+
+var cmdRoutes = &Command{
+	Name:    "routes",
+	Summary: "list the routing rules in the order they apply",
+	Detail:  "Route functions (set by programs embedding the store) come first, then pattern routes, then the default backend.",
+	Example: "routes",
+	MinArgs: 0,
+	MaxArgs: 0,
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		st := s.Store()
+		t := &RouteTable{Routes: st.Routes()}
+		if t.Routes == nil {
+			t.Routes = []trove.Route{}
+		}
+		for i, f := range st.RouteFuncs() {
+			name := f.Name
+			if name == "" {
+				name = "func#" + strconv.Itoa(i+1)
+			}
+			t.Funcs = append(t.Funcs, name)
+		}
+		return t, nil
+	},
+}

@@ -1,0 +1,135 @@
+package repl
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// Command is one entry of the command table. Everything a user reads about
+// a command (usage lines, help, usage errors, completion) comes from here,
+// so it cannot drift from what the command does.
+type Command struct {
+	// Name is what users type; a group command has two words ("route add").
+	Name    string
+	Aliases []string
+	// Args is the argument part of the usage line, e.g. "BUCKET KEY VALUE".
+	Args    string
+	Summary string // one line, no final period
+	Detail  string // paragraphs shown by help CMD
+	Example string // lines shown by help CMD
+
+	// MinArgs and MaxArgs bound the positional arguments; MaxArgs -1 means
+	// any number.
+	MinArgs, MaxArgs int
+
+	// Flags declares the command's flags on a fresh FlagSet, once per call.
+	Flags func(*pflag.FlagSet)
+
+	// RawArgs passes every word after the name to Run as an argument,
+	// without flag parsing, for commands such as echo whose words are data.
+	RawArgs bool
+
+	// ArgKinds says what each positional argument names, for completion;
+	// the last kind repeats for commands that take any number of arguments.
+	ArgKinds []ArgKind
+
+	// Run does the work and returns a value for the renderers, or nil when
+	// there is nothing to show.
+	Run func(ctx context.Context, s *Session, inv *Invocation) (any, error)
+}
+
+// Invocation is one call of a command: the name as typed (an alias, say),
+// the positional arguments and the parsed flags.
+type Invocation struct {
+	Name  string
+	Args  []string
+	Flags *pflag.FlagSet
+}
+
+// ArgKind names what a positional argument refers to, so completion can
+// offer the right candidates.
+type ArgKind uint8
+
+// The kinds of positional arguments completion knows about.
+const (
+	ArgOther   ArgKind = iota // free text: nothing to complete
+	ArgBucket                 // an existing bucket
+	ArgKey                    // a key in the bucket given by the nearest ArgBucket before it
+	ArgBackend                // a mounted backend
+	ArgDSN                    // a DSN: the registered schemes
+	ArgCommand                // a command name
+)
+
+// Usage is the command's usage line: name, arguments and flags.
+func (c *Command) Usage() string {
+	var b strings.Builder
+	b.WriteString(c.Name)
+	if c.Args != "" {
+		b.WriteString(" ")
+		b.WriteString(c.Args)
+	}
+	if fs := c.flagSet(); fs != nil {
+		fs.VisitAll(func(f *pflag.Flag) {
+			b.WriteString(" [--")
+			b.WriteString(f.Name)
+			if v := flagValueName(f); v != "" {
+				b.WriteString(" ")
+				b.WriteString(v)
+			}
+			b.WriteString("]")
+			if strings.HasSuffix(f.Value.Type(), "Array") || strings.HasSuffix(f.Value.Type(), "Slice") {
+				b.WriteString("...")
+			}
+		})
+	}
+	return b.String()
+}
+
+// flagSet returns a fresh FlagSet holding the command's flags, or nil when
+// it has none. Output is discarded: errors reach users as UsageErrors.
+func (c *Command) flagSet() *pflag.FlagSet {
+	if c.Flags == nil {
+		return nil
+	}
+	fs := pflag.NewFlagSet(c.Name, pflag.ContinueOnError)
+	fs.SortFlags = false
+	fs.SetOutput(discard{})
+	fs.Usage = func() {}
+	c.Flags(fs)
+	return fs
+}
+
+// flagValueName is the placeholder shown for a flag's value: the back-quoted
+// word of its usage text (pflag's convention), or nothing for booleans.
+func flagValueName(f *pflag.Flag) string {
+	name, _ := pflag.UnquoteUsage(f)
+	return name
+}
+
+// FlagHelp lists the command's flags, one per line, for help CMD.
+func (c *Command) FlagHelp() []string {
+	fs := c.flagSet()
+	if fs == nil {
+		return nil
+	}
+	var lines []string
+	fs.VisitAll(func(f *pflag.Flag) {
+		name, usage := pflag.UnquoteUsage(f)
+		head := "--" + f.Name
+		if f.Shorthand != "" {
+			head = "-" + f.Shorthand + ", " + head
+		}
+		if name != "" {
+			head += " " + name
+		}
+		lines = append(lines, fmt.Sprintf("%-24s %s", head, usage))
+	})
+	return lines
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }

@@ -1,0 +1,162 @@
+package repl
+
+import (
+	"slices"
+	"sort"
+	"strings"
+)
+
+// table is THE command table, sorted by name. Each entry is a package
+// variable defined next to its Run function in any file of the package;
+// adding a command means defining the variable and adding one line here.
+var table = []*Command{
+	cmdBackends,
+	cmdBuckets,
+	cmdCp,
+	cmdEcho,
+	cmdExit,
+	cmdGet,
+	cmdHead,
+	cmdHelp,
+	cmdLs,
+	cmdMkbucket,
+	cmdMount,
+	cmdMv,
+	cmdNext,
+	cmdPut,
+	cmdRm,
+	cmdRmbucket,
+	cmdRouteAdd,
+	cmdRouteExplain,
+	cmdRouteRm,
+	cmdRoutes,
+	cmdStats,
+	cmdUnmount,
+}
+
+// Commands returns the command table, sorted by name.
+func Commands() []*Command { return table }
+
+// Lookup returns the command called name, by its name or an alias. Group
+// commands are found by their two-word name ("route add").
+func Lookup(name string) (*Command, bool) { return lookupIn(table, name) }
+
+func lookupIn(cmds []*Command, name string) (*Command, bool) {
+	for _, c := range cmds {
+		if c.Name == name || slices.Contains(c.Aliases, name) {
+			return c, true
+		}
+	}
+	return nil, false
+}
+
+// resolve finds the command that words start with and returns it with the
+// number of words its name took (1, or 2 for a group command).
+func resolve(cmds []*Command, words []string) (*Command, int, error) {
+	if len(words) >= 2 {
+		if c, ok := lookupIn(cmds, words[0]+" "+words[1]); ok {
+			return c, 2, nil
+		}
+	}
+	if c, ok := lookupIn(cmds, words[0]); ok {
+		return c, 1, nil
+	}
+	if subs := subcommands(cmds, words[0]); len(subs) > 0 {
+		if len(words) == 1 {
+			return nil, 0, &UsageError{Msg: words[0] + ": needs a subcommand: " + orList(subs)}
+		}
+		return nil, 0, &UsageError{
+			Msg:         words[0] + ": unknown subcommand " + Quote(words[1]),
+			Suggestions: nearest(words[1], subs),
+		}
+	}
+	return nil, 0, &UsageError{
+		Msg:         "unknown command " + Quote(words[0]) + " (help lists the commands)",
+		Suggestions: nearest(words[0], topNames(cmds)),
+	}
+}
+
+// subcommands returns the second words of the group commands under group.
+func subcommands(cmds []*Command, group string) []string {
+	var subs []string
+	for _, c := range cmds {
+		if rest, ok := strings.CutPrefix(c.Name, group+" "); ok {
+			subs = append(subs, rest)
+		}
+	}
+	return subs
+}
+
+// topNames returns every word that can start a command: names, aliases and
+// group names, sorted and without repeats.
+func topNames(cmds []*Command) []string {
+	var names []string
+	for _, c := range cmds {
+		first, _, _ := strings.Cut(c.Name, " ")
+		names = append(names, first)
+		names = append(names, c.Aliases...)
+	}
+	sort.Strings(names)
+	return slices.Compact(names)
+}
+
+// nearest returns up to three candidates close to word: those it is a
+// prefix of, or within an edit distance that grows with its length.
+func nearest(word string, candidates []string) []string {
+	type scored struct {
+		name string
+		d    int
+	}
+	limit := 1 + len(word)/4
+	var found []scored
+	for _, c := range candidates {
+		d := editDistance(word, c)
+		if strings.HasPrefix(c, word) && len(word) > 0 {
+			d = min(d, 1)
+		}
+		if d <= limit {
+			found = append(found, scored{c, d})
+		}
+	}
+	sort.SliceStable(found, func(i, j int) bool {
+		if found[i].d != found[j].d {
+			return found[i].d < found[j].d
+		}
+		return found[i].name < found[j].name
+	})
+	var out []string
+	for _, f := range found {
+		if len(out) == 3 {
+			break
+		}
+		out = append(out, f.name)
+	}
+	return out
+}
+
+// editDistance is the Levenshtein distance between a and b, with a
+// transposition of neighbours counting as one edit (typos are often that).
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev2 := make([]int, len(rb)+1)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				cur[j] = min(cur[j], prev2[j-2]+1)
+			}
+		}
+		prev2, prev, cur = prev, cur, prev2
+	}
+	return prev[len(rb)]
+}

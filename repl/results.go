@@ -1,0 +1,161 @@
+package repl
+
+import (
+	"encoding/json"
+	"unicode/utf8"
+
+	"github.com/trovemem/trovemem/trove"
+)
+
+// The values commands return. Renderers draw them; tests and scripts can
+// inspect them directly. JSON names follow the driver's.
+
+// BucketList is the result of buckets, and of ls without a bucket.
+type BucketList struct {
+	Buckets []trove.BucketInfo `json:"buckets"`
+}
+
+// ObjectPage is one page of ls: objects and common prefixes, each in key
+// order, and the cursor for the next page ("" on the last page).
+type ObjectPage struct {
+	Bucket     string              `json:"-"`
+	Objects    []*trove.ObjectInfo `json:"objects"`
+	Prefixes   []string            `json:"prefixes"`
+	NextCursor string              `json:"next_cursor"`
+}
+
+// PutResult is the object a put, cp or mv wrote.
+type PutResult struct {
+	Bucket string `json:"bucket"`
+	trove.ObjectInfo
+}
+
+// ObjectDetail is what head shows about an object.
+type ObjectDetail struct {
+	Bucket string `json:"bucket"`
+	trove.ObjectInfo
+}
+
+// Content is the bytes get read, with the object's info.
+type Content struct {
+	Bucket      string
+	Key         string
+	ContentType string
+	ETag        string
+	Size        int64 // of the whole object, even when Range read part of it
+	Range       string
+	Data        []byte
+}
+
+// MarshalJSON writes the content as text when it is valid UTF-8 and as
+// base64 otherwise, so a JSON reader always gets the exact bytes back.
+func (c *Content) MarshalJSON() ([]byte, error) {
+	doc := struct {
+		Bucket        string `json:"bucket"`
+		Key           string `json:"key"`
+		Size          int64  `json:"size"`
+		ContentType   string `json:"content_type,omitempty"`
+		ETag          string `json:"etag,omitempty"`
+		Range         string `json:"range,omitempty"`
+		Content       string `json:"content,omitempty"`
+		ContentBase64 []byte `json:"content_base64,omitempty"`
+	}{Bucket: c.Bucket, Key: c.Key, Size: c.Size, ContentType: c.ContentType, ETag: c.ETag, Range: c.Range}
+	if utf8.Valid(c.Data) {
+		doc.Content = string(c.Data)
+	} else {
+		doc.ContentBase64 = c.Data
+	}
+	return json.Marshal(doc)
+}
+
+// Saved reports get --out writing an object to a file.
+type Saved struct {
+	Bucket string `json:"bucket"`
+	Key    string `json:"key"`
+	Path   string `json:"path"`
+	Bytes  int64  `json:"bytes"`
+}
+
+// Done reports a command that changed something and has nothing to show.
+// Table and plain output print nothing for it, as Unix tools are silent on
+// success; JSON prints it, so every command yields one document.
+type Done struct {
+	Op      string   `json:"op"`
+	Bucket  string   `json:"bucket,omitempty"`
+	Keys    []string `json:"keys,omitempty"`
+	Backend string   `json:"backend,omitempty"`
+	DSN     string   `json:"dsn,omitempty"`
+	Pattern string   `json:"pattern,omitempty"`
+	// Deleted counts the objects a forced rmbucket or unmount removed.
+	Deleted int `json:"deleted,omitempty"`
+}
+
+// Message is plain text, such as echo's.
+type Message struct {
+	Text string `json:"message"`
+}
+
+// BackendRow is one line of backends.
+type BackendRow struct {
+	Name    string `json:"name"`
+	DSN     string `json:"dsn"`
+	Objects int    `json:"objects"`
+	Bytes   int64  `json:"bytes"`
+}
+
+// BackendTable is the result of backends.
+type BackendTable struct {
+	Backends []BackendRow `json:"backends"`
+}
+
+// StatsTable is the result of stats: per backend, and the store's totals
+// (buckets are one namespace across backends, so the total is not a sum).
+type StatsTable struct {
+	Backends []trove.BackendUsage `json:"backends"`
+	Buckets  int                  `json:"buckets"`
+	Objects  int                  `json:"objects"`
+	Bytes    int64                `json:"bytes"`
+}
+
+// RouteTable is the result of routes: the rules in the order they apply,
+// route functions (consulted first) before pattern routes.
+type RouteTable struct {
+	Funcs  []string      `json:"funcs,omitempty"`
+	Routes []trove.Route `json:"routes"`
+}
+
+// HelpText is the result of help: one command in full, or the list.
+type HelpText struct {
+	Command  *Command   // nil for the list
+	Commands []*Command // the list, when Command is nil
+}
+
+// MarshalJSON describes the command, or lists the commands.
+func (h *HelpText) MarshalJSON() ([]byte, error) {
+	type cmdDoc struct {
+		Name    string   `json:"name"`
+		Aliases []string `json:"aliases,omitempty"`
+		Usage   string   `json:"usage"`
+		Summary string   `json:"summary"`
+		Detail  string   `json:"detail,omitempty"`
+		Flags   []string `json:"flags,omitempty"`
+		Example string   `json:"example,omitempty"`
+	}
+	doc := func(c *Command, full bool) cmdDoc {
+		d := cmdDoc{Name: c.Name, Aliases: c.Aliases, Usage: c.Usage(), Summary: c.Summary}
+		if full {
+			d.Detail, d.Flags, d.Example = c.Detail, c.FlagHelp(), c.Example
+		}
+		return d
+	}
+	if h.Command != nil {
+		return json.Marshal(doc(h.Command, true))
+	}
+	list := make([]cmdDoc, len(h.Commands))
+	for i, c := range h.Commands {
+		list[i] = doc(c, false)
+	}
+	return json.Marshal(struct {
+		Commands []cmdDoc `json:"commands"`
+	}{list})
+}

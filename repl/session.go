@@ -1,0 +1,303 @@
+package repl
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/trovemem/trovemem/driver"
+	"github.com/trovemem/trovemem/trove"
+)
+
+// DefaultStoreName is the name of the store a session starts with.
+const DefaultStoreName = "main"
+
+// Format is an output mode: how results are drawn.
+type Format string
+
+// The output modes.
+const (
+	FormatTable Format = "table" // bordered tables, human-readable sizes
+	FormatPlain Format = "plain" // tab-separated lines, sizes in bytes
+	FormatJSON  Format = "json"  // one JSON document per command
+)
+
+// Formats lists the output modes, for flag help and completion.
+var Formats = []Format{FormatTable, FormatPlain, FormatJSON}
+
+// ErrUnknownFormat is returned by ParseFormat for a mode it does not know.
+var ErrUnknownFormat = errors.New("unknown output format")
+
+// ParseFormat turns "table", "plain" or "json" into a Format.
+func ParseFormat(s string) (Format, error) {
+	for _, f := range Formats {
+		if string(f) == s {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("%w %q (want table, plain or json)", ErrUnknownFormat, s)
+}
+
+// Session runs commands against a set of named stores, one of them
+// current, and remembers what commands share between calls: the output
+// mode, the clock, the last listing (for next) and script variables.
+// A Session is used by one goroutine at a time.
+type Session struct {
+	stores  map[string]*trove.Store
+	current string
+	format  Format
+
+	// Now is the clock handed to drivers that mount creates, so that a fixed
+	// clock makes every timestamp reproducible.
+	Now func() time.Time
+
+	// Vars holds script variables; the script runner owns its contents.
+	Vars map[string]string
+
+	isTerminal func(io.Writer) bool
+	commands   []*Command
+	last       *listState
+}
+
+// listState is what next needs to fetch the page after the last ls.
+type listState struct {
+	store             string
+	bucket            string
+	prefix, delimiter string
+	max               int
+	cursor            string
+}
+
+// SessionOption configures NewSession.
+type SessionOption func(*Session)
+
+// WithFormat sets the output mode; the default is FormatPlain.
+func WithFormat(f Format) SessionOption { return func(s *Session) { s.format = f } }
+
+// WithClock sets the clock passed to drivers opened by mount.
+func WithClock(now func() time.Time) SessionOption { return func(s *Session) { s.Now = now } }
+
+// WithTerminalCheck replaces the test that decides whether a writer is a
+// terminal (get refuses to write binary content to one). The default asks
+// the operating system about *os.File writers.
+func WithTerminalCheck(isTerminal func(io.Writer) bool) SessionOption {
+	return func(s *Session) { s.isTerminal = isTerminal }
+}
+
+// WithCommands replaces the command table, for tests of the executor.
+func WithCommands(cmds []*Command) SessionOption { return func(s *Session) { s.commands = cmds } }
+
+// NewSession returns a session whose only store, named "main", is store.
+func NewSession(store *trove.Store, opts ...SessionOption) *Session {
+	s := &Session{
+		stores:     map[string]*trove.Store{DefaultStoreName: store},
+		current:    DefaultStoreName,
+		format:     FormatPlain,
+		Now:        time.Now,
+		isTerminal: IsTerminal,
+		commands:   table,
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// IsTerminal reports whether w is an *os.File open on a terminal.
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// Store returns the current store.
+func (s *Session) Store() *trove.Store { return s.stores[s.current] }
+
+// StoreName returns the current store's name.
+func (s *Session) StoreName() string { return s.current }
+
+// StoreNames returns the names of the session's stores, sorted.
+func (s *Session) StoreNames() []string {
+	names := make([]string, 0, len(s.stores))
+	for n := range s.stores {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// StoreNamed returns the store called name.
+func (s *Session) StoreNamed(name string) (*trove.Store, bool) {
+	st, ok := s.stores[name]
+	return st, ok
+}
+
+// ErrStoreExists and ErrUnknownStore are returned by AddStore and Use.
+var (
+	ErrStoreExists  = errors.New("store already exists")
+	ErrUnknownStore = errors.New("unknown store")
+)
+
+// AddStore adds a named store; it does not become current.
+func (s *Session) AddStore(name string, st *trove.Store) error {
+	if _, ok := s.stores[name]; ok {
+		return fmt.Errorf("%w: %s", ErrStoreExists, Quote(name))
+	}
+	s.stores[name] = st
+	return nil
+}
+
+// Use makes the store called name current.
+func (s *Session) Use(name string) error {
+	if _, ok := s.stores[name]; !ok {
+		return fmt.Errorf("%w %s (stores: %s)", ErrUnknownStore, Quote(name), strings.Join(s.StoreNames(), ", "))
+	}
+	s.current = name
+	return nil
+}
+
+// Format returns the output mode.
+func (s *Session) Format() Format { return s.format }
+
+// SetFormat changes the output mode.
+func (s *Session) SetFormat(f Format) { s.format = f }
+
+// Exec runs one command, given as its words, and returns its result value
+// without rendering it. Misuse (unknown command, bad flag, wrong number of
+// arguments) is a *UsageError; a panic in the command is recovered as an
+// *InternalError. "CMD --help" returns the command's help.
+func (s *Session) Exec(ctx context.Context, words []string) (result any, err error) {
+	if len(words) == 0 {
+		return nil, nil
+	}
+	c, n, err := resolve(s.commands, words)
+	if err != nil {
+		return nil, err
+	}
+	inv := &Invocation{Name: strings.Join(words[:n], " ")}
+	if c.RawArgs {
+		inv.Args = words[n:]
+		inv.Flags = pflag.NewFlagSet(c.Name, pflag.ContinueOnError)
+	} else {
+		fs := c.flagSet()
+		if fs == nil {
+			fs = pflag.NewFlagSet(c.Name, pflag.ContinueOnError)
+			fs.SetOutput(discard{})
+			fs.Usage = func() {}
+		}
+		if err := fs.Parse(words[n:]); err != nil {
+			if errors.Is(err, pflag.ErrHelp) {
+				return &HelpText{Command: c}, nil
+			}
+			return nil, usageErrorf(c, "%s: %v (put -- before arguments that start with '-')", c.Name, err)
+		}
+		inv.Args, inv.Flags = fs.Args(), fs
+	}
+	if got := len(inv.Args); got < c.MinArgs || (c.MaxArgs >= 0 && got > c.MaxArgs) {
+		return nil, usageErrorf(c, "%s: %s, got %d", c.Name, wantArgs(c), got)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			result, err = nil, &InternalError{Command: c.Name, Value: p, Stack: debug.Stack()}
+		}
+	}()
+	result, err = c.Run(ctx, s, inv)
+	var ue *UsageError
+	if errors.As(err, &ue) && ue.Command == nil {
+		// Commands report misuse without naming themselves; the usage line
+		// comes from the table entry that ran.
+		ue.Command = c
+	}
+	if err != nil {
+		return result, s.hint(ctx, err)
+	}
+	return result, nil
+}
+
+func wantArgs(c *Command) string {
+	plural := func(n int) string {
+		if n == 1 {
+			return "1 argument"
+		}
+		return fmt.Sprintf("%d arguments", n)
+	}
+	switch {
+	case c.MaxArgs < 0:
+		return "wants at least " + plural(c.MinArgs)
+	case c.MinArgs == c.MaxArgs:
+		return "wants " + plural(c.MinArgs)
+	default:
+		return fmt.Sprintf("wants %d to %d arguments", c.MinArgs, c.MaxArgs)
+	}
+}
+
+// hint adds what a person needs next to some errors: a missing bucket
+// lists the buckets that do exist.
+func (s *Session) hint(ctx context.Context, err error) error {
+	var h *hintError
+	if errors.As(err, &h) || !errors.Is(err, driver.ErrBucketNotFound) {
+		return err
+	}
+	buckets, lerr := s.Store().ListBuckets(ctx)
+	if lerr != nil {
+		return err
+	}
+	if len(buckets) == 0 {
+		return &hintError{err, "there are no buckets; mkbucket creates one"}
+	}
+	names := make([]string, len(buckets))
+	for i, b := range buckets {
+		names[i] = b.Name
+	}
+	return &hintError{err, "buckets: " + strings.Join(names, ", ")}
+}
+
+// Render draws a command's result in the session's output mode. Content
+// (what get returns) is written as the stored bytes, except that binary
+// content is refused when w is a terminal.
+func (s *Session) Render(w io.Writer, v any) error {
+	if v == nil {
+		return nil
+	}
+	if c, ok := v.(*Content); ok && s.format != FormatJSON && isBinary(c.Data) && s.isTerminal(w) {
+		return driver.E("get", c.Bucket, c.Key, fmt.Errorf(
+			"%w (%d bytes of %s) not written to a terminal; use get --out FILE, or pipe the output",
+			ErrBinaryContent, len(c.Data), c.ContentType))
+	}
+	return RendererFor(s.format).Render(w, v)
+}
+
+// RunLine splits line into commands and runs and renders each in turn,
+// stopping at the first failure. A command's failure is returned as a
+// *CommandError naming it; a line that does not parse as a *SyntaxError;
+// the exit command as ErrExit. The caller reports the error.
+func (s *Session) RunLine(ctx context.Context, line string, stdout, stderr io.Writer) error {
+	cmds, err := Split(line)
+	if err != nil {
+		return err
+	}
+	for _, words := range cmds {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		v, err := s.Exec(ctx, words)
+		if err == nil {
+			err = s.Render(stdout, v)
+		}
+		if errors.Is(err, ErrExit) {
+			return ErrExit
+		}
+		if err != nil {
+			return &CommandError{Words: words, Err: err}
+		}
+	}
+	return nil
+}
