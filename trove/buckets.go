@@ -15,12 +15,12 @@ import (
 func (s *Store) CreateBucket(ctx context.Context, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cfg, err := s.live("create bucket", name, "")
+	cfg, err := s.live("create-bucket", name, "")
 	if err != nil {
 		return err
 	}
 	if err := driver.ValidateBucketName(name); err != nil {
-		return driver.E("create bucket", name, "", err)
+		return driver.E("create-bucket", name, "", err)
 	}
 	var created []string
 	for _, b := range cfg.order {
@@ -38,7 +38,7 @@ func (s *Store) CreateBucket(ctx context.Context, name string) error {
 		if b != DefaultBackend {
 			err = fmt.Errorf("on backend %q: %w", b, err)
 		}
-		return driver.E("create bucket", name, "", err)
+		return driver.E("create-bucket", name, "", err)
 	}
 	return nil
 }
@@ -49,12 +49,12 @@ func (s *Store) CreateBucket(ctx context.Context, name string) error {
 func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	cfg, err := s.live("delete bucket", name, "")
+	cfg, err := s.live("delete-bucket", name, "")
 	if err != nil {
 		return err
 	}
 	if err := driver.ValidateBucketName(name); err != nil {
-		return driver.E("delete bucket", name, "", err)
+		return driver.E("delete-bucket", name, "", err)
 	}
 	for _, b := range cfg.order {
 		n, err := countObjects(ctx, cfg.drivers[b], name, 1)
@@ -62,15 +62,15 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 			continue
 		}
 		if err != nil {
-			return driver.E("delete bucket", name, "", err)
+			return driver.E("delete-bucket", name, "", err)
 		}
 		if n > 0 {
-			return driver.E("delete bucket", name, "", fmt.Errorf("%w (backend %q holds objects)", ErrBucketNotEmpty, b))
+			return driver.E("delete-bucket", name, "", fmt.Errorf("%w (backend %q holds objects)", ErrBucketNotEmpty, b))
 		}
 	}
 	for _, b := range cfg.order {
 		if err := cfg.drivers[b].DeleteBucket(ctx, name); err != nil && (b == DefaultBackend || !errors.Is(err, ErrBucketNotFound)) {
-			return driver.E("delete bucket", name, "", err)
+			return driver.E("delete-bucket", name, "", err)
 		}
 	}
 	return nil
@@ -79,12 +79,12 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 // ListBuckets returns the buckets, sorted by name. Every backend has the
 // same buckets, so the default backend's list is the store's.
 func (s *Store) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
-	cfg, err := s.live("list buckets", "", "")
+	cfg, err := s.live("list-buckets", "", "")
 	if err != nil {
 		return nil, err
 	}
 	bs, err := cfg.drivers[DefaultBackend].ListBuckets(ctx)
-	return bs, driver.E("list buckets", "", "", err)
+	return bs, driver.E("list-buckets", "", "", err)
 }
 
 // countObjects counts the objects in bucket on drv, stopping at limit
