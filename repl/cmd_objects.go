@@ -3,6 +3,7 @@ package repl
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +31,7 @@ var cmdPut = &Command{
 		fs.String("file", "", "read the content from `PATH` instead of VALUE")
 		fs.String("content-type", "", "store `TYPE` as the content type")
 		fs.StringArray("meta", nil, "add user metadata `k=v` (repeatable)")
+		fs.String("base64", "", "decode the content from base64 `DATA` instead of VALUE (dump writes binary content so)")
 	},
 	Run: runPut,
 }
@@ -37,12 +39,21 @@ var cmdPut = &Command{
 func runPut(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 	bucket, key := inv.Args[0], inv.Args[1]
 	file, _ := inv.Flags.GetString("file")
+	b64, _ := inv.Flags.GetString("base64")
 	var content io.Reader
 	switch {
 	case len(inv.Args) == 3 && file != "":
 		return nil, usageErrorf(nil, "put: give VALUE or --file, not both")
 	case len(inv.Args) == 3:
 		content = strings.NewReader(inv.Args[2])
+	case b64 != "" && (len(inv.Args) == 3 || file != ""):
+		return nil, usageErrorf(nil, "put: give VALUE, --file or --base64, not two of them")
+	case b64 != "":
+		data, err := base64.StdEncoding.DecodeString(b64)
+		if err != nil {
+			return nil, usageErrorf(nil, "put: --base64: %v", err)
+		}
+		content = bytes.NewReader(data)
 	case file != "":
 		data, err := os.ReadFile(file)
 		if err != nil {

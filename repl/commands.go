@@ -13,6 +13,7 @@ var table = []*Command{
 	cmdBackends,
 	cmdBuckets,
 	cmdCp,
+	cmdDump,
 	cmdEcho,
 	cmdExit,
 	cmdGet,

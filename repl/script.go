@@ -242,6 +242,21 @@ func (p *ScriptParser) parse(name string, src []byte) *Script {
 			i++
 			logical = JoinContinued(logical, lines[i])
 		}
+		if words, ok := splitPlain(logical); ok {
+			// The common case, a line without quotes, escapes, comments,
+			// semicolons or variables, needs neither markVars nor Split.
+			if words == nil {
+				continue
+			}
+			st := p.step(sc, name, lineNo, logical, words, nil)
+			if st != nil {
+				sc.Steps = append(sc.Steps, st)
+			}
+			if st != nil && st.Kind == StepCommand {
+				last = st
+			}
+			continue
+		}
 		marked, names, err := markVars(logical)
 		if err != nil {
 			var se *SyntaxError
@@ -586,3 +601,43 @@ func expand(s string, names []string, lookup func(string) (string, bool)) (strin
 		s = rest[j+utf8.RuneLen(phClose):]
 	}
 }
+
+// splitPlain splits a line that holds none of the characters that make
+// Split do more than cut at blanks (quotes, backslash, #, ;, $), giving the
+// same words as Split without copying them: each word is a substring of
+// line. ok is false for any other line. A blank line gives nil words.
+func splitPlain(line string) (words []string, ok bool) {
+	n := 0
+	for i := 0; i < len(line); i++ {
+		switch c := line[i]; c {
+		case '\'', '"', '\\', '#', ';', '$':
+			return nil, false
+		case ' ', '\t', '\n', '\r':
+		default:
+			if i == 0 || isBlank(line[i-1]) {
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		return nil, true
+	}
+	words = make([]string, 0, n)
+	start := -1
+	for i := 0; i < len(line); i++ {
+		if isBlank(line[i]) {
+			if start >= 0 {
+				words = append(words, line[start:i])
+				start = -1
+			}
+		} else if start < 0 {
+			start = i
+		}
+	}
+	if start >= 0 {
+		words = append(words, line[start:])
+	}
+	return words, true
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

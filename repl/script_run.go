@@ -1,0 +1,504 @@
+package repl
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+)
+
+// NewScriptParser returns a parser that checks every command against the
+// command table as it parses: an unknown command, a bad flag or a wrong
+// number of arguments is a parse error, reported before anything runs.
+func NewScriptParser() *ScriptParser {
+	c := &commandChecker{flagSets: make(map[*Command]*pflag.FlagSet)}
+	return &ScriptParser{Check: c.check}
+}
+
+// CheckCommand vets a script command the way Session.Exec would, without
+// running it.
+func CheckCommand(words []string) error {
+	return (&commandChecker{}).check(words)
+}
+
+// commandChecker vets commands, keeping one FlagSet per command: a check
+// needs only parse errors and the positional arguments left over, which a
+// reused FlagSet gives as well as a fresh one, and long scripts (a dump)
+// would otherwise build a FlagSet per line.
+type commandChecker struct {
+	flagSets map[*Command]*pflag.FlagSet
+}
+
+// check vets one command. Commands whose words hold variables are checked
+// by name only, since their flag values are not known until they run.
+func (cc *commandChecker) check(words []string) error {
+	c, n, err := resolve(table, words)
+	if err != nil || c.RawArgs {
+		return err
+	}
+	for _, w := range words {
+		if hasPlaceholder(w) {
+			return nil
+		}
+	}
+	args := words[n:]
+	if c.Flags != nil {
+		fs := cc.flagSets[c]
+		if fs == nil {
+			fs = c.flagSet()
+			if cc.flagSets != nil {
+				cc.flagSets[c] = fs
+			}
+		}
+		if err := fs.Parse(args); err != nil {
+			return usageErrorf(c, "%s: %v (put -- before arguments that start with '-')", c.Name, err)
+		}
+		args = fs.Args()
+	}
+	if got := len(args); got < c.MinArgs || (c.MaxArgs >= 0 && got > c.MaxArgs) {
+		return usageErrorf(c, "%s: %s, got %d", c.Name, wantArgs(c), got)
+	}
+	return nil
+}
+
+// Runner replays parsed scripts into one session.
+type Runner struct {
+	Session *Session
+	// Stdout receives each command's output as it runs (trovemem run);
+	// nil discards it.
+	Stdout io.Writer
+	// Echo receives each command before it runs, as "+ CMD ARGS" (-v); nil
+	// echoes nothing.
+	Echo io.Writer
+	// KeepGoing runs on after a failure; the result still fails.
+	KeepGoing bool
+	// Update rewrites "| " blocks that differ from the actual output
+	// instead of failing, when the script otherwise passes.
+	Update bool
+	// Log keeps a command log (commands, output, errors) in the result, for
+	// failure reports and JUnit's system-out.
+	Log bool
+	// LookupEnv resolves ${NAME} when no script variable has the name; nil
+	// means os.LookupEnv.
+	LookupEnv func(string) (string, bool)
+}
+
+// blockUpdate is a "| " block to rewrite with the output a command gave.
+type blockUpdate struct {
+	from, to int // 1-based physical lines, to exclusive
+	lines    []string
+}
+
+// run is the state of one Runner.Run.
+type run struct {
+	r       *Runner
+	res     *ScriptResult
+	ctx     context.Context
+	stack   []Location // the source lines that led to the current script
+	out     bytes.Buffer
+	log     bytes.Buffer
+	errText string
+	ran     bool // a command has run, so assertions have something to look at
+	// lastWords is the last command that ran, quoted only when a report
+	// needs it.
+	lastWords []string
+	stop      bool
+	updates   map[*Script][]blockUpdate
+	prog      Progress
+}
+
+// Run replays sc and reports what happened. A script stops at its first
+// failure unless KeepGoing is set; an exit command ends it successfully.
+func (r *Runner) Run(ctx context.Context, sc *Script) *ScriptResult {
+	start := time.Now()
+	st := &run{r: r, ctx: ctx, res: &ScriptResult{Path: sc.Path}}
+	if r.Session.Vars == nil {
+		r.Session.Vars = make(map[string]string)
+	}
+	st.prog = startProgress(ctx, "replay "+sc.Path, countCommands(sc))
+	st.script(sc)
+	st.prog.Done()
+	st.res.Duration = time.Since(start)
+	if r.Log {
+		st.res.Log = st.log.String()
+	}
+	if r.Update && st.res.Passed() && len(st.updates) > 0 {
+		st.writeUpdates()
+	}
+	return st.res
+}
+
+// countCommands counts the commands sc runs, sourced scripts included.
+func countCommands(sc *Script) int {
+	n := 0
+	for _, st := range sc.Steps {
+		switch st.Kind {
+		case StepCommand:
+			n++
+		case StepSource:
+			n += countCommands(st.Sub)
+		}
+	}
+	return n
+}
+
+func (st *run) script(sc *Script) {
+	for _, step := range sc.Steps {
+		if st.stop {
+			return
+		}
+		if err := st.ctx.Err(); err != nil {
+			st.fail(&Failure{Kind: FailCommand, Loc: st.loc(sc, step), Command: "interrupted", Msg: err.Error()})
+			st.stop = true
+			return
+		}
+		switch step.Kind {
+		case StepCommand:
+			st.command(sc, step)
+		case StepAssert:
+			st.assert(sc, step)
+		case StepSet:
+			v, err := st.expand(step, step.Value)
+			if err != nil {
+				st.fail(&Failure{Kind: FailExpansion, Loc: st.loc(sc, step), Command: "set " + step.Name + " " + unmark(step.Value, step.vars), Msg: err.Error()})
+				continue
+			}
+			st.r.Session.Vars[step.Name] = v
+		case StepLet:
+			st.let(sc, step)
+		case StepSource:
+			st.stack = append(st.stack, Location{File: sc.Path, Line: step.Line})
+			st.script(step.Sub)
+			st.stack = st.stack[:len(st.stack)-1]
+		}
+	}
+}
+
+// loc is where step is, with the chain of source lines, innermost first.
+func (st *run) loc(sc *Script, step *Step) Location {
+	l := Location{File: sc.Path, Line: step.Line}
+	for i := len(st.stack) - 1; i >= 0; i-- {
+		l.From = append(l.From, st.stack[i])
+	}
+	return l
+}
+
+func (st *run) fail(f *Failure) {
+	st.res.Failures = append(st.res.Failures, f)
+	if st.r.Log {
+		st.log.WriteString("FAIL: ")
+		st.log.WriteString(f.Report())
+		st.log.WriteByte('\n')
+	}
+	if !st.r.KeepGoing {
+		st.stop = true
+		st.res.Stopped = true
+	}
+}
+
+func (st *run) lookup(name string) (string, bool) {
+	if v, ok := st.r.Session.Vars[name]; ok {
+		return v, true
+	}
+	if st.r.LookupEnv != nil {
+		return st.r.LookupEnv(name)
+	}
+	return os.LookupEnv(name)
+}
+
+func (st *run) expand(step *Step, s string) (string, error) {
+	if step.vars == nil {
+		return s, nil
+	}
+	return expand(s, step.vars, st.lookup)
+}
+
+func (st *run) command(sc *Script, step *Step) {
+	words := step.Words
+	if step.vars != nil {
+		words = make([]string, len(step.Words))
+		for i, w := range step.Words {
+			v, err := st.expand(step, w)
+			if err != nil {
+				st.fail(&Failure{Kind: FailExpansion, Loc: st.loc(sc, step), Command: step.display(), Msg: err.Error()})
+				return
+			}
+			words[i] = v
+		}
+	}
+	echo := st.r.Echo != nil || st.r.Log
+	var line string
+	if echo {
+		line = quoteWords(words)
+		if st.r.Echo != nil {
+			fmt.Fprintf(st.r.Echo, "+ %s\n", line)
+		}
+		if st.r.Log {
+			st.log.WriteString("> ")
+			st.log.WriteString(line)
+			st.log.WriteByte('\n')
+		}
+	}
+
+	st.out.Reset()
+	st.errText = ""
+	st.ran = true
+	st.res.Commands++
+	st.prog.Add(1)
+	v, err := st.r.Session.Exec(st.ctx, words)
+	if err == nil {
+		err = st.r.Session.Render(&st.out, v)
+	}
+	if page, ok := v.(*ObjectPage); ok && err == nil {
+		st.r.Session.Vars["cursor"] = page.NextCursor
+	}
+	if errors.Is(err, ErrExit) {
+		st.stop = true
+		return
+	}
+	if err != nil {
+		st.errText = "error: " + err.Error() + "\n"
+	}
+	if st.r.Stdout != nil && st.out.Len() > 0 {
+		st.r.Stdout.Write(st.out.Bytes())
+	}
+	if st.r.Log {
+		st.log.Write(st.out.Bytes())
+		if st.out.Len() > 0 && st.out.Bytes()[st.out.Len()-1] != '\n' {
+			st.log.WriteByte('\n')
+		}
+		st.log.WriteString(st.errText)
+	}
+	if !echo {
+		line = "" // built lazily below, only on failure
+	}
+	cmdLine := func() string {
+		if line == "" {
+			line = quoteWords(words)
+		}
+		return line
+	}
+	st.lastWords = nil
+
+	var ie *InternalError
+	var ue *UsageError
+	switch {
+	case errors.As(err, &ie):
+		// A panic is a bug in trovemem, never the failure a script expects.
+		st.fail(&Failure{Kind: FailCommand, Loc: st.loc(sc, step), Command: cmdLine(), Msg: err.Error()})
+		return
+	case err != nil && step.Expect == ExpectSuccess:
+		kind := FailCommand
+		if errors.As(err, &ue) {
+			kind = FailUsage
+		}
+		st.fail(&Failure{Kind: kind, Loc: st.loc(sc, step), Command: cmdLine(),
+			Msg: "unexpected failure: " + err.Error(), Detail: outputDetail("stdout", st.out.String())})
+		return
+	case err == nil && step.Expect == ExpectFailure:
+		st.fail(&Failure{Kind: FailSucceeded, Loc: st.loc(sc, step), Command: cmdLine(),
+			Msg: "succeeded, but it must fail (it is marked with !)", Detail: outputDetail("stdout", st.out.String())})
+		return
+	}
+	if step.HasBlock {
+		got := outputLines(st.out.String())
+		if !sameLines(step.Block, got) {
+			if st.r.Update {
+				if st.updates == nil {
+					st.updates = make(map[*Script][]blockUpdate)
+				}
+				st.updates[sc] = append(st.updates[sc], blockUpdate{from: step.BlockFrom, to: step.BlockTo, lines: got})
+				return
+			}
+			st.fail(&Failure{Kind: FailOutput, Loc: st.loc(sc, step), Command: cmdLine(),
+				Msg: "output differs from the | block", Detail: unifiedDiff(step.Block, got)})
+		}
+	}
+	st.lastWords = words
+}
+
+// outputDetail shows a stream's content for a failure report, or nothing
+// when it is empty.
+func outputDetail(name, text string) string {
+	if text == "" {
+		return name + ": (empty)"
+	}
+	return name + ":\n" + indent(text, "  ")
+}
+
+// stream returns the text an assertion on name looks at: the last command's
+// rendered output, or its error message.
+func (st *run) stream(name string) string {
+	if name == "stderr" {
+		return st.errText
+	}
+	return st.out.String()
+}
+
+func (st *run) pattern(sc *Script, step *Step, what string) (*regexp.Regexp, bool) {
+	if step.re != nil {
+		return step.re, true
+	}
+	p, err := st.expand(step, step.Pattern)
+	if err == nil {
+		var re *regexp.Regexp
+		if re, err = compilePattern(p); err == nil {
+			return re, true
+		}
+	}
+	st.fail(&Failure{Kind: FailExpansion, Loc: st.loc(sc, step), Command: what, Msg: err.Error()})
+	return nil, false
+}
+
+func (st *run) assert(sc *Script, step *Step) {
+	what := step.Stream + " " + quotePattern(step.Pattern, step.vars)
+	if step.Negate {
+		what = "! " + what
+	}
+	if !st.ran {
+		st.fail(&Failure{Kind: FailAssertion, Loc: st.loc(sc, step), Command: what, Msg: "no command has run yet to check"})
+		return
+	}
+	re, ok := st.pattern(sc, step, what)
+	if !ok {
+		return
+	}
+	text := st.stream(step.Stream)
+	matched := re.FindStringSubmatch(text) != nil
+	if matched == !step.Negate {
+		return
+	}
+	of := ""
+	if st.lastWords != nil {
+		of = " of " + quoteWords(st.lastWords)
+	}
+	msg := fmt.Sprintf("no match in the %s%s", step.Stream, of)
+	if step.Negate {
+		msg = fmt.Sprintf("the %s%s matches, but must not", step.Stream, of)
+	}
+	st.fail(&Failure{Kind: FailAssertion, Loc: st.loc(sc, step), Command: what, Msg: msg, Detail: outputDetail(step.Stream, text)})
+}
+
+func (st *run) let(sc *Script, step *Step) {
+	what := "let " + step.Name + " = " + step.Stream + " " + quotePattern(step.Pattern, step.vars)
+	if !st.ran {
+		st.fail(&Failure{Kind: FailAssertion, Loc: st.loc(sc, step), Command: what, Msg: "no command has run yet to capture from"})
+		return
+	}
+	re, ok := st.pattern(sc, step, what)
+	if !ok {
+		return
+	}
+	text := st.stream(step.Stream)
+	m := re.FindStringSubmatch(text)
+	if m == nil {
+		st.fail(&Failure{Kind: FailAssertion, Loc: st.loc(sc, step), Command: what,
+			Msg: "no match in the " + step.Stream, Detail: outputDetail(step.Stream, text)})
+		return
+	}
+	v := m[0]
+	if len(m) > 1 {
+		v = m[1]
+	}
+	st.r.Session.Vars[step.Name] = v
+}
+
+// writeUpdates rewrites the blocks of every script that --update changed,
+// each file through a temporary file and a rename.
+func (st *run) writeUpdates() {
+	scripts := make([]*Script, 0, len(st.updates))
+	for sc := range st.updates {
+		scripts = append(scripts, sc)
+	}
+	sort.Slice(scripts, func(i, j int) bool { return scripts[i].Path < scripts[j].Path })
+	for _, sc := range scripts {
+		if sc.Path == StdinName {
+			continue
+		}
+		data := sc.rewrite(st.updates[sc])
+		err := WriteFileAtomic(sc.Path, func(w io.Writer) error {
+			_, err := w.Write(data)
+			return err
+		})
+		if err != nil {
+			st.res.Failures = append(st.res.Failures, &Failure{Kind: FailOutput, Loc: Location{File: sc.Path, Line: 1},
+				Command: "--update", Msg: "cannot rewrite the script: " + err.Error()})
+			continue
+		}
+		st.res.Updated = append(st.res.Updated, sc.Path)
+	}
+}
+
+// rewrite returns the script's text with each updated block replaced by
+// the actual output. A block run more than once (a script sourced twice)
+// takes the last output.
+func (sc *Script) rewrite(updates []blockUpdate) []byte {
+	byFrom := make(map[int]blockUpdate, len(updates))
+	for _, u := range updates {
+		byFrom[u.from] = u
+	}
+	eol := "\n"
+	if sc.crlf {
+		eol = "\r\n"
+	}
+	var b strings.Builder
+	for i := 0; i < len(sc.lines); {
+		if u, ok := byFrom[i+1]; ok {
+			for _, l := range u.lines {
+				if l == "" {
+					b.WriteString("|")
+				} else {
+					b.WriteString("| ")
+					b.WriteString(l)
+				}
+				b.WriteString(eol)
+			}
+			i = u.to - 1
+			continue
+		}
+		b.WriteString(sc.lines[i])
+		b.WriteString(eol)
+		i++
+	}
+	return []byte(b.String())
+}
+
+// display is the command as written, variables shown as ${NAME}, for
+// reports about a command that could not be expanded.
+func (s *Step) display() string {
+	q := make([]string, len(s.Words))
+	for i, w := range s.Words {
+		if hasPlaceholder(w) {
+			q[i] = unmark(w, s.vars)
+		} else {
+			q[i] = Quote(w)
+		}
+	}
+	return strings.Join(q, " ")
+}
+
+// quotePattern shows an assertion's pattern the way scripts usually write
+// it, in single quotes.
+func quotePattern(p string, vars []string) string {
+	if hasPlaceholder(p) {
+		return unmark(p, vars)
+	}
+	if !strings.ContainsAny(p, "'\n\r") {
+		return "'" + p + "'"
+	}
+	return Quote(p)
+}
+
+// unmark turns placeholders back into ${NAME} references.
+func unmark(s string, names []string) string {
+	out, _ := expand(s, names, func(n string) (string, bool) { return "${" + n + "}", true })
+	return out
+}
