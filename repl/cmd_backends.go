@@ -23,7 +23,7 @@ var cmdMount = &Command{
 		if err := s.Store().Mount(ctx, name, dsn, driver.WithClock(s.Now)); err != nil {
 			return nil, err
 		}
-		return &Done{Op: "mount", Backend: name, DSN: dsn}, nil
+		return s.afterLayoutChange(ctx, &Done{Op: "mount", Backend: name, DSN: dsn})
 	},
 }
 
@@ -65,31 +65,6 @@ var cmdBackends = &Command{
 		t := &BackendTable{Backends: make([]BackendRow, len(usage))}
 		for i, u := range usage {
 			t.Backends[i] = BackendRow{Name: u.Name, DSN: u.DSN, Objects: u.Objects, Bytes: u.Bytes}
-		}
-		return t, nil
-	},
-}
-
-var cmdStats = &Command{
-	Name:    "stats",
-	Summary: "count buckets, objects and bytes per backend",
-	Detail:  "Every backend has every bucket, so the total number of buckets is the store's, not a sum.",
-	Example: "stats",
-	MinArgs: 0,
-	MaxArgs: 0,
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
-		usage, err := s.Store().Usage(ctx)
-		if err != nil {
-			return nil, err
-		}
-		buckets, err := s.Store().ListBuckets(ctx)
-		if err != nil {
-			return nil, err
-		}
-		t := &StatsTable{Backends: usage, Buckets: len(buckets)}
-		for _, u := range usage {
-			t.Objects += u.Objects
-			t.Bytes += u.Bytes
 		}
 		return t, nil
 	},

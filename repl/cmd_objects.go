@@ -220,6 +220,7 @@ func (s *Session) listPage(ctx context.Context, st *listState) (*ObjectPage, err
 			page.Objects = append(page.Objects, e)
 		}
 	}
+	markStranded(store, page)
 	next := *st
 	next.cursor = page.NextCursor
 	s.last = &next

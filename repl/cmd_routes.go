@@ -22,7 +22,7 @@ var cmdRouteAdd = &Command{
 		if err := s.Store().AddRoute(inv.Args[0], inv.Args[1]); err != nil {
 			return nil, err
 		}
-		return &Done{Op: "route add", Pattern: inv.Args[0], Backend: inv.Args[1]}, nil
+		return s.afterLayoutChange(ctx, &Done{Op: "route add", Pattern: inv.Args[0], Backend: inv.Args[1]})
 	},
 }
 
@@ -39,7 +39,7 @@ var cmdRouteRm = &Command{
 		if err := s.Store().RemoveRoute(inv.Args[0]); err != nil {
 			return nil, err
 		}
-		return &Done{Op: "route rm", Pattern: inv.Args[0]}, nil
+		return s.afterLayoutChange(ctx, &Done{Op: "route rm", Pattern: inv.Args[0]})
 	},
 }
 
@@ -79,6 +79,7 @@ var cmdRoutes = &Command{
 			}
 			t.Funcs = append(t.Funcs, name)
 		}
+		t.Problems = routeProblems(st, len(t.Funcs))
 		return t, nil
 	},
 }

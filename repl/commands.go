@@ -12,6 +12,7 @@ import (
 var table = []*Command{
 	cmdBackends,
 	cmdBuckets,
+	cmdConfigShow,
 	cmdCp,
 	cmdDump,
 	cmdEcho,
@@ -25,14 +26,18 @@ var table = []*Command{
 	cmdMv,
 	cmdNext,
 	cmdPut,
+	cmdRebalance,
 	cmdRm,
 	cmdRmbucket,
 	cmdRouteAdd,
 	cmdRouteExplain,
 	cmdRouteRm,
+	cmdRouteTest,
 	cmdRoutes,
 	cmdStats,
+	cmdStores,
 	cmdUnmount,
+	cmdUse,
 }
 
 // Commands returns the command table, sorted by name.

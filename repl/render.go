@@ -67,7 +67,7 @@ func rows(v any, human bool) (g *grid, ok bool) {
 			if len(prefixes) == 0 || (len(objs) > 0 && objs[0].Key < prefixes[0]) {
 				o := objs[0]
 				objs = objs[1:]
-				g.Rows = append(g.Rows, []string{Quote(o.Key), size(o.Size), stamp(o.LastModified), Quote(o.Backend)})
+				g.Rows = append(g.Rows, []string{Quote(o.Key), size(o.Size), stamp(o.LastModified), backendCell(v, o)})
 				continue
 			}
 			g.Rows = append(g.Rows, []string{Quote(prefixes[0]), "-", "-", "-"})
@@ -104,12 +104,6 @@ func rows(v any, human bool) (g *grid, ok bool) {
 		for _, b := range v.Backends {
 			g.Rows = append(g.Rows, []string{Quote(b.Name), Quote(b.DSN), strconv.Itoa(b.Objects), size(b.Bytes)})
 		}
-	case *StatsTable:
-		g = &grid{Header: []string{"backend", "buckets", "objects", "bytes"}}
-		for _, b := range v.Backends {
-			g.Rows = append(g.Rows, []string{Quote(b.Name), strconv.Itoa(b.Buckets), strconv.Itoa(b.Objects), size(b.Bytes)})
-		}
-		g.After = []string{"total: " + count(v.Buckets, "bucket") + ", " + count(v.Objects, "object") + ", " + bytesPhrase(v.Bytes, human)}
 	case *RouteTable:
 		g = &grid{Header: []string{"#", "rule", "kind", "backend"}}
 		n := 0
@@ -123,6 +117,7 @@ func rows(v any, human bool) (g *grid, ok bool) {
 		}
 		n++
 		g.Rows = append(g.Rows, []string{strconv.Itoa(n), trove.DefaultBackend, "default", trove.DefaultBackend})
+		g.After = routeNotes(v)
 	case *trove.Explanation:
 		g = &grid{
 			Before: []string{fmt.Sprintf("%s/%s -> %s", v.Bucket, Quote(v.Key), Quote(v.Backend))},
@@ -139,7 +134,7 @@ func rows(v any, human bool) (g *grid, ok bool) {
 			g.Rows = append(g.Rows, []string{strconv.Itoa(i + 1), Quote(st.Rule), Quote(st.Backend), res, st.Reason})
 		}
 	default:
-		return nil, false
+		return layoutRows(v, human)
 	}
 	return g, true
 }
@@ -157,7 +152,7 @@ func text(v any) (string, bool) {
 	case *Done:
 		return "", true
 	}
-	return "", false
+	return layoutText(v)
 }
 
 // count writes n and noun, plural unless n is 1.

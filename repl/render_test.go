@@ -59,9 +59,9 @@ func TestRows(t *testing.T) {
 				{"3", "default", "default", "not matched", "not consulted: an earlier rule decided"},
 			},
 		}},
-		{"stats", &StatsTable{Backends: []trove.BackendUsage{{Name: "default", Buckets: 2, Objects: 1, Bytes: 1536}}, Buckets: 2, Objects: 1, Bytes: 1536}, true, &grid{
-			Header: []string{"backend", "buckets", "objects", "bytes"},
-			Rows:   [][]string{{"default", "2", "1", "1.5 KiB"}},
+		{"stats", &StatsTable{Stores: []StoreStats{{Store: "main", Buckets: 2, Objects: 1, Bytes: 1536, Backends: []BackendStats{{BackendUsage: trove.BackendUsage{Name: "default", Buckets: 2, Objects: 1, Bytes: 1536}, Share: 1}}}}, Buckets: 2, Objects: 1, Bytes: 1536}, true, &grid{
+			Header: []string{"store", "backend", "buckets", "objects", "bytes", "share", ""},
+			Rows:   [][]string{{"main", "default", "2", "1", "1.5 KiB", "100%", "####################"}},
 			After:  []string{"total: 2 buckets, 1 object, 1.5 KiB"},
 		}},
 		{"routes with a function", &RouteTable{Funcs: []string{"tenant"}, Routes: []trove.Route{{Pattern: "a b/*", Backend: "x"}}}, false, &grid{

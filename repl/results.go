@@ -22,6 +22,7 @@ type ObjectPage struct {
 	Objects    []*trove.ObjectInfo `json:"objects"`
 	Prefixes   []string            `json:"prefixes"`
 	NextCursor string              `json:"next_cursor"`
+	Stranded   map[string]string   `json:"stranded,omitempty"` // key -> backend it routes to; see layout.go
 }
 
 // PutResult is the object a put, cp or mv wrote.
@@ -108,20 +109,12 @@ type BackendTable struct {
 	Backends []BackendRow `json:"backends"`
 }
 
-// StatsTable is the result of stats: per backend, and the store's totals
-// (buckets are one namespace across backends, so the total is not a sum).
-type StatsTable struct {
-	Backends []trove.BackendUsage `json:"backends"`
-	Buckets  int                  `json:"buckets"`
-	Objects  int                  `json:"objects"`
-	Bytes    int64                `json:"bytes"`
-}
-
 // RouteTable is the result of routes: the rules in the order they apply,
 // route functions (consulted first) before pattern routes.
 type RouteTable struct {
-	Funcs  []string      `json:"funcs,omitempty"`
-	Routes []trove.Route `json:"routes"`
+	Funcs    []string       `json:"funcs,omitempty"`
+	Routes   []trove.Route  `json:"routes"`
+	Problems []RouteProblem `json:"problems,omitempty"` // see layout.go
 }
 
 // HelpText is the result of help: one command in full, or the list.

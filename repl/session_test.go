@@ -90,7 +90,7 @@ func TestRunLinePlain(t *testing.T) {
 		{"backends", []string{"mount fast mem://; mkbucket demo; route add 'hot/**' fast; put demo hot/a 123; put demo b 4567"}, "backends",
 			"default\tmem://\t1\t4\nfast\tmem://\t1\t3\n"},
 		{"stats", []string{"mount fast mem://; mkbucket demo; route add 'hot/**' fast; put demo hot/a 123"}, "stats",
-			"default\t1\t0\t0\nfast\t1\t1\t3\ntotal: 1 bucket, 1 object, 3 bytes\n"},
+			"main\tdefault\t1\t0\t0\t0%\nmain\tfast\t1\t1\t3\t100%\ntotal: 1 bucket, 1 object, 3 bytes\n"},
 		{"unmount and route rm", []string{"mount fast mem://; route add 'hot/**' fast"}, "route rm 'hot/**'; unmount fast; backends",
 			"default\tmem://\t0\t0\n"},
 		{"comments and empty commands", nil, "echo a ;; # echo b", "a\n"},
@@ -137,7 +137,7 @@ func TestExecErrors(t *testing.T) {
 	}{
 		{"unknown command suggests", "", []string{"lss"}, nil, true, "did you mean ls?"},
 		{"unknown command far from all", "", []string{"frobnicate"}, nil, true, `unknown command frobnicate`},
-		{"group without subcommand", "", []string{"route"}, nil, true, "needs a subcommand: add, explain or rm"},
+		{"group without subcommand", "", []string{"route"}, nil, true, "needs a subcommand: add, explain, rm or test"},
 		{"unknown subcommand", "", []string{"route", "ad"}, nil, true, "did you mean add?"},
 		{"bad flag shows usage", "", []string{"put", "demo", "k", "v", "--bogus"}, nil, true, "usage: put BUCKET KEY [VALUE] [--file PATH] [--content-type TYPE] [--meta k=v]..."},
 		{"too few args", "", []string{"get", "demo"}, nil, true, "get: wants 2 arguments, got 1"},
