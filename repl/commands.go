@@ -130,9 +130,10 @@ func nearest(word string, candidates []string) []string {
 		}
 		return found[i].name < found[j].name
 	})
+	// Only the nearest: a close match crowds out the merely possible ones.
 	var out []string
 	for _, f := range found {
-		if len(out) == 3 {
+		if len(out) == 3 || f.d > found[0].d {
 			break
 		}
 		out = append(out, f.name)

@@ -1,0 +1,326 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+	"golang.org/x/term"
+
+	"github.com/trovemem/trovemem/driver"
+	"github.com/trovemem/trovemem/memdriver"
+	"github.com/trovemem/trovemem/repl"
+	"github.com/trovemem/trovemem/trove"
+)
+
+// Hook points. Other files of this package extend the binary without
+// editing this one, each with one append in an init function:
+//
+//	subcommands  = append(subcommands, newRunCmd)   // a subcommand: trovemem run
+//	flagHooks    = append(flagHooks, addNowFlag)    // persistent flags: --now, --load, --config
+//	storeHooks   = append(storeHooks, applyNow)     // before the store is built: set a.Now,
+//	                                                 //   a.DefaultDriver, a.StoreOptions
+//	sessionHooks = append(sessionHooks, loadDump)   // after the session exists: --load, stores
+//	finishHooks  = append(finishHooks, saveDump)    // after the commands ran: --save
+//
+// Hooks run in the order they were appended (file name order). A
+// subcommand calls a.setup(ctx) to get the store and session built from
+// the global flags and hooks, and returns errors; wrap misuse with asUsage
+// so exitCode gives 2. Every flag, hooks' included, can also be set from
+// the environment as TROVEMEM_<NAME> (see applyEnv).
+var (
+	subcommands  []func(a *app) *cobra.Command
+	flagHooks    []func(a *app, fs *pflag.FlagSet)
+	storeHooks   []func(ctx context.Context, a *app) error
+	sessionHooks []func(ctx context.Context, a *app) error
+	finishHooks  []func(ctx context.Context, a *app, runErr error) error
+)
+
+// app is one run of the binary: its streams, its global flags and what
+// setup builds from them.
+type app struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+
+	// Global flags.
+	mounts  []string
+	routes  []string
+	output  string
+	history string
+	command string
+	version bool
+
+	// Now is the clock the default driver and mounted drivers stamp objects
+	// with; a store hook (--now) may replace it.
+	Now func() time.Time
+	// DefaultDriver, when a store hook sets it, replaces the in-memory
+	// default backend.
+	DefaultDriver driver.Driver
+	// StoreOptions and SessionOptions are passed to trove.Open and
+	// repl.NewSession; hooks may add to them.
+	StoreOptions   []trove.Option
+	SessionOptions []repl.SessionOption
+
+	// Store and Session are built by setup.
+	Store   *trove.Store
+	Session *repl.Session
+}
+
+// runWith runs trovemem with the given arguments and streams and returns
+// its exit status.
+func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, Now: time.Now}
+	root := newRootCmd(a)
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	err := root.ExecuteContext(ctx)
+	report(stderr, err)
+	return exitCode(err)
+}
+
+// newRootCmd builds the root command, its flags and its subcommands.
+func newRootCmd(a *app) *cobra.Command {
+	// Let subcommands have their own PersistentPreRunE without losing the
+	// root's (which applies the environment).
+	cobra.EnableTraverseRunHooks = true
+	root := &cobra.Command{
+		Use:   "trovemem",
+		Short: "A REPL over an in-memory object store with buckets, pagination and routing",
+		Long: `trovemem opens a REPL over an embedded in-memory object store: buckets, objects,
+paginated listings, and backends that keys are routed to by pattern.
+
+With no arguments it starts the REPL when stdin is a terminal; otherwise it
+reads commands from stdin, one line at a time, and stops at the first failure.
+-c runs one line of commands and exits. Type help in the REPL for the commands.
+
+Every flag can also be set from the environment as TROVEMEM_<FLAG>, upper case
+with - as _ (TROVEMEM_OUTPUT=json); repeatable flags take comma-separated values.
+
+Exit status: 0 ok, 1 a command failed, 2 usage error, 130 interrupted.`,
+		Example: `  trovemem
+  trovemem -c 'mkbucket demo; put demo k v; get demo k'
+  printf 'mkbucket demo\nput demo k hello\nget demo k\n' | trovemem
+  trovemem --mount fast=mem:// --route 'hot/**=fast'`,
+		Args:              noArgs,
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		PersistentPreRunE: func(cmd *cobra.Command, args []string) error { return applyEnv(cmd) },
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return a.runRoot(cmd.Context())
+		},
+	}
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return asUsage(fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath()))
+	})
+	pf := root.PersistentFlags()
+	pf.StringArrayVar(&a.mounts, "mount", nil, "mount a backend, `NAME=DSN` (repeatable)")
+	pf.StringArrayVar(&a.routes, "route", nil, "route keys matching a pattern to a backend, `PATTERN=BACKEND` (repeatable)")
+	pf.StringVarP(&a.output, "output", "o", "", "output `MODE`: table, plain or json (default table on a terminal, plain otherwise)")
+	pf.StringVar(&a.history, "history", "", "REPL history `FILE` (default $XDG_STATE_HOME/trovemem/history or ~/.trovemem_history; /dev/null disables it)")
+	root.Flags().StringVarP(&a.command, "command", "c", "", "run `LINE` (commands separated by ;) and exit")
+	root.Flags().BoolVar(&a.version, "version", false, "print the version and exit")
+	_ = root.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return []string{"table", "plain", "json"}, cobra.ShellCompDirectiveNoFileComp
+	})
+	for _, h := range flagHooks {
+		h(a, pf)
+	}
+	for _, newCmd := range subcommands {
+		root.AddCommand(newCmd(a))
+	}
+	return root
+}
+
+// noArgs rejects words after trovemem that are not a subcommand, with the
+// nearest subcommands as suggestions.
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %s", args[0], cmd.CommandPath())
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return asUsage(errors.New(msg + " (to run store commands, use -c 'CMD' or the REPL)"))
+}
+
+// applyEnv sets every flag the command line left alone from the
+// environment variable TROVEMEM_<NAME> (upper case, '-' as '_').
+// Repeatable flags split the value on commas.
+func applyEnv(cmd *cobra.Command) error {
+	var err error
+	set := func(f *pflag.Flag) {
+		if err != nil || f.Changed || f.Name == "help" {
+			return
+		}
+		name := "TROVEMEM_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		// An empty variable counts as unset, so VAR= clears a setting.
+		val := os.Getenv(name)
+		if val == "" {
+			return
+		}
+		vals := []string{val}
+		if t := f.Value.Type(); strings.HasSuffix(t, "Array") || strings.HasSuffix(t, "Slice") {
+			vals = strings.Split(val, ",")
+		}
+		for _, v := range vals {
+			if e := f.Value.Set(v); e != nil {
+				err = asUsage(fmt.Errorf("%s=%q: %v", name, val, e))
+				return
+			}
+		}
+		f.Changed = true
+	}
+	cmd.InheritedFlags().VisitAll(set)
+	cmd.LocalFlags().VisitAll(set)
+	return err
+}
+
+// version returns the module version the binary was built from, or "dev".
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// setup builds the store and the session from the global flags and hooks.
+// It is idempotent, so subcommands can call it freely.
+func (a *app) setup(ctx context.Context) error {
+	if a.Session != nil {
+		return nil
+	}
+	format := repl.FormatPlain
+	if isTerminal(a.stdout) {
+		format = repl.FormatTable
+	}
+	if a.output != "" {
+		f, err := repl.ParseFormat(a.output)
+		if err != nil {
+			return asUsage(fmt.Errorf("--output: %w", err))
+		}
+		format = f
+	}
+	for _, h := range storeHooks {
+		if err := h(ctx, a); err != nil {
+			return err
+		}
+	}
+	drv := a.DefaultDriver
+	if drv == nil {
+		drv = memdriver.New(driver.WithClock(a.Now))
+	}
+	st, err := trove.Open(drv, a.StoreOptions...)
+	if err != nil {
+		return err
+	}
+	a.Store = st
+	for _, m := range a.mounts {
+		name, dsn, ok := strings.Cut(m, "=")
+		if !ok || name == "" || dsn == "" {
+			return asUsage(fmt.Errorf("--mount %q: want NAME=DSN, as in fast=mem://", m))
+		}
+		if err := st.Mount(ctx, name, dsn, driver.WithClock(a.Now)); err != nil {
+			return asUsage(fmt.Errorf("--mount %q: %w", m, err))
+		}
+	}
+	for _, r := range a.routes {
+		// Backend names never hold '=', patterns might: split at the last.
+		i := strings.LastIndex(r, "=")
+		if i <= 0 || i == len(r)-1 {
+			return asUsage(fmt.Errorf("--route %q: want PATTERN=BACKEND, as in 'hot/**=fast'", r))
+		}
+		if err := st.AddRoute(r[:i], r[i+1:]); err != nil {
+			return asUsage(fmt.Errorf("--route %q: %w", r, err))
+		}
+	}
+	opts := append([]repl.SessionOption{repl.WithFormat(format), repl.WithClock(a.Now)}, a.SessionOptions...)
+	a.Session = repl.NewSession(st, opts...)
+	for _, h := range sessionHooks {
+		if err := h(ctx, a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finish runs the finish hooks and closes the store; it returns runErr, or
+// the first error of its own when runErr is nil.
+func (a *app) finish(ctx context.Context, runErr error) error {
+	for _, h := range finishHooks {
+		if err := h(ctx, a, runErr); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	if a.Store != nil {
+		if err := a.Store.Close(context.WithoutCancel(ctx)); err != nil && runErr == nil {
+			runErr = err
+		}
+	}
+	return runErr
+}
+
+// runRoot is trovemem without a subcommand: --version, -c, the REPL or
+// stdin replay.
+func (a *app) runRoot(ctx context.Context) error {
+	if a.version {
+		fmt.Fprintf(a.stdout, "trovemem %s\n", version())
+		return nil
+	}
+	interactive := a.command == "" && isTerminal(a.stdin)
+	if !interactive {
+		// SIGINT cancels the run and exits 130, even while stdin blocks.
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt)
+		defer stop()
+	}
+	if err := a.setup(ctx); err != nil {
+		return a.finish(ctx, err)
+	}
+	var body func(context.Context) error
+	switch {
+	case a.command != "":
+		body = func(ctx context.Context) error {
+			return a.Session.RunLine(ctx, a.command, a.stdout, a.stderr)
+		}
+	case interactive:
+		return a.finish(ctx, a.runREPL(ctx))
+	default:
+		body = func(ctx context.Context) error {
+			return a.Session.Loop(ctx, repl.NewReaderSource(a.stdin), "<stdin>", a.stdout, a.stderr)
+		}
+	}
+	return a.finish(ctx, interruptible(ctx, body))
+}
+
+// interruptible runs body and returns its error, or errInterrupted as soon
+// as ctx is cancelled, without waiting for a body blocked on a read.
+func interruptible(ctx context.Context, body func(context.Context) error) error {
+	done := make(chan error, 1)
+	go func() { done <- body(ctx) }()
+	select {
+	case err := <-done:
+		if err != nil && ctx.Err() != nil {
+			return errInterrupted
+		}
+		return err
+	case <-ctx.Done():
+		return errInterrupted
+	}
+}
+
+// isTerminal reports whether r or w is an *os.File on a terminal.
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

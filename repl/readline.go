@@ -1,0 +1,87 @@
+package repl
+
+import (
+	"context"
+	"errors"
+	"io"
+
+	"github.com/chzyer/readline"
+)
+
+// Prompts of the interactive REPL.
+const (
+	Prompt             = "trovemem> "
+	ContinuationPrompt = "       ... "
+)
+
+// ReadlineConfig configures the terminal line source.
+type ReadlineConfig struct {
+	// HistoryFile keeps history across sessions; "" keeps none.
+	HistoryFile string
+	Stdin       io.ReadCloser
+	Stdout      io.Writer
+	Stderr      io.Writer
+}
+
+// ReadlineSource is the terminal's LineSource: a thin adapter over
+// chzyer/readline that adds the prompt, history and completion from the
+// session. Everything else (running lines, errors) is Session.Loop's.
+type ReadlineSource struct {
+	rl *readline.Instance
+}
+
+// NewReadlineSource opens readline on the configured terminal.
+func NewReadlineSource(s *Session, cfg ReadlineConfig) (*ReadlineSource, error) {
+	rl, err := readline.NewEx(&readline.Config{
+		Prompt:            Prompt,
+		HistoryFile:       cfg.HistoryFile,
+		HistorySearchFold: true,
+		AutoComplete:      completer{s},
+		InterruptPrompt:   "^C",
+		EOFPrompt:         "exit",
+		Stdin:             cfg.Stdin,
+		Stdout:            cfg.Stdout,
+		Stderr:            cfg.Stderr,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ReadlineSource{rl: rl}, nil
+}
+
+// Next reads a line. Ctrl-C gives ErrLineAbandoned, Ctrl-D on an empty line
+// io.EOF.
+func (r *ReadlineSource) Next() (string, error) {
+	line, err := r.rl.Readline()
+	if errors.Is(err, readline.ErrInterrupt) {
+		return "", ErrLineAbandoned
+	}
+	return line, err
+}
+
+// Interactive reports true: errors are shown and the session goes on.
+func (r *ReadlineSource) Interactive() bool { return true }
+
+// SetContinuation switches to the prompt of a continued line and back.
+func (r *ReadlineSource) SetContinuation(on bool) {
+	if on {
+		r.rl.SetPrompt(ContinuationPrompt)
+	} else {
+		r.rl.SetPrompt(Prompt)
+	}
+}
+
+// Close restores the terminal and saves nothing more to the history.
+func (r *ReadlineSource) Close() error { return r.rl.Close() }
+
+// completer adapts Session.Complete to readline's AutoCompleter.
+type completer struct{ s *Session }
+
+func (c completer) Do(line []rune, pos int) ([][]rune, int) {
+	cands, typed := c.s.Complete(context.Background(), string(line[:pos]))
+	out := make([][]rune, len(cands))
+	for i, cand := range cands {
+		out[i] = []rune(cand)
+	}
+	return out, typed
+}
