@@ -88,6 +88,8 @@ type ScriptResult struct {
 	Stopped bool
 	// Log is the command log: each command as run and its output.
 	Log string
+	// Exited says the script ran the exit command.
+	Exited bool
 	// Updated lists the files --update rewrote.
 	Updated []string
 	// Err is set when the script could not be read or parsed, so nothing

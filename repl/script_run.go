@@ -262,6 +262,7 @@ func (st *run) command(sc *Script, step *Step) {
 	}
 	if errors.Is(err, ErrExit) {
 		st.stop = true
+		st.res.Exited = true
 		return
 	}
 	if err != nil {

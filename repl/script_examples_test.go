@@ -1,0 +1,45 @@
+package repl
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestExampleScripts runs scripts/ (the examples the README shows) the way
+// `trovemem test scripts` does, so an example that drifts from what
+// trovemem prints fails go test.
+func TestExampleScripts(t *testing.T) {
+	paths, err := FindScripts([]string{"../scripts"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"quickstart", "pagination", "routing", "errors", "dump-roundtrip"} {
+		found := false
+		for _, p := range paths {
+			found = found || TestName(p) == want
+		}
+		if !found {
+			t.Errorf("got scripts %q, want one named %s", paths, want)
+		}
+	}
+	var out bytes.Buffer
+	suite := &Suite{
+		NewSession: func() (*Session, error) { return newScriptSession(t), nil },
+		Out:        &out,
+		LookupEnv:  func(string) (string, bool) { return "", false },
+	}
+	results, err := suite.Run(context.Background(), paths)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range results {
+		if !r.Passed() {
+			t.Errorf("%s failed:\n%s", r.Path, out.String())
+		}
+	}
+	if want := "5 passed, 0 failed\n"; !strings.HasSuffix(out.String(), want) {
+		t.Errorf("got report ending %q, want %q", out.String(), want)
+	}
+}
