@@ -232,15 +232,19 @@ func pathCovers(a, b []segment) bool {
 	dp[n1][n2] = true
 	// The matcher lets a trailing "/**" stand for nothing only when the
 	// key ends exactly where the "/**" begins, which fails if the segment
-	// before it ends in '*' ("a*/**" misses "a"). Then the trailing "**"
-	// must take at least one segment that is not itself a "**" of b.
+	// before it ends in a '*' that matched nothing ("a*/**" misses "a" but
+	// matches "ab"). So when that "**" may take no concrete segment of b,
+	// the '*' before it must take at least one character.
 	strictTail := n1 >= 2 && a[n1-1].globstar && !a[n1-2].globstar &&
 		len(a[n1-2].toks) > 0 && a[n1-2].toks[len(a[n1-2].toks)-1].kind == tokStar
+	concreteFrom := func(j int) bool {
+		return slices.ContainsFunc(b[j:], func(s segment) bool { return !s.globstar })
+	}
 	for i := n1 - 1; i >= 0; i-- {
 		for j := n2; j >= 0; j-- {
 			switch {
-			case i == n1-1 && strictTail:
-				dp[i][j] = slices.ContainsFunc(b[j:], func(s segment) bool { return !s.globstar })
+			case i == n1-2 && strictTail && j < n2 && !b[j].globstar && !concreteFrom(j+1):
+				dp[i][j] = dp[i+1][j+1] && segCoversNonEmptyTail(a[i].toks, b[j].toks)
 			case a[i].globstar:
 				dp[i][j] = dp[i+1][j] || (j < n2 && dp[i][j+1])
 			case j == n2 || b[j].globstar:
@@ -278,6 +282,26 @@ func segCovers(t1, t2 []token) bool {
 		}
 	}
 	return dp[0][0]
+}
+
+// segCoversNonEmptyTail is segCovers for a t1 ending in '*', with that
+// '*' made to take at least one token of t2 that always yields a
+// character (anything but another '*').
+func segCoversNonEmptyTail(t1, t2 []token) bool {
+	head := t1[:len(t1)-1]
+	for k := len(t2) - 1; k >= 0; k-- {
+		tail := t2[k:]
+		if !slices.ContainsFunc(tail, func(t token) bool { return t.kind != tokStar }) {
+			continue
+		}
+		if slices.ContainsFunc(tail, func(t token) bool { return !starAbsorbs(t) }) {
+			break // a longer tail holds this token too
+		}
+		if segCovers(head, t2[:k]) {
+			return true
+		}
+	}
+	return false
 }
 
 // classMayMatchSlash reports whether a class such as "[^a]" accepts '/':

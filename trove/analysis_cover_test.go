@@ -53,6 +53,9 @@ func TestPatternCovers(t *testing.T) {
 		{"negated class may yield a slash", "*[^a]a/*", "*[^a]a/ab", false},
 		{"globstar covers a negated class", "**", "[^a]", true},
 		{"star before trailing globstar needs a segment", "a*/**", "a/**", false},
+		{"star before trailing globstar takes a character", "20*/**", "2019/**", true},
+		{"star before trailing globstar takes part of a wider segment", "2*/**", "20*/**", true},
+		{"star before trailing globstar and a concrete segment", "20*/**", "20/x", true},
 		{"adjacent globstars are not one", "a/**/**", "a/*", false},
 	}
 	for _, tt := range tests {
