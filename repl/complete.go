@@ -23,6 +23,9 @@ const maxKeyCandidates = 200
 // the word part already typed.
 func (s *Session) Complete(ctx context.Context, before string) (candidates []string, typed int) {
 	p := partialCommand(before)
+	if p.comment {
+		return nil, 0
+	}
 	typed = len([]rune(p.raw))
 	var words []string
 	switch {
@@ -168,11 +171,12 @@ func (s *Session) keysWithPrefix(ctx context.Context, bucket, prefix string) []s
 // words, and the word under the cursor both as typed (raw) and as it reads
 // (word), with the quote it is inside, if any.
 type partial struct {
-	words  []string
-	word   string
-	raw    string
-	quote  byte
-	keyish bool // candidates ending in '/' are prefixes, not whole words
+	words   []string
+	word    string
+	raw     string
+	quote   byte
+	keyish  bool // candidates ending in '/' are prefixes, not whole words
+	comment bool // the cursor is in a comment
 }
 
 // partialCommand scans text leniently (unterminated quotes are expected
@@ -219,7 +223,7 @@ func partialCommand(text string) *partial {
 			cur.Reset()
 		case c == '#' && !inWord:
 			// A comment: nothing after it can be completed.
-			return &partial{}
+			return &partial{comment: true}
 		default:
 			if !inWord {
 				inWord, start = true, i

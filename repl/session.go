@@ -112,8 +112,16 @@ func NewSession(store *trove.Store, opts ...SessionOption) *Session {
 	return s
 }
 
-// IsTerminal reports whether w is an *os.File open on a terminal.
+// IsTerminal reports whether w is an *os.File open on a terminal, looking
+// through writers that wrap another (an Unwrap() io.Writer method).
 func IsTerminal(w io.Writer) bool {
+	for {
+		u, ok := w.(interface{ Unwrap() io.Writer })
+		if !ok {
+			break
+		}
+		w = u.Unwrap()
+	}
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }

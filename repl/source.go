@@ -149,6 +149,9 @@ type trackingWriter struct {
 	atLineStart bool
 }
 
+// Unwrap returns the writer underneath, so IsTerminal sees the terminal.
+func (t *trackingWriter) Unwrap() io.Writer { return t.w }
+
 func (t *trackingWriter) Write(p []byte) (int, error) {
 	n, err := t.w.Write(p)
 	if n > 0 {

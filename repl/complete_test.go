@@ -1,0 +1,58 @@
+package repl
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestComplete(t *testing.T) {
+	// A fixed table, so commands added later do not change the candidates.
+	s := newCoreSession(t, WithCommands([]*Command{cmdCp, cmdEcho, cmdGet, cmdHelp, cmdLs, cmdMkbucket, cmdMount, cmdPut,
+		cmdRmbucket, cmdRouteAdd, cmdRouteExplain, cmdRouteRm, cmdRoutes, cmdUnmount}))
+	runOK(t, s,
+		"mkbucket photos; mkbucket pets; mkbucket logs",
+		"put photos cat.png x; put photos car.jpg x; put photos 2024/a x; put photos 2024/b x; put photos 'my file' x; put photos '#tag' x",
+		"mount fast mem://")
+	tests := []struct {
+		name   string
+		before string
+		want   []string
+		typed  int
+	}{
+		{"command names", "mk", []string{"bucket "}, 2},
+		{"command names several", "r", []string{"b ", "mbucket ", "oute ", "outes "}, 1},
+		{"subcommand", "route e", []string{"xplain "}, 1},
+		{"subcommand list", "route ", []string{"add ", "explain ", "rm "}, 0},
+		{"bucket", "get p", []string{"ets ", "hotos "}, 1},
+		{"key by prefix", "get photos ca", []string{"r.jpg ", "t.png "}, 2},
+		{"key levels stop at /", "get photos 20", []string{"24/"}, 2},
+		{"key inside a level", "get photos 2024/", []string{"a ", "b "}, 5},
+		{"key with a space is escaped", "get photos my", []string{`\ file `}, 2},
+		{"key in single quotes", "get photos 'my", []string{" file' "}, 3},
+		{"key starting with #", "get photos \\#", []string{"tag "}, 2},
+		{"second bucket of cp", "cp photos cat.png l", []string{"ogs "}, 1},
+		{"flags", "ls photos --p", []string{"refix "}, 3},
+		{"no completion of a flag value", "ls photos --prefix ", nil, 0},
+		{"argument after a flag with a value", "ls --max 3 ph", []string{"otos "}, 2},
+		{"backend", "unmount f", []string{"ast "}, 1},
+		{"dsn scheme", "mount x me", []string{"m://"}, 2},
+		{"help takes command names", "help mkb", []string{"ucket "}, 3},
+		{"after a semicolon", "echo a; get photos ca", []string{"r.jpg ", "t.png "}, 2},
+		{"nothing past max args", "get photos cat.png ", nil, 0},
+		{"nothing in a comment", "echo # mk", nil, 0},
+		{"unknown command", "frob ", nil, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, typed := s.Complete(context.Background(), tt.before)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Complete(%q) mismatch (-want +got):\n%s", tt.before, diff)
+			}
+			if typed != tt.typed {
+				t.Errorf("Complete(%q) typed: got %d, want %d", tt.before, typed, tt.typed)
+			}
+		})
+	}
+}
