@@ -1,0 +1,327 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/trovemem/trovemem/repl"
+)
+
+// This file adds `trovemem run` and the global flags that scripts and
+// dumps need: --now (a fixed clock), --load (start from a script or dump)
+// and --save (dump the store on the way out).
+
+func init() {
+	flagHooks = append(flagHooks, addScriptFlags)
+	storeHooks = append(storeHooks, applyNow)
+	sessionHooks = append(sessionHooks, loadScript)
+	finishHooks = append(finishHooks, saveDump)
+	subcommands = append(subcommands, newRunCmd)
+}
+
+// scriptFlags are the values of the flags this file adds, per app.
+type scriptFlags struct {
+	now  string
+	load string
+	save string
+	// noSave is set by test, whose per-script stores are not the user's,
+	// and when --load failed, so a half-loaded store never overwrites a
+	// good dump (--load and --save are often the same file).
+	noSave bool
+	// forcedPlain is set when run or test chose plain output for their own
+	// determinism; userOutput is then what -o (or TROVEMEM_OUTPUT) said.
+	forcedPlain bool
+	userOutput  string
+}
+
+var (
+	scriptFlagsMu sync.Mutex
+	scriptFlagsOf = map[*app]*scriptFlags{}
+)
+
+func flagsOf(a *app) *scriptFlags {
+	scriptFlagsMu.Lock()
+	defer scriptFlagsMu.Unlock()
+	f := scriptFlagsOf[a]
+	if f == nil {
+		f = &scriptFlags{}
+		scriptFlagsOf[a] = f
+	}
+	return f
+}
+
+func addScriptFlags(a *app, fs *pflag.FlagSet) {
+	f := flagsOf(a)
+	fs.StringVar(&f.now, "now", "", "fix the clock at `TIME` (RFC 3339, as 2026-01-01T00:00:00Z), so timestamps in outputs are reproducible")
+	fs.StringVar(&f.load, "load", "", "start from the store a script or dump `FILE` builds")
+	fs.StringVar(&f.save, "save", "", "dump the store to `FILE` on exit (through a temporary file and a rename)")
+}
+
+// applyNow makes --now the clock of the default driver, of every backend
+// mounted later and of the session.
+func applyNow(ctx context.Context, a *app) error {
+	f := flagsOf(a)
+	if f.now == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, f.now)
+	if err != nil {
+		return asUsage(fmt.Errorf("--now %q: want RFC 3339 time such as 2026-01-01T00:00:00Z", f.now))
+	}
+	a.Now = func() time.Time { return t }
+	return nil
+}
+
+// loadScript replays --load into the new session, silently: the point is
+// the store it builds, not its output.
+func loadScript(ctx context.Context, a *app) error {
+	f := flagsOf(a)
+	if f.load == "" {
+		return nil
+	}
+	sc, err := parseScripts(a, []string{f.load})
+	if err != nil {
+		f.noSave = true
+		return err
+	}
+	ctx = withProgress(ctx, a)
+	r := &repl.Runner{Session: a.Session}
+	if failed := reportFailures(a.stderr, r.Run(ctx, sc[0])); failed {
+		f.noSave = true
+		return fmt.Errorf("--load %s: %w", f.load, errReported)
+	}
+	return nil
+}
+
+// saveDump writes --save when trovemem is done, whatever the outcome, so
+// the work of a session that ended on a failed command is kept too.
+func saveDump(ctx context.Context, a *app, runErr error) error {
+	f := flagsOf(a)
+	if f.save == "" || f.noSave || a.Session == nil {
+		return nil
+	}
+	ctx = withProgress(context.WithoutCancel(ctx), a)
+	err := repl.WriteFileAtomic(f.save, func(w io.Writer) error {
+		return repl.DumpStore(ctx, a.Session.Store(), w)
+	})
+	if err != nil {
+		return fmt.Errorf("--save %s: %w", f.save, err)
+	}
+	return nil
+}
+
+// scriptOutput makes run and test render plain unless -o asked otherwise,
+// so that expected output in scripts does not depend on whether stdout is
+// a terminal.
+func scriptOutput(a *app) {
+	f := flagsOf(a)
+	f.forcedPlain, f.userOutput = true, a.output
+	if a.output == "" {
+		a.output = string(repl.FormatPlain)
+	}
+}
+
+// parseScripts reads and parses every file ("-" is stdin) before anything
+// runs. Parse errors are all printed, and returned as a usage error (exit
+// status 2); so is a file that cannot be read.
+func parseScripts(a *app, paths []string) ([]*repl.Script, error) {
+	p := repl.NewScriptParser()
+	var (
+		scripts []*repl.Script
+		perrs   []*repl.ParseError
+	)
+	for _, path := range paths {
+		var (
+			sc  *repl.Script
+			err error
+		)
+		if path == "-" {
+			data, rerr := io.ReadAll(a.stdin)
+			if rerr != nil {
+				return nil, asUsage(fmt.Errorf("read stdin: %w", rerr))
+			}
+			sc, err = p.Parse(repl.StdinName, data)
+		} else {
+			sc, err = p.ParseFile(path)
+		}
+		var pe *repl.ParseErrors
+		switch {
+		case errors.As(err, &pe):
+			perrs = append(perrs, pe.Errs...)
+		case err != nil:
+			return nil, asUsage(err)
+		default:
+			scripts = append(scripts, sc)
+		}
+	}
+	if len(perrs) > 0 {
+		printParseErrors(a.stderr, perrs)
+		return nil, asUsage(errReported)
+	}
+	return scripts, nil
+}
+
+func printParseErrors(w io.Writer, errs []*repl.ParseError) {
+	for _, e := range errs {
+		fmt.Fprintln(w, e)
+	}
+}
+
+// reportFailures prints a result's failures, each as FILE:LINE: CMD:
+// what went wrong, and the expected and actual output; it reports whether
+// there were any.
+func reportFailures(w io.Writer, res *repl.ScriptResult) bool {
+	for _, f := range res.Failures {
+		fmt.Fprintln(w, f.Report())
+	}
+	return !res.Passed()
+}
+
+func newRunCmd(a *app) *cobra.Command {
+	var (
+		keepGoing bool
+		verbose   bool
+	)
+	cmd := &cobra.Command{
+		Use:   "run FILE...",
+		Short: "Replay .trove scripts into one store, stopping at the first failure",
+		Long: `run replays scripts, in order, into one store. Each command's output is
+printed as it runs. A script stops at its first failure: a command that fails
+(unless marked ! or ?), a ! command that succeeds, an assertion (stdout, stderr,
+| blocks) that does not hold. The failure is printed as FILE:LINE: CMD: what
+went wrong, with the expected and actual output, and run exits with status 1.
+Every file is parsed before anything runs; parse errors exit with status 2.
+
+Script syntax: the REPL's lines, plus
+  ! CMD                   CMD must fail        ? CMD     CMD may fail
+  stdout 'RE'             the last command's output matches RE (! stdout: does not)
+  stderr 'RE'             its error message matches RE
+  | TEXT                  exact expected output lines of the command above (| alone: empty line)
+  set NAME VALUE          define ${NAME} (else ${NAME} comes from the environment)
+  let NAME = stdout 'RE'  define ${NAME} from RE's first group; ls sets ${cursor}
+  source FILE             run FILE, relative to this script, in the same store`,
+		Example: `  trovemem run scripts/quickstart.trove
+  trovemem --now 2026-01-01T00:00:00Z run -v setup.trove checks.trove
+  trovemem --save backup.trove run setup.trove
+  cat setup.trove | trovemem run -`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			scriptOutput(a)
+			scripts, err := parseScripts(a, args)
+			if err != nil {
+				return err
+			}
+			if err := a.setup(ctx); err != nil {
+				return a.finish(ctx, err)
+			}
+			return a.finish(ctx, runScripts(withProgress(ctx, a), a, scripts, keepGoing, verbose))
+		},
+	}
+	cmd.Flags().BoolVar(&keepGoing, "keep-going", false, "run on after a failure, and fail at the end")
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "echo each command to stderr as it runs (+ CMD)")
+	return cmd
+}
+
+// runScripts replays scripts into the app's session.
+func runScripts(ctx context.Context, a *app, scripts []*repl.Script, keepGoing, verbose bool) error {
+	r := &repl.Runner{Session: a.Session, Stdout: a.stdout, KeepGoing: keepGoing}
+	if verbose {
+		r.Echo = a.stderr
+	}
+	failed := false
+	for _, sc := range scripts {
+		res := r.Run(ctx, sc)
+		if reportFailures(a.stderr, res) {
+			failed = true
+			if !keepGoing {
+				break
+			}
+		}
+		if ctx.Err() != nil {
+			return errInterrupted
+		}
+		if res.Exited {
+			break
+		}
+	}
+	if failed {
+		return errReported
+	}
+	return nil
+}
+
+// withProgress installs progress bars for long operations when a person
+// is watching: stderr is a terminal and the output mode the user chose (or
+// got, by stdout being a terminal) is table. Plain and JSON output are for
+// programs, and never get progress.
+func withProgress(ctx context.Context, a *app) context.Context {
+	chosen := a.output
+	if f := flagsOf(a); f.forcedPlain {
+		chosen = f.userOutput
+	}
+	if chosen == "" && isTerminal(a.stdout) {
+		chosen = string(repl.FormatTable)
+	}
+	if chosen != string(repl.FormatTable) || !isTerminal(a.stderr) {
+		return ctx
+	}
+	return repl.WithProgress(ctx, newProgressFunc(a.stderr, time.Second))
+}
+
+// newProgressFunc returns a ProgressFunc whose bars appear only once an
+// operation has run for delay, so quick ones leave no trace.
+func newProgressFunc(w io.Writer, delay time.Duration) repl.ProgressFunc {
+	return func(label string, total int) repl.Progress {
+		return &delayedBar{w: w, label: label, total: total, delay: delay, start: time.Now()}
+	}
+}
+
+// delayedBar is a progress bar that stays hidden for its first delay.
+type delayedBar struct {
+	w      io.Writer
+	label  string
+	total  int
+	delay  time.Duration
+	start  time.Time
+	done   int
+	checks int
+	bar    *progressbar.ProgressBar
+}
+
+func (d *delayedBar) Add(n int) {
+	d.done += n
+	if d.bar == nil {
+		// Reading the clock on every command would cost more than the
+		// command; every 256th is often enough for a person.
+		if d.checks++; d.checks&255 != 0 || time.Since(d.start) < d.delay {
+			return
+		}
+		total := d.total
+		if total <= 0 {
+			total = -1
+		}
+		d.bar = progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(d.w),
+			progressbar.OptionSetDescription(d.label),
+			progressbar.OptionShowCount(),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+	}
+	_ = d.bar.Set(d.done)
+}
+
+func (d *delayedBar) Done() {
+	if d.bar != nil {
+		_ = d.bar.Finish()
+	}
+}

@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/trovemem/trovemem/repl"
+	"github.com/trovemem/trovemem/trove"
+)
+
+// This file adds `trovemem test`, which runs .trove scripts as tests, each
+// in a fresh store, for CI.
+
+func init() {
+	subcommands = append(subcommands, newTestCmd)
+}
+
+// defaultTestNow is the clock of test scripts when --now is not given.
+const defaultTestNow = "2026-01-01T00:00:00Z"
+
+// testOptions are test's own flags.
+type testOptions struct {
+	run     string
+	junit   string
+	update  bool
+	verbose bool
+}
+
+func newTestCmd(a *app) *cobra.Command {
+	var o testOptions
+	cmd := &cobra.Command{
+		Use:   "test [PATH...]",
+		Short: "Run .trove scripts as tests, each in a fresh store",
+		Long: `test runs each script (directories are searched for *.trove, skipping
+testdata and directories starting with . or _) in a fresh store, and prints
+one line per script (ok or FAIL, commands run, time), the failures with
+FILE:LINE, the expected and actual output, and a closing line
+"N passed, N failed". It exits with status 1 if any script failed, and 2 if
+any script does not parse (nothing runs then).
+
+--junit writes a JUnit XML report for GitLab, Jenkins and the like. When
+GITHUB_ACTIONS=true, failures are also printed as ::error annotations.
+The clock is fixed at ` + defaultTestNow + ` unless --now says otherwise, so
+timestamps in outputs are the same on every run.
+
+--update rewrites "| " output blocks in place with the actual output (never
+regexp assertions); a script that stops on any other failure is not
+rewritten. See trovemem run --help for the script syntax.`,
+		Example: `  trovemem test
+  trovemem test scripts/ -run 'quick|errors'
+  trovemem test --junit report.xml scripts/
+  trovemem test --update scripts/quickstart.trove`,
+		// Flags are parsed here rather than by cobra, so that Go's -run
+		// spelling works next to --run (pflag reads -run as -r -u -n).
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			paths, help, err := parseTestFlags(cmd, &o, args)
+			if err != nil || help {
+				return err
+			}
+			return a.runTests(cmd.Context(), o, paths)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.run, "run", "", "run only scripts whose name (file name without .trove) matches `REGEXP` (also -run)")
+	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to `FILE`")
+	fs.BoolVar(&o.update, "update", false, "rewrite | blocks with the actual output")
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "echo each command as it runs")
+	return cmd
+}
+
+// parseTestFlags parses test's flags and the global ones, accepting the
+// single-dash -run that Go's test tools use.
+func parseTestFlags(cmd *cobra.Command, o *testOptions, args []string) (paths []string, help bool, err error) {
+	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
+	fs.SetOutput(cmd.ErrOrStderr())
+	fs.Usage = func() {}
+	fs.AddFlagSet(cmd.LocalNonPersistentFlags())
+	fs.AddFlagSet(cmd.InheritedFlags())
+	fixed := make([]string, len(args))
+	for i, arg := range args {
+		if arg == "--" {
+			copy(fixed[i:], args[i:])
+			break
+		}
+		if arg == "-run" || strings.HasPrefix(arg, "-run=") {
+			arg = "-" + arg
+		}
+		fixed[i] = arg
+	}
+	if err := fs.Parse(fixed); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return nil, true, cmd.Help()
+		}
+		return nil, false, asUsage(fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath()))
+	}
+	paths = fs.Args()
+	if len(paths) == 0 {
+		paths = []string{"."}
+	}
+	return paths, false, nil
+}
+
+func (a *app) runTests(ctx context.Context, o testOptions, paths []string) error {
+	suite := &repl.Suite{
+		Out:     a.stdout,
+		Update:  o.update,
+		Verbose: o.verbose,
+		GitHub:  os.Getenv("GITHUB_ACTIONS") == "true",
+	}
+	if o.run != "" {
+		re, err := regexp.Compile(o.run)
+		if err != nil {
+			return asUsage(fmt.Errorf("-run: %w", err))
+		}
+		suite.Filter = re
+	}
+	files, err := repl.FindScripts(paths)
+	if err != nil {
+		return asUsage(err)
+	}
+	scriptOutput(a)
+	f := flagsOf(a)
+	f.noSave = true
+	if f.now == "" {
+		// Tests compare output, so their clock is fixed unless --now (or
+		// TROVEMEM_NOW) says otherwise: timestamps are the same every run.
+		f.now = defaultTestNow
+	}
+	fresh := a.freshSessions(ctx)
+	suite.NewSession = fresh
+	results, err := suite.Run(withProgress(ctx, a), files)
+	var pe *repl.ParseErrors
+	if errors.As(err, &pe) {
+		printParseErrors(a.stderr, pe.Errs)
+		return a.finish(ctx, asUsage(errReported))
+	}
+	if err != nil {
+		return a.finish(ctx, err)
+	}
+	if o.junit != "" {
+		werr := repl.WriteFileAtomic(o.junit, func(w io.Writer) error {
+			return repl.WriteJUnit(w, "trovemem", results)
+		})
+		if werr != nil {
+			return a.finish(ctx, asUsage(fmt.Errorf("--junit: %w", werr)))
+		}
+	}
+	if ctx.Err() != nil {
+		return a.finish(ctx, errInterrupted)
+	}
+	for _, r := range results {
+		if !r.Passed() {
+			return a.finish(ctx, errReported)
+		}
+	}
+	return a.finish(ctx, nil)
+}
+
+// freshSessions returns a function that builds a new store and session
+// from the global flags for every call, closing the previous store: each
+// test script starts from the same state (the mounts, routes and --load
+// the command line asked for) and none sees another's objects.
+func (a *app) freshSessions(ctx context.Context) func() (*repl.Session, error) {
+	var (
+		storeOpts   = append([]trove.Option(nil), a.StoreOptions...)
+		sessionOpts = append([]repl.SessionOption(nil), a.SessionOptions...)
+		defaultDrv  = a.DefaultDriver
+		now         = a.Now
+	)
+	return func() (*repl.Session, error) {
+		if a.Store != nil {
+			_ = a.Store.Close(ctx)
+		}
+		a.Store, a.Session = nil, nil
+		a.StoreOptions = append([]trove.Option(nil), storeOpts...)
+		a.SessionOptions = append([]repl.SessionOption(nil), sessionOpts...)
+		a.DefaultDriver, a.Now = defaultDrv, now
+		if err := a.setup(ctx); err != nil {
+			return nil, err
+		}
+		return a.Session, nil
+	}
+}
