@@ -27,13 +27,15 @@ type ReadlineConfig struct {
 // chzyer/readline that adds the prompt, history and completion from the
 // session. Everything else (running lines, errors) is Session.Loop's.
 type ReadlineSource struct {
-	rl *readline.Instance
+	rl   *readline.Instance
+	s    *Session // its Prompt names the current store (layout.go)
+	cont bool
 }
 
 // NewReadlineSource opens readline on the configured terminal.
 func NewReadlineSource(s *Session, cfg ReadlineConfig) (*ReadlineSource, error) {
 	rl, err := readline.NewEx(&readline.Config{
-		Prompt:            Prompt,
+		Prompt:            s.Prompt(),
 		HistoryFile:       cfg.HistoryFile,
 		HistorySearchFold: true,
 		AutoComplete:      completer{s},
@@ -46,12 +48,15 @@ func NewReadlineSource(s *Session, cfg ReadlineConfig) (*ReadlineSource, error) 
 	if err != nil {
 		return nil, err
 	}
-	return &ReadlineSource{rl: rl}, nil
+	return &ReadlineSource{rl: rl, s: s}, nil
 }
 
 // Next reads a line. Ctrl-C gives ErrLineAbandoned, Ctrl-D on an empty line
 // io.EOF.
 func (r *ReadlineSource) Next() (string, error) {
+	if !r.cont {
+		r.rl.SetPrompt(r.s.Prompt()) // use may have switched stores
+	}
 	line, err := r.rl.Readline()
 	if errors.Is(err, readline.ErrInterrupt) {
 		return "", ErrLineAbandoned
@@ -64,10 +69,11 @@ func (r *ReadlineSource) Interactive() bool { return true }
 
 // SetContinuation switches to the prompt of a continued line and back.
 func (r *ReadlineSource) SetContinuation(on bool) {
+	r.cont = on
 	if on {
 		r.rl.SetPrompt(ContinuationPrompt)
 	} else {
-		r.rl.SetPrompt(Prompt)
+		r.rl.SetPrompt(r.s.Prompt())
 	}
 }
 
