@@ -71,8 +71,8 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 	if ct != "" {
 		opts = append(opts, driver.WithContentType(ct))
 	}
-	metas, _ := inv.Flags.GetStringArray("meta")
-	if len(metas) > 0 {
+	if inv.Flags.Changed("meta") {
+		metas, _ := inv.Flags.GetStringArray("meta")
 		m := make(map[string]string, len(metas))
 		for _, kv := range metas {
 			k, v, ok := strings.Cut(kv, "=")

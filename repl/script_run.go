@@ -19,7 +19,7 @@ import (
 // command table as it parses: an unknown command, a bad flag or a wrong
 // number of arguments is a parse error, reported before anything runs.
 func NewScriptParser() *ScriptParser {
-	c := &commandChecker{flagSets: make(map[*Command]*pflag.FlagSet)}
+	c := &commandChecker{flagSets: make(map[*Command]*pflag.FlagSet), byName: make(map[string]*Command)}
 	return &ScriptParser{Check: c.check}
 }
 
@@ -35,14 +35,27 @@ func CheckCommand(words []string) error {
 // would otherwise build a FlagSet per line.
 type commandChecker struct {
 	flagSets map[*Command]*pflag.FlagSet
+	// byName caches the commands that a first word alone names (it is not
+	// the name of a group, such as "route"), since a long script names the
+	// same few commands over and over.
+	byName map[string]*Command
 }
 
 // check vets one command. Commands whose words hold variables are checked
 // by name only, since their flag values are not known until they run.
 func (cc *commandChecker) check(words []string) error {
-	c, n, err := resolve(table, words)
-	if err != nil || c.RawArgs {
-		return err
+	c, n := cc.byName[words[0]], 1
+	if c == nil {
+		var err error
+		if c, n, err = resolve(table, words); err != nil {
+			return err
+		}
+		if n == 1 && cc.byName != nil && len(subcommands(table, words[0])) == 0 {
+			cc.byName[words[0]] = c
+		}
+	}
+	if c.RawArgs {
+		return nil
 	}
 	for _, w := range words {
 		if hasPlaceholder(w) {
@@ -50,7 +63,7 @@ func (cc *commandChecker) check(words []string) error {
 		}
 	}
 	args := words[n:]
-	if c.Flags != nil {
+	if c.Flags != nil && defaultFlags(c, args) == nil {
 		fs := cc.flagSets[c]
 		if fs == nil {
 			fs = c.flagSet()
@@ -234,10 +247,8 @@ func (st *run) command(sc *Script, step *Step) {
 			words[i] = v
 		}
 	}
-	echo := st.r.Echo != nil || st.r.Log
-	var line string
-	if echo {
-		line = quoteWords(words)
+	if st.r.Echo != nil || st.r.Log {
+		line := quoteWords(words)
 		if st.r.Echo != nil {
 			fmt.Fprintf(st.r.Echo, "+ %s\n", line)
 		}
@@ -278,36 +289,10 @@ func (st *run) command(sc *Script, step *Step) {
 		}
 		st.log.WriteString(st.errText)
 	}
-	if !echo {
-		line = "" // built lazily below, only on failure
-	}
-	cmdLine := func() string {
-		if line == "" {
-			line = quoteWords(words)
+	if err != nil || step.Expect == ExpectFailure {
+		if st.checkOutcome(sc, step, words, err) {
+			return
 		}
-		return line
-	}
-	st.lastWords = nil
-
-	var ie *InternalError
-	var ue *UsageError
-	switch {
-	case errors.As(err, &ie):
-		// A panic is a bug in trovemem, never the failure a script expects.
-		st.fail(&Failure{Kind: FailCommand, Loc: st.loc(sc, step), Command: cmdLine(), Msg: err.Error()})
-		return
-	case err != nil && step.Expect == ExpectSuccess:
-		kind := FailCommand
-		if errors.As(err, &ue) {
-			kind = FailUsage
-		}
-		st.fail(&Failure{Kind: kind, Loc: st.loc(sc, step), Command: cmdLine(),
-			Msg: "unexpected failure: " + err.Error(), Detail: outputDetail("stdout", st.out.String())})
-		return
-	case err == nil && step.Expect == ExpectFailure:
-		st.fail(&Failure{Kind: FailSucceeded, Loc: st.loc(sc, step), Command: cmdLine(),
-			Msg: "succeeded, but it must fail (it is marked with !)", Detail: outputDetail("stdout", st.out.String())})
-		return
 	}
 	if step.HasBlock {
 		got := outputLines(st.out.String())
@@ -319,11 +304,38 @@ func (st *run) command(sc *Script, step *Step) {
 				st.updates[sc] = append(st.updates[sc], blockUpdate{from: step.BlockFrom, to: step.BlockTo, lines: got})
 				return
 			}
-			st.fail(&Failure{Kind: FailOutput, Loc: st.loc(sc, step), Command: cmdLine(),
+			st.fail(&Failure{Kind: FailOutput, Loc: st.loc(sc, step), Command: quoteWords(words),
 				Msg: "output differs from the | block", Detail: unifiedDiff(step.Block, got)})
 		}
 	}
 	st.lastWords = words
+}
+
+// checkOutcome fails the step when the command's outcome is not the one
+// its prefix asks for, and reports whether it did. It is called only when
+// the command failed or had to, so the common case costs nothing.
+func (st *run) checkOutcome(sc *Script, step *Step, words []string, err error) bool {
+	st.lastWords = nil
+	var ie *InternalError
+	var ue *UsageError
+	switch {
+	case errors.As(err, &ie):
+		// A panic is a bug in trovemem, never the failure a script expects.
+		st.fail(&Failure{Kind: FailCommand, Loc: st.loc(sc, step), Command: quoteWords(words), Msg: err.Error()})
+	case err != nil && step.Expect == ExpectSuccess:
+		kind := FailCommand
+		if errors.As(err, &ue) {
+			kind = FailUsage
+		}
+		st.fail(&Failure{Kind: kind, Loc: st.loc(sc, step), Command: quoteWords(words),
+			Msg: "unexpected failure: " + err.Error(), Detail: outputDetail("stdout", st.out.String())})
+	case err == nil && step.Expect == ExpectFailure:
+		st.fail(&Failure{Kind: FailSucceeded, Loc: st.loc(sc, step), Command: quoteWords(words),
+			Msg: "succeeded, but it must fail (it is marked with !)", Detail: outputDetail("stdout", st.out.String())})
+	default:
+		return false
+	}
+	return true
 }
 
 // outputDetail shows a stream's content for a failure report, or nothing

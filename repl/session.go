@@ -194,6 +194,8 @@ func (s *Session) Exec(ctx context.Context, words []string) (result any, err err
 	if c.RawArgs {
 		inv.Args = words[n:]
 		inv.Flags = pflag.NewFlagSet(c.Name, pflag.ContinueOnError)
+	} else if fs := defaultFlags(c, words[n:]); fs != nil {
+		inv.Args, inv.Flags = words[n:], fs
 	} else {
 		fs := c.flagSet()
 		if fs == nil {
@@ -275,7 +277,7 @@ func (s *Session) Render(w io.Writer, v any) error {
 	if v == nil {
 		return nil
 	}
-	if c, ok := v.(*Content); ok && s.format != FormatJSON && isBinary(c.Data) && s.isTerminal(w) {
+	if c, ok := v.(*Content); ok && s.format != FormatJSON && s.isTerminal(w) && isBinary(c.Data) {
 		return driver.E("get", c.Bucket, c.Key, fmt.Errorf(
 			"%w (%d bytes of %s) not written to a terminal; use get --out FILE, or pipe the output",
 			ErrBinaryContent, len(c.Data), c.ContentType))
