@@ -402,11 +402,12 @@ func (p *ScriptParser) compile(st *Step, file string, line, col int) bool {
 // compilePattern compiles an assertion in multi-line mode, so ^ and $ match
 // at line boundaries of the output.
 func compilePattern(pattern string) (*regexp.Regexp, error) {
-	re, err := regexp.Compile("(?m)" + pattern)
-	if err != nil {
-		return nil, fmt.Errorf("bad regexp %s: %w", Quote(pattern), err)
+	if _, err := regexp.Compile(pattern); err != nil {
+		// Checked without the (?m) prefix, so the message quotes only what
+		// the script says.
+		return nil, fmt.Errorf("bad regexp %s: %w", quotePattern(pattern, nil), err)
 	}
-	return re, nil
+	return regexp.Compile("(?m)" + pattern)
 }
 
 // source parses the file a "source" line names, relative to the including
