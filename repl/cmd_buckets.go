@@ -55,6 +55,7 @@ var cmdRmbucket = &Command{
 			}
 		}
 		if err := st.DeleteBucket(ctx, b); err != nil {
+			err = renameOp("delete-bucket", err)
 			if errors.Is(err, driver.ErrBucketNotEmpty) {
 				return nil, &hintError{err, "rmbucket --force " + b + " deletes its objects first"}
 			}
@@ -111,4 +112,15 @@ func listBuckets(ctx context.Context, s *Session) (*BucketList, error) {
 		bs = []trove.BucketInfo{}
 	}
 	return &BucketList{Buckets: bs}, nil
+}
+
+// renameOp reports a storage error as the operation the user asked for
+// rather than the step inside it that failed (the listing behind a delete,
+// say), so the message matches the command typed.
+func renameOp(op string, err error) error {
+	var de *driver.Error
+	if errors.As(err, &de) && de.Op != op {
+		return &driver.Error{Op: op, Bucket: de.Bucket, Key: de.Key, Err: de.Err}
+	}
+	return err
 }

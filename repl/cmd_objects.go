@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -260,12 +259,7 @@ var cmdRm = &Command{
 		st := s.Store()
 		for _, k := range keys {
 			if _, err := st.Head(ctx, bucket, k); err != nil {
-				// Report the failure as rm's, not as the head it came from.
-				var de *driver.Error
-				if errors.As(err, &de) {
-					err = &driver.Error{Op: "rm", Bucket: de.Bucket, Key: de.Key, Err: de.Err}
-				}
-				return nil, err
+				return nil, renameOp("rm", err)
 			}
 		}
 		for _, k := range keys {
