@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // These tests run trovemem run and trovemem test in-process, through the
@@ -305,4 +306,39 @@ put shop app.log 'started' --content-type text/x-log --meta level=info
 			t.Errorf("got dump\n%s\nwant the piped object", data)
 		}
 	})
+}
+
+func TestDelayedProgress(t *testing.T) {
+	tests := []struct {
+		name  string
+		delay time.Duration
+		want  bool
+	}{
+		{"a quick operation leaves no trace", time.Hour, false},
+		{"a slow one shows a bar", 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			p := newProgressFunc(&buf, tt.delay)("replay", 1000)
+			for range 1000 {
+				p.Add(1)
+			}
+			p.Done()
+			if got := buf.Len() > 0; got != tt.want {
+				t.Errorf("got output %q, want some: %v", buf.String(), tt.want)
+			}
+		})
+	}
+}
+
+func TestProgressOnlyForPeople(t *testing.T) {
+	// Output to buffers is never a terminal, so no progress is installed
+	// whatever the output mode.
+	for _, mode := range []string{"", "table", "plain", "json"} {
+		a := &app{stdout: &bytes.Buffer{}, stderr: &bytes.Buffer{}, output: mode}
+		if ctx := withProgress(context.Background(), a); ctx != context.Background() {
+			t.Errorf("-o %q to a buffer: got a progress context, want none", mode)
+		}
+	}
 }
