@@ -33,7 +33,7 @@ type terminal struct {
 func startTerminal(t *testing.T, env []string, args ...string) *terminal {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = append(os.Environ(), append([]string{binaryEnv + "=1", "TERM=xterm"}, env...)...)
+	cmd.Env = childEnv(append([]string{"TERM=xterm"}, env...)...)
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 160})
 	if err != nil {
 		t.Fatalf("start on a pty: %v", err)

@@ -37,6 +37,8 @@ func TestScripts(t *testing.T) {
 			// No test reads or writes the user's history or environment.
 			env.Setenv("HOME", env.WorkDir)
 			env.Setenv("XDG_STATE_HOME", "")
+			// Without the race detector's one-second pause at exit.
+			env.Setenv("GORACE", strings.TrimSpace(os.Getenv("GORACE")+" atexit_sleep_ms=0"))
 			for _, kv := range os.Environ() {
 				if name, _, _ := strings.Cut(kv, "="); strings.HasPrefix(name, "TROVEMEM_") {
 					env.Setenv(name, "") // empty counts as unset

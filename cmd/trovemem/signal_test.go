@@ -15,7 +15,7 @@ import (
 // next line of a pipe: it must exit at once with status 130.
 func TestInterruptExits130(t *testing.T) {
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), binaryEnv+"=1")
+	cmd.Env = childEnv()
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
