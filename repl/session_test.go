@@ -443,3 +443,30 @@ func TestLoopInteractive(t *testing.T) {
 		t.Errorf("continuation prompts (-want +got):\n%s", diff)
 	}
 }
+
+func TestFlagParsing(t *testing.T) {
+	tests := []struct {
+		name  string
+		line  string
+		check string // a line whose output proves the parse
+		want  string
+	}{
+		{"flags before arguments", "put --meta a=1 --content-type text/x demo k v", "head demo k",
+			"bucket\tdemo\nkey\tk\nsize\t1\ncontent type\ttext/x\netag\t9e3669d19b675bd57058fd4664205d2a\nlast modified\t2024-05-01T12:00:00Z\nmeta.a\t1\nbackend\tdefault\n"},
+		{"-- ends flags", "put demo -- -k --v", "get demo -- -k", "--v"},
+		{"--flag=value", "put demo a 1; put demo b 2", "ls demo --max=1 --prefix=", "a\t1\t2024-05-01T12:00:00Z\tdefault\nnext cursor: YQ\n"},
+		{"repeated --meta keeps every value, = inside values", "put demo k v --meta x=1 --meta y=a=b", "head demo k",
+			"bucket\tdemo\nkey\tk\nsize\t1\ncontent type\tapplication/octet-stream\netag\t9e3669d19b675bd57058fd4664205d2a\nlast modified\t2024-05-01T12:00:00Z\nmeta.x\t1\nmeta.y\ta=b\nbackend\tdefault\n"},
+		{"-h is help", "echo setup", "get -h", "usage: get BUCKET KEY [--out PATH] [--range START-END]\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newCoreSession(t)
+			runOK(t, s, "mkbucket demo", tt.line)
+			got := runOK(t, s, tt.check)
+			if !strings.HasPrefix(got, tt.want) {
+				t.Errorf("after %q, %q printed:\n%q\nwant it to start with:\n%q", tt.line, tt.check, got, tt.want)
+			}
+		})
+	}
+}
