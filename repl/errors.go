@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/spf13/pflag"
 )
 
 // ErrExit is returned by the exit command. Loops stop without reporting it,
@@ -120,4 +122,28 @@ func orList(names []string) string {
 		return names[0]
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// flagError turns pflag's parse error into a usage error a person can act
+// on: an unknown flag says how to pass a word that starts with '-', and a
+// bad value names the flag and what it wants instead of Go's parse error.
+func flagError(c *Command, err error) *UsageError {
+	var notExist *pflag.NotExistError
+	var invalid *pflag.InvalidValueError
+	switch {
+	case errors.As(err, &notExist):
+		return usageErrorf(c, "%s: %v (to pass a word that starts with '-', put -- before it)", c.Name, err)
+	case errors.As(err, &invalid):
+		f := invalid.GetFlag()
+		want := "a valid " + f.Value.Type()
+		switch f.Value.Type() {
+		case "int", "int64", "uint", "uint64":
+			want = "a whole number"
+		case "bool":
+			want = "true or false"
+		}
+		return usageErrorf(c, "%s: --%s wants %s, got %q", c.Name, f.Name, want, invalid.GetValue())
+	default:
+		return usageErrorf(c, "%s: %v", c.Name, err)
+	}
 }

@@ -72,7 +72,7 @@ func (cc *commandChecker) check(words []string) error {
 			}
 		}
 		if err := fs.Parse(args); err != nil {
-			return usageErrorf(c, "%s: %v (put -- before arguments that start with '-')", c.Name, err)
+			return flagError(c, err)
 		}
 		args = fs.Args()
 	}

@@ -207,7 +207,7 @@ func (s *Session) Exec(ctx context.Context, words []string) (result any, err err
 			if errors.Is(err, pflag.ErrHelp) {
 				return &HelpText{Command: c}, nil
 			}
-			return nil, usageErrorf(c, "%s: %v (put -- before arguments that start with '-')", c.Name, err)
+			return nil, flagError(c, err)
 		}
 		inv.Args, inv.Flags = fs.Args(), fs
 	}
