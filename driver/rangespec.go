@@ -33,6 +33,9 @@ func ParseRange(spec string, size int64) (off, n int64, err error) {
 		v, err := strconv.ParseInt(s, 10, 64)
 		return v, err == nil
 	}
+	if size == 0 {
+		return bad("the object is empty, so no byte range exists in it")
+	}
 	switch {
 	case first == "":
 		suffix, ok := num(last)
