@@ -24,7 +24,7 @@ func TestParseRange(t *testing.T) {
 		{"bytes=0-3", 10, 0, 4, false},
 		{"bytes=2-", 10, 2, 8, false},
 		{"bytes=-2", 10, 8, 2, false},
-		{"bytes=-20", 10, 0, 10, false}, // a suffix longer than the object is all of it
+		{"bytes=-20", 10, 0, 10, false},  // a suffix longer than the object is all of it
 		{"bytes=5-100", 10, 5, 5, false}, // the end is clamped
 		{"bytes=9-9", 10, 9, 1, false},
 		{"bytes=10-", 10, 0, 0, true}, // starts past the end
