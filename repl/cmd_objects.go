@@ -120,7 +120,7 @@ var cmdGet = &Command{
 			return nil, err
 		}
 		defer rd.Close()
-		data, err := io.ReadAll(rd)
+		data, err := readContent(rd, rng == "")
 		if err != nil {
 			return nil, driver.E("get", bucket, key, err)
 		}
@@ -135,6 +135,21 @@ var cmdGet = &Command{
 			Size: rd.Info.Size, Range: rng, Data: data,
 		}, nil
 	},
+}
+
+// readContent reads an object into memory. A whole object's size is known,
+// so its buffer is allocated once at that size instead of grown from
+// io.ReadAll's small start, which dominated the allocations of a replayed
+// script full of gets.
+func readContent(rd *driver.ObjectReader, whole bool) ([]byte, error) {
+	if !whole || rd.Info == nil || rd.Info.Size < 0 {
+		return io.ReadAll(rd)
+	}
+	data := make([]byte, rd.Info.Size)
+	if _, err := io.ReadFull(rd, data); err != nil {
+		return nil, err
+	}
+	return data, nil
 }
 
 var cmdHead = &Command{
@@ -280,14 +295,7 @@ var cmdCp = &Command{
 	MinArgs:  4,
 	MaxArgs:  4,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey, ArgBucket, ArgKey},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
-		a := inv.Args
-		info, err := s.Store().Copy(ctx, a[0], a[1], a[2], a[3])
-		if err != nil {
-			return nil, err
-		}
-		return &PutResult{Bucket: a[2], ObjectInfo: *info}, nil
-	},
+	Run:      transfer((*trove.Store).Copy),
 }
 
 var cmdMv = &Command{
@@ -299,12 +307,18 @@ var cmdMv = &Command{
 	MinArgs:  4,
 	MaxArgs:  4,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey, ArgBucket, ArgKey},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run:      transfer((*trove.Store).Move),
+}
+
+// transfer runs cp or mv: op is the store's Copy or Move, and the result is
+// the object written at the destination.
+func transfer(op func(*trove.Store, context.Context, string, string, string, string) (*driver.ObjectInfo, error)) func(context.Context, *Session, *Invocation) (any, error) {
+	return func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		a := inv.Args
-		info, err := s.Store().Move(ctx, a[0], a[1], a[2], a[3])
+		info, err := op(s.Store(), ctx, a[0], a[1], a[2], a[3])
 		if err != nil {
 			return nil, err
 		}
 		return &PutResult{Bucket: a[2], ObjectInfo: *info}, nil
-	},
+	}
 }

@@ -214,18 +214,27 @@ func isBinary(data []byte) bool {
 	return false
 }
 
+// writeDirect writes the results that table and plain output show the same
+// way: get's content as stored, and prose. It reports whether v was one.
+func writeDirect(w io.Writer, v any) (bool, error) {
+	if c, ok := v.(*Content); ok {
+		_, err := w.Write(c.Data)
+		return true, err
+	}
+	if t, ok := text(v); ok {
+		_, err := io.WriteString(w, t)
+		return true, err
+	}
+	return false, nil
+}
+
 // TableRenderer draws results as tablewriter tables with human-readable
 // sizes; prose results are written as text and get's content as is.
 type TableRenderer struct{}
 
 // Render implements Renderer.
 func (TableRenderer) Render(w io.Writer, v any) error {
-	if c, ok := v.(*Content); ok {
-		_, err := w.Write(c.Data)
-		return err
-	}
-	if t, ok := text(v); ok {
-		_, err := io.WriteString(w, t)
+	if ok, err := writeDirect(w, v); ok {
 		return err
 	}
 	g, ok := rows(v, true)
@@ -252,12 +261,7 @@ type PlainRenderer struct{}
 
 // Render implements Renderer.
 func (PlainRenderer) Render(w io.Writer, v any) error {
-	if c, ok := v.(*Content); ok {
-		_, err := w.Write(c.Data)
-		return err
-	}
-	if t, ok := text(v); ok {
-		_, err := io.WriteString(w, t)
+	if ok, err := writeDirect(w, v); ok {
 		return err
 	}
 	g, ok := rows(v, false)
