@@ -1,0 +1,50 @@
+package repl
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+)
+
+// FuzzRunLine types arbitrary lines at a session holding a bucket, objects,
+// a second backend and a route, in every output mode. Whatever a user
+// types, trovemem must answer with a result or an error, never a panic
+// (which Exec would report as an *InternalError).
+func FuzzRunLine(f *testing.F) {
+	for _, seed := range []string{
+		"ls demo --max 1", "get demo a --range 0-", "get demo a --range -0",
+		"put demo 'a b' \"x\\ty\" --meta k=v --content-type text/plain",
+		"route add '**' extra; routes; which demo a", "route test demo a b/c",
+		"cp demo a demo b; mv demo b demo c; rm demo c", "rmbucket demo --force",
+		"unmount extra --force; ls demo", "next", "stats; backends; stores",
+		"ls demo --cursor YQ", "ls demo --delimiter '' --prefix ''", "help route",
+		"put demo k --base64 '!!'", "rebalance --dry-run", "config show", "echo ${x}",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		// Commands that read or write files are left out: a fuzzer must not
+		// write wherever a random path points.
+		for _, w := range []string{"out", "file", "dump", "mount", "source", "save"} {
+			if strings.Contains(line, w) {
+				t.Skip()
+			}
+		}
+		for _, mode := range []Format{FormatTable, FormatPlain, FormatJSON} {
+			s := newScriptSession(t)
+			ctx := context.Background()
+			setup := "mkbucket demo; put demo a 1; put demo b/c 2; mount extra mem://; route add '*.log' extra; put demo x.log 3; ls demo --max 1"
+			if err := s.RunLine(ctx, setup, io.Discard, io.Discard); err != nil {
+				t.Fatalf("setup: %v", err)
+			}
+			s.SetFormat(mode)
+			err := s.RunLine(ctx, line, io.Discard, io.Discard)
+			var ie *InternalError
+			if errors.As(err, &ie) {
+				t.Fatalf("%s output, line %q: panic: %v\n%s", mode, line, ie.Value, ie.Stack)
+			}
+		}
+	})
+}
