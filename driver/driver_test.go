@@ -98,6 +98,13 @@ func TestValidateBucketName(t *testing.T) {
 		{"a_b", false},
 		{"a b", false},
 		{"ümlaut", false},
+		{"a..b", false},
+		{"192.168.1.1", false},
+		{"1.2.3", true}, // not an address
+		{"xn--abc", false},
+		{"sthree-x", false},
+		{"data-s3alias", false},
+		{"x--ol-s3", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -141,6 +148,7 @@ func TestErrorMessageNamesBucketAndKey(t *testing.T) {
 		{driver.E("get", "demo", "a b", driver.ErrObjectNotFound), `get demo/"a b": object not found`},
 		{driver.E("list", "demo", "", driver.ErrBucketNotFound), "list demo: bucket not found"},
 		{driver.E("ping", "", "", driver.ErrClosed), "ping: driver closed"},
+		{driver.E("put", "demo", "a\xffb", driver.ErrInvalidName), `put demo/"a\xffb": invalid name`},
 		// The innermost location wins.
 		{driver.E("copy", "x", "y", driver.E("get", "demo", "k", driver.ErrObjectNotFound)), "get demo/k: object not found"},
 	}

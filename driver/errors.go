@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Sentinel errors. Drivers wrap them (usually in an *Error) so callers can
@@ -62,11 +63,14 @@ func E(op, bucket, key string, err error) error {
 }
 
 // QuoteName returns s as it is when it is plain printable text without
-// spaces or quotes, and Go-quoted otherwise, so names with blanks, quotes or
-// control characters print unambiguously.
+// spaces or quotes, and Go-quoted otherwise, so names with blanks, quotes,
+// control characters or invalid UTF-8 print unambiguously.
 func QuoteName(s string) string {
 	if s == "" {
 		return `""`
+	}
+	if !utf8.ValidString(s) {
+		return strconv.Quote(s)
 	}
 	for _, r := range s {
 		if r == '"' || r == '\'' || r == '\\' || unicode.IsSpace(r) || !unicode.IsPrint(r) {

@@ -2,6 +2,8 @@ package driver
 
 import (
 	"fmt"
+	"net/netip"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -10,7 +12,9 @@ const MaxKeyLen = 1024
 
 // ValidateBucketName applies S3's bucket naming rules: 3 to 63 characters
 // of lowercase letters, digits, '.' and '-', starting and ending with a
-// letter or digit. The error wraps ErrInvalidName and says which rule broke.
+// letter or digit, no two adjacent periods, not shaped like an IPv4
+// address, and none of the prefixes and suffixes S3 reserves. The error
+// wraps ErrInvalidName and says which rule broke.
 func ValidateBucketName(name string) error {
 	if n := len(name); n < 3 || n > 63 {
 		return fmt.Errorf("%w: bucket name %s must be 3-63 characters, has %d", ErrInvalidName, QuoteName(name), n)
@@ -27,8 +31,30 @@ func ValidateBucketName(name string) error {
 			return fmt.Errorf("%w: bucket name %s may hold only lowercase letters, digits, '.' and '-' (found %q)", ErrInvalidName, QuoteName(name), rune(c))
 		}
 	}
+	if strings.Contains(name, "..") {
+		return fmt.Errorf("%w: bucket name %s must not have two periods in a row", ErrInvalidName, name)
+	}
+	if addr, err := netip.ParseAddr(name); err == nil && addr.Is4() {
+		return fmt.Errorf("%w: bucket name %s must not be an IP address", ErrInvalidName, name)
+	}
+	for _, p := range reservedPrefixes {
+		if strings.HasPrefix(name, p) {
+			return fmt.Errorf("%w: bucket name %s must not start with %q, which S3 reserves", ErrInvalidName, name, p)
+		}
+	}
+	for _, sfx := range reservedSuffixes {
+		if strings.HasSuffix(name, sfx) {
+			return fmt.Errorf("%w: bucket name %s must not end with %q, which S3 reserves", ErrInvalidName, name, sfx)
+		}
+	}
 	return nil
 }
+
+// The affixes S3 reserves for its own naming schemes.
+var (
+	reservedPrefixes = []string{"xn--", "sthree-", "amzn-s3-demo-"}
+	reservedSuffixes = []string{"-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"}
+)
 
 // ValidateKey accepts any non-empty valid UTF-8 of at most MaxKeyLen bytes.
 // Every driver must accept such keys, with one exception: a driver whose
