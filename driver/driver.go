@@ -32,6 +32,7 @@ type Driver interface {
 	// nothing. The ContentType defaults to "application/octet-stream" and the
 	// ETag is the hex MD5 of the content. The metadata map is copied: a
 	// caller mutating it afterwards never changes the stored object.
+	// LastModified is the driver's clock, or WithLastModified's time.
 	Put(ctx context.Context, bucket, key string, r io.Reader, opts ...PutOption) (*ObjectInfo, error)
 
 	// Get opens the object for reading. A missing bucket is

@@ -29,6 +29,9 @@ func ApplyOptions(opts []Option) Options {
 type PutOptions struct {
 	ContentType string
 	Metadata    map[string]string
+	// LastModified, when not zero, is stamped on the object instead of the
+	// driver's clock, so an object can be restored exactly as it was.
+	LastModified time.Time
 }
 
 // PutOption configures Put.
@@ -42,6 +45,11 @@ func WithMetadata(m map[string]string) PutOption {
 	m = CloneMetadata(m)
 	return func(o *PutOptions) { o.Metadata = m }
 }
+
+// WithLastModified stamps the stored object with t instead of the driver's
+// clock. Undoing a change and replaying a dump use it to put an object back
+// exactly as it was.
+func WithLastModified(t time.Time) PutOption { return func(o *PutOptions) { o.LastModified = t } }
 
 // ApplyPutOptions folds opts into a PutOptions value, filling in the default
 // content type and copying the metadata map.

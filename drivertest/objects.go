@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing/iotest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -569,6 +570,39 @@ func checkLargeObject(ctx context.Context, d driver.Driver) error {
 	}
 	if !bytes.Equal(part, content[500000:500100]) {
 		errs = append(errs, fmt.Errorf("range bytes=500000-500099 of 1 MiB: got %d bytes not matching, want bytes 500000-500099", len(part)))
+	}
+	return errors.Join(errs...)
+}
+
+// checkPutLastModified: WithLastModified stamps the object with the given
+// time instead of the clock, as restoring an object exactly needs, and a
+// later plain Put stamps the clock again.
+func checkPutLastModified(ctx context.Context, d driver.Driver) error {
+	if err := createBuckets(ctx, d, "bucket-a"); err != nil {
+		return err
+	}
+	when := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+	info, err := put(ctx, d, "bucket-a", "k", "v", driver.WithLastModified(when))
+	if err != nil {
+		return err
+	}
+	var errs []error
+	if !info.LastModified.Equal(when) {
+		errs = append(errs, fmt.Errorf("Put with WithLastModified(%s): got LastModified %s, want %s", when, info.LastModified, when))
+	}
+	h, err := head(ctx, d, "bucket-a", "k")
+	if err != nil {
+		return err
+	}
+	if !h.LastModified.Equal(when) {
+		errs = append(errs, fmt.Errorf("Head after Put with WithLastModified(%s): got LastModified %s, want %s", when, h.LastModified, when))
+	}
+	again, err := put(ctx, d, "bucket-a", "k", "w")
+	if err != nil {
+		return err
+	}
+	if again.LastModified.Equal(when) {
+		errs = append(errs, fmt.Errorf("plain Put after WithLastModified: got LastModified %s again, want the clock's time", when))
 	}
 	return errors.Join(errs...)
 }

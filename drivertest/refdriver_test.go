@@ -109,8 +109,11 @@ func (d *refDriver) Put(ctx context.Context, bucket, key string, r io.Reader, op
 	sum := md5.Sum(data)
 	obj := &refObject{data: data, info: driver.ObjectInfo{
 		Key: key, Size: int64(len(data)), ContentType: o.ContentType,
-		ETag: hex.EncodeToString(sum[:]), LastModified: time.Now(), Metadata: o.Metadata,
+		ETag: hex.EncodeToString(sum[:]), LastModified: o.LastModified, Metadata: o.Metadata,
 	}}
+	if obj.info.LastModified.IsZero() {
+		obj.info.LastModified = time.Now()
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	b, err := d.bucket(bucket, key)

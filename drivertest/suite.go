@@ -44,6 +44,7 @@ var checks = []check{
 	{"MetadataIsolation", checkMetadataIsolation},
 	{"ETag", checkETag},
 	{"Head", checkHead},
+	{"PutLastModified", checkPutLastModified},
 	{"ObjectNotFound", checkObjectNotFound},
 	{"BucketNotFound", checkBucketNotFound},
 	{"DeleteIdempotent", checkDeleteIdempotent},

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/trovemem/trovemem/driver"
 )
@@ -32,13 +33,13 @@ func (d *LocalDriver) Put(ctx context.Context, bucket, key string, r io.Reader, 
 		return nil, driver.E(op, bucket, key, err)
 	}
 	o := driver.ApplyPutOptions(opts)
-	info, err := d.put(ctx, bucket, key, r, o.ContentType, o.Metadata)
+	info, err := d.put(ctx, bucket, key, r, o.ContentType, o.Metadata, o.LastModified)
 	return info, driver.E(op, bucket, key, err)
 }
 
 // put streams r into a temporary file without holding d.mu, so slow
 // uploads block nobody, then commits it under the write lock.
-func (d *LocalDriver) put(ctx context.Context, bucket, key string, r io.Reader, contentType string, meta map[string]string) (*driver.ObjectInfo, error) {
+func (d *LocalDriver) put(ctx context.Context, bucket, key string, r io.Reader, contentType string, meta map[string]string, modified time.Time) (*driver.ObjectInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -75,12 +76,13 @@ func (d *LocalDriver) put(ctx context.Context, bucket, key string, r io.Reader, 
 	var s *sidecar
 	if err == nil {
 		s = &sidecar{
-			Version:     sidecarVersion,
-			Key:         key,
-			Size:        size,
-			ETag:        hex.EncodeToString(h.Sum(nil)),
-			ContentType: contentType,
-			Metadata:    meta,
+			Version:      sidecarVersion,
+			Key:          key,
+			Size:         size,
+			ETag:         hex.EncodeToString(h.Sum(nil)),
+			ContentType:  contentType,
+			Metadata:     meta,
+			LastModified: modified.UTC(),
 		}
 		err = d.commitLocked(ctx, root, bucket, tmp, s)
 	}
@@ -115,7 +117,9 @@ func (d *LocalDriver) commitLocked(ctx context.Context, root *os.Root, bucket, t
 	name := keyName(s.Key)
 	old, _ := readSidecar(root, bucket, name)
 	s.Gen = newGen()
-	s.LastModified = d.stamp()
+	if s.LastModified.IsZero() {
+		s.LastModified = d.stamp()
+	}
 	data := dataPath(bucket, name, s.Gen)
 	if err := root.Rename(tmp, data); err != nil {
 		return err
@@ -298,7 +302,7 @@ func (d *LocalDriver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, ds
 		return nil, driver.E(op, srcBucket, srcKey, err)
 	}
 	defer f.Close()
-	info, err := d.put(ctx, dstBucket, dstKey, f, s.ContentType, driver.CloneMetadata(s.Metadata))
+	info, err := d.put(ctx, dstBucket, dstKey, f, s.ContentType, driver.CloneMetadata(s.Metadata), time.Time{})
 	return info, driver.E(op, dstBucket, dstKey, err)
 }
 

@@ -41,7 +41,10 @@ func (d *MemDriver) Put(ctx context.Context, bkt, key string, r io.Reader, opts 
 		d.mu.Unlock()
 		return nil, driver.E(op, bkt, key, err)
 	}
-	obj.modified = d.now()
+	obj.modified = po.LastModified
+	if obj.modified.IsZero() {
+		obj.modified = d.now()
+	}
 	d.storeLocked(b, key, obj)
 	d.mu.Unlock()
 	return obj.info(key), nil
