@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/trovemem/trovemem/driver"
@@ -231,6 +232,114 @@ func BenchmarkList(b *testing.B) {
 			b.Fatalf("got %d entries, want %d", len(page), driver.DefaultMaxKeys)
 		}
 	}
+}
+
+// at1M is the fixture BenchmarkAt1M shares: one bucket of 1,000,000 objects
+// of 1 KiB, built once per process because filling it takes seconds and
+// about 1.2 GiB, and -count would otherwise rebuild it for every run.
+var at1M struct {
+	once  sync.Once
+	d     *memdriver.MemDriver
+	names []string // names[i] is benchKey(i), made once so no op pays for Sprintf.
+	order []int    // A random permutation of the key indices: the access order.
+}
+
+const at1MObjects = 1_000_000
+
+// at1MFixture returns the shared 1M-object driver. Every object is put
+// through the public API from one 1 KiB source slice, and Put copies what it
+// reads, so each stored object owns its own 1 KiB: the live heap and the GC
+// work it causes are those of a real 1M-object store.
+func at1MFixture(b *testing.B) *memdriver.MemDriver {
+	at1M.once.Do(func() {
+		at1M.d = fill(b, at1MObjects, make([]byte, 1<<10))
+		at1M.names = make([]string, at1MObjects)
+		for i := range at1M.names {
+			at1M.names[i] = benchKey(i)
+		}
+		at1M.order = rand.New(rand.NewPCG(1, 2)).Perm(at1MObjects)
+	})
+	if at1M.d == nil {
+		b.Fatal("the 1M-object fixture failed to build in an earlier benchmark")
+	}
+	return at1M.d
+}
+
+// at1MKey is the i-th key of the random access order; walking the
+// permutation touches every key once per million ops, so lookups miss the
+// CPU caches the way random traffic to a large store does.
+func at1MKey(i int) string { return at1M.names[at1M.order[i%at1MObjects]] }
+
+// BenchmarkAt1M times the four hot operations against one bucket holding
+// 1,000,000 objects of 1 KiB, each at a key chosen in random order:
+//
+//   - Put overwrites an existing key with 1 KiB (the bucket stays at 1M);
+//   - Get opens an object, reads its 1 KiB to the end and closes it;
+//   - Head reads one object's info;
+//   - List lists one default-sized page (1,000 entries) from a random
+//     cursor, the call a client paging through the bucket makes each time.
+func BenchmarkAt1M(b *testing.B) {
+	ctx := context.Background()
+	d := at1MFixture(b)
+	b.Run("Put", func(b *testing.B) {
+		content := make([]byte, 1<<10)
+		r := bytes.NewReader(nil)
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			r.Reset(content)
+			if _, err := d.Put(ctx, benchBucket, at1MKey(i), r); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, objects, _ := d.Stats(); objects != at1MObjects {
+			b.Fatalf("Stats objects = %d after overwrites, want %d", objects, at1MObjects)
+		}
+	})
+	b.Run("Get", func(b *testing.B) {
+		buf := make([]byte, 2<<10)
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			r, err := d.Get(ctx, benchBucket, at1MKey(i))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if n, _ := io.ReadFull(r, buf); n != 1<<10 {
+				b.Fatalf("read %d bytes, want %d", n, 1<<10)
+			}
+			r.Close()
+		}
+	})
+	b.Run("Head", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			info, err := d.Head(ctx, benchBucket, at1MKey(i))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if info.Size != 1<<10 {
+				b.Fatalf("got size %d, want %d", info.Size, 1<<10)
+			}
+		}
+	})
+	b.Run("List", func(b *testing.B) {
+		// Cursors start no later than 1,000 keys before the end, so every
+		// page is full and the op always does the same amount of work.
+		cursors := make([]string, 4096)
+		rng := rand.New(rand.NewPCG(3, 4))
+		for i := range cursors {
+			cursors[i] = driver.EncodeCursor(benchKey(rng.IntN(at1MObjects - driver.DefaultMaxKeys)))
+		}
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			it, err := d.List(ctx, benchBucket, driver.WithCursor(cursors[i%len(cursors)]))
+			if err != nil {
+				b.Fatal(err)
+			}
+			if page, _ := it.All(ctx); len(page) != driver.DefaultMaxKeys {
+				b.Fatalf("got %d entries, want %d", len(page), driver.DefaultMaxKeys)
+			}
+		}
+	})
 }
 
 // BenchmarkHeapPerObject reports the live heap each stored 1 KiB object
