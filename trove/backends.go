@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/trovemem/trovemem/driver"
 )
@@ -85,14 +86,25 @@ func (s *Store) addBackend(ctx context.Context, name, dsn string, drv driver.Dri
 	if err != nil {
 		return fmt.Errorf("mount %s: %w", name, err)
 	}
+	u := s.undo(ctx)
+	ensure := func(d driver.Driver, bucket string) error {
+		err := d.CreateBucket(ctx, bucket)
+		if err == nil && u != nil {
+			u.createdBucket(d, bucket)
+		}
+		if errors.Is(err, ErrBucketExists) {
+			return nil
+		}
+		return err
+	}
 	for _, b := range have {
-		if err := drv.CreateBucket(ctx, b.Name); err != nil && !errors.Is(err, ErrBucketExists) {
+		if err := ensure(drv, b.Name); err != nil {
 			return fmt.Errorf("mount %s: %w", name, err)
 		}
 	}
 	for _, b := range theirs {
 		for _, other := range cfg.order {
-			if err := cfg.drivers[other].CreateBucket(ctx, b.Name); err != nil && !errors.Is(err, ErrBucketExists) {
+			if err := ensure(cfg.drivers[other], b.Name); err != nil {
 				return fmt.Errorf("mount %s: bucket %s: %w", name, b.Name, err)
 			}
 		}
@@ -137,7 +149,11 @@ func (s *Store) RemoveBackend(ctx context.Context, name string, force bool) erro
 			total += n
 		}
 		if total > 0 {
-			return fmt.Errorf("unmount %s: %w (%d objects; force to drop them)", name, ErrBackendNotEmpty, total)
+			noun := "objects"
+			if total == 1 {
+				noun = "object"
+			}
+			return fmt.Errorf("unmount %s: %w (%d %s; unmounting by force drops them)", name, ErrBackendNotEmpty, total, noun)
 		}
 	}
 	next := cfg.clone()
@@ -145,6 +161,11 @@ func (s *Store) RemoveBackend(ctx context.Context, name string, force bool) erro
 	delete(next.dsns, name)
 	next.order = slices.DeleteFunc(next.order, func(n string) bool { return n == name })
 	s.cfg.Store(next)
+	if u := s.undo(ctx); u != nil {
+		// Keep the driver, and its objects, until the change is committed.
+		u.unmounted(drv)
+		return nil
+	}
 	return drv.Close(ctx)
 }
 
@@ -161,7 +182,7 @@ func (s *Store) AddRoute(pattern, backend string) error {
 		return fmt.Errorf("route add: %w", err)
 	}
 	if _, ok := cfg.drivers[backend]; !ok {
-		return fmt.Errorf("route add %q: %w %q (mounted: %v)", pattern, ErrUnknownBackend, backend, cfg.order)
+		return fmt.Errorf("route add %q: %w %q (mounted: %s)", pattern, ErrUnknownBackend, backend, strings.Join(cfg.order, ", "))
 	}
 	for _, r := range cfg.routes {
 		if r.Pattern == pattern {

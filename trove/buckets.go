@@ -23,10 +23,14 @@ func (s *Store) CreateBucket(ctx context.Context, name string) error {
 		return driver.E("create-bucket", name, "", err)
 	}
 	var created []string
+	u := s.undo(ctx)
 	for _, b := range cfg.order {
 		err := cfg.drivers[b].CreateBucket(ctx, name)
 		if err == nil {
 			created = append(created, b)
+			if u != nil {
+				u.createdBucket(cfg.drivers[b], name)
+			}
 			continue
 		}
 		if b != DefaultBackend && errors.Is(err, ErrBucketExists) {
@@ -68,8 +72,13 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 			return driver.E("delete-bucket", name, "", fmt.Errorf("%w (backend %q holds objects)", ErrBucketNotEmpty, b))
 		}
 	}
+	u := s.undo(ctx)
 	for _, b := range cfg.order {
-		if err := cfg.drivers[b].DeleteBucket(ctx, name); err != nil && (b == DefaultBackend || !errors.Is(err, ErrBucketNotFound)) {
+		err := cfg.drivers[b].DeleteBucket(ctx, name)
+		if err == nil && u != nil {
+			u.deletedBucket(cfg.drivers[b], name)
+		}
+		if err != nil && (b == DefaultBackend || !errors.Is(err, ErrBucketNotFound)) {
 			return driver.E("delete-bucket", name, "", err)
 		}
 	}

@@ -174,6 +174,11 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts .
 	if err != nil {
 		return nil, err
 	}
+	if u := s.undo(ctx); u != nil {
+		if err := u.saveKey(ctx, cfg, bucket, key, name); err != nil {
+			return nil, driver.E("put", bucket, key, err)
+		}
+	}
 	info, err := cfg.drivers[name].Put(ctx, bucket, key, r, opts...)
 	if err != nil {
 		return nil, driver.E("put", bucket, key, err)
@@ -187,14 +192,16 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts .
 
 // deleteElsewhere removes bucket/key from every backend but keep. A backend
 // that is closed was unmounted after this operation loaded the layout; its
-// objects went with it, so there is nothing left to remove there.
+// objects went with it, so there is nothing left to remove there. A backend
+// that refuses the key's name (a disk backend refusing "..") cannot hold
+// it either.
 func (cfg *config) deleteElsewhere(ctx context.Context, bucket, key, keep string) error {
 	for _, other := range cfg.order {
 		if other == keep {
 			continue
 		}
 		err := cfg.drivers[other].Delete(ctx, bucket, key)
-		if err != nil && !errors.Is(err, ErrBucketNotFound) && !errors.Is(err, ErrClosed) {
+		if err != nil && !errors.Is(err, ErrBucketNotFound) && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrInvalidName) {
 			return fmt.Errorf("remove old copy on backend %q: %w", other, err)
 		}
 	}
@@ -239,6 +246,11 @@ func (s *Store) Delete(ctx context.Context, bucket, key string) error {
 	if err != nil {
 		return err
 	}
+	if u := s.undo(ctx); u != nil {
+		if err := u.saveKey(ctx, cfg, bucket, key, ""); err != nil {
+			return driver.E("delete", bucket, key, err)
+		}
+	}
 	if err := cfg.drivers[name].Delete(ctx, bucket, key); err != nil {
 		return driver.E("delete", bucket, key, err)
 	}
@@ -257,6 +269,11 @@ func (s *Store) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey s
 	_, dst, err := s.object("copy", dstBucket, dstKey)
 	if err != nil {
 		return nil, err
+	}
+	if u := s.undo(ctx); u != nil {
+		if err := u.saveKey(ctx, cfg, dstBucket, dstKey, dst); err != nil {
+			return nil, driver.E("copy", dstBucket, dstKey, err)
+		}
 	}
 	var info *ObjectInfo
 	if src == dst {

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trovemem/trovemem/driver"
+	"github.com/trovemem/trovemem/localdriver"
 	"github.com/trovemem/trovemem/memdriver"
 	"github.com/trovemem/trovemem/trove"
 )
@@ -402,5 +403,37 @@ func TestErrorsNameBucketAndKey(t *testing.T) {
 	_, err = s.Get(ctx, "Bad_Bucket", "k")
 	if !errors.Is(err, trove.ErrInvalidName) {
 		t.Errorf("bad bucket name: got %v, want ErrInvalidName", err)
+	}
+}
+
+// TestKeyADiskBackendRefuses checks that a key a disk backend cannot hold
+// ("a/../b") still works on the backend it routes to: the disk backend's
+// refusal only means it has no old copy to remove.
+func TestKeyADiskBackendRefuses(t *testing.T) {
+	disk, err := localdriver.NewAt(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := trove.Open(memdriver.New(), trove.WithBackend("disk", disk), trove.WithRoute("tmp/**", "disk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	if err := s.CreateBucket(ctx, "data"); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"a/../b", "/abs"} {
+		if _, err := s.Put(ctx, "data", key, strings.NewReader("v")); err != nil {
+			t.Errorf("Put %q: %v", key, err)
+		}
+		if _, err := s.Copy(ctx, "data", key, "data", key+".copy"); err != nil {
+			t.Errorf("Copy %q: %v", key, err)
+		}
+		if err := s.Delete(ctx, "data", key); err != nil {
+			t.Errorf("Delete %q: %v", key, err)
+		}
+	}
+	if _, err := s.Put(ctx, "data", "tmp/../x", strings.NewReader("v")); !errors.Is(err, trove.ErrInvalidName) {
+		t.Errorf("Put of a refused key routed to disk: got %v, want ErrInvalidName", err)
 	}
 }

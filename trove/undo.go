@@ -1,0 +1,176 @@
+package trove
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/trovemem/trovemem/driver"
+)
+
+// Undo records how to reverse the changes made through one context, so a
+// command that fails halfway (or panics) can leave the store as it was.
+// Begin returns it with the context to pass to the store's methods; the
+// store records, before each change made with that context, what it takes
+// to reverse it: the object a put or delete replaces (held open, not
+// copied, since stored objects are immutable), the buckets a create or
+// mount adds. The layout (backends and routes) is restored from the
+// snapshot taken at Begin, and a backend unmounted meanwhile is closed only
+// at Commit, so a rollback can bring it back with its objects.
+//
+// An Undo is meant for one writer at a time, as in the REPL: changes made by
+// other goroutines without its context are not recorded, and a rollback
+// restores the layout it began with over any they made.
+type Undo struct {
+	store *Store
+	begin *config
+
+	mu      sync.Mutex
+	steps   []func(context.Context) error // reversed on Rollback
+	release []func()                      // on Commit and Rollback
+	commit  []func()                      // on Commit only
+	done    bool
+}
+
+type undoKey struct{}
+
+// Begin starts recording the changes made through the returned context.
+// Every Begin must end with Commit or Rollback, which release what the
+// record holds.
+func (s *Store) Begin(ctx context.Context) (context.Context, *Undo) {
+	u := &Undo{store: s, begin: s.cfg.Load()}
+	return context.WithValue(ctx, undoKey{}, u), u
+}
+
+// undo returns the Undo recording ctx's changes to this store, if any.
+func (s *Store) undo(ctx context.Context) *Undo {
+	u, _ := ctx.Value(undoKey{}).(*Undo)
+	if u == nil || u.store != s {
+		return nil
+	}
+	return u
+}
+
+func (u *Undo) add(step func(context.Context) error, release func()) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if step != nil {
+		u.steps = append(u.steps, step)
+	}
+	if release != nil {
+		u.release = append(u.release, release)
+	}
+}
+
+// saveKey records how to put bucket/key back as it is now on every backend
+// of cfg. A backend without the key needs a step only if it is target,
+// the backend about to receive the key; the others are only ever deleted
+// from. A backend that cannot hold the key at all (a disk backend refusing
+// its name) or lacks the bucket has nothing to restore.
+func (u *Undo) saveKey(ctx context.Context, cfg *config, bucket, key, target string) error {
+	for _, name := range cfg.order {
+		drv := cfg.drivers[name]
+		rd, err := drv.Get(ctx, bucket, key)
+		switch {
+		case err == nil:
+			info := rd.Info
+			u.add(func(ctx context.Context) error {
+				_, err := drv.Put(ctx, bucket, key, rd,
+					driver.WithContentType(info.ContentType),
+					driver.WithMetadata(info.Metadata),
+					driver.WithLastModified(info.LastModified))
+				return err
+			}, func() { rd.Close() })
+		case errors.Is(err, ErrObjectNotFound):
+			if name == target {
+				u.add(func(ctx context.Context) error { return drv.Delete(ctx, bucket, key) }, nil)
+			}
+		case errors.Is(err, ErrBucketNotFound), errors.Is(err, ErrInvalidName):
+		default:
+			return fmt.Errorf("record %s/%s on backend %q for undo: %w", bucket, key, name, err)
+		}
+	}
+	return nil
+}
+
+// createdBucket records that bucket was created on drv.
+func (u *Undo) createdBucket(drv driver.Driver, bucket string) {
+	u.add(func(ctx context.Context) error {
+		err := drv.DeleteBucket(ctx, bucket)
+		if errors.Is(err, ErrBucketNotFound) || errors.Is(err, ErrClosed) {
+			return nil
+		}
+		return err
+	}, nil)
+}
+
+// deletedBucket records that bucket was deleted from drv.
+func (u *Undo) deletedBucket(drv driver.Driver, bucket string) {
+	u.add(func(ctx context.Context) error { return drv.CreateBucket(ctx, bucket) }, nil)
+}
+
+// unmounted defers closing an unmounted backend's driver to Commit.
+func (u *Undo) unmounted(drv driver.Driver) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.commit = append(u.commit, func() { _ = drv.Close(context.Background()) })
+}
+
+// Commit keeps the changes and releases what the record held, closing the
+// backends unmounted since Begin.
+func (u *Undo) Commit() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.done {
+		return
+	}
+	u.done = true
+	for _, f := range u.commit {
+		f()
+	}
+	u.releaseLocked()
+}
+
+// Rollback reverses the recorded changes, newest first, and restores the
+// layout taken at Begin: backends mounted since are closed and dropped,
+// backends unmounted since come back. It carries on past a step that fails
+// and reports every failure.
+func (u *Undo) Rollback(ctx context.Context) error {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.done {
+		return nil
+	}
+	u.done = true
+	defer u.releaseLocked()
+	var errs []error
+	for _, step := range slices.Backward(u.steps) {
+		if err := step(ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	s := u.store
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cur := s.cfg.Load()
+	if cur != u.begin && !s.closed.Load() {
+		for name, drv := range cur.drivers {
+			if u.begin.drivers[name] != drv {
+				if err := drv.Close(ctx); err != nil {
+					errs = append(errs, fmt.Errorf("close backend %q: %w", name, err))
+				}
+			}
+		}
+		s.cfg.Store(u.begin)
+	}
+	return errors.Join(errs...)
+}
+
+func (u *Undo) releaseLocked() {
+	for _, f := range u.release {
+		f()
+	}
+	u.steps, u.release, u.commit = nil, nil, nil
+}
