@@ -66,6 +66,31 @@ type Session struct {
 	isTerminal func(io.Writer) bool
 	commands   []*Command
 	last       *listState
+	undo       undoCache
+}
+
+// undoCache keeps the last command's undo record and its context, reused
+// while the caller passes the same context and the same store is current:
+// a replayed script then records each command's changes without a fresh
+// context and record per command.
+type undoCache struct {
+	parent context.Context
+	store  *trove.Store
+	ctx    context.Context
+	rec    *trove.Undo
+}
+
+// beginUndo returns a context recording the changes made to the current store
+// through it, and the record.
+func (s *Session) beginUndo(ctx context.Context) (context.Context, *trove.Undo) {
+	c := &s.undo
+	if st := s.Store(); c.rec == nil || c.parent != ctx || c.store != st {
+		c.parent, c.store = ctx, st
+		c.ctx, c.rec = st.Begin(ctx)
+	} else {
+		c.rec.Restart()
+	}
+	return c.ctx, c.rec
 }
 
 // listState is what next needs to fetch the page after the last ls.
@@ -181,7 +206,9 @@ func (s *Session) SetFormat(f Format) { s.format = f }
 // Exec runs one command, given as its words, and returns its result value
 // without rendering it. Misuse (unknown command, bad flag, wrong number of
 // arguments) is a *UsageError; a panic in the command is recovered as an
-// *InternalError. "CMD --help" returns the command's help.
+// *InternalError. Either way, a command that fails leaves the store as it
+// was: its partial changes are rolled back. "CMD --help" returns the
+// command's help.
 func (s *Session) Exec(ctx context.Context, words []string) (result any, err error) {
 	if len(words) == 0 {
 		return nil, nil
@@ -214,9 +241,20 @@ func (s *Session) Exec(ctx context.Context, words []string) (result any, err err
 	if got := len(inv.Args); got < c.MinArgs || (c.MaxArgs >= 0 && got > c.MaxArgs) {
 		return nil, usageErrorf(c, "%s: %s, got %d", c.Name, wantArgs(c), got)
 	}
+	// A command that fails or panics must leave the store as it was, even
+	// when it changed several things before failing: record how to undo
+	// its changes, and roll them back unless it succeeds.
+	ctx, undo := s.beginUndo(ctx)
 	defer func() {
 		if p := recover(); p != nil {
 			result, err = nil, &InternalError{Command: c.Name, Value: p, Stack: debug.Stack()}
+		}
+		if err == nil {
+			undo.Commit()
+			return
+		}
+		if rerr := undo.Rollback(context.WithoutCancel(ctx)); rerr != nil {
+			err = fmt.Errorf("%w (undoing its partial changes failed too: %v)", err, rerr)
 		}
 	}()
 	result, err = c.Run(ctx, s, inv)

@@ -201,9 +201,36 @@ func TestPanicIsRecovered(t *testing.T) {
 	if !strings.Contains(err.Error(), "internal error in boom") {
 		t.Errorf("got message %q, want it to name the command", err)
 	}
-	// The session goes on working after the panic.
-	if got := runOK(t, s, "buckets; echo still here"); got != "half-done\t2024-05-01T12:00:00Z\nstill here\n" {
-		t.Errorf("after the panic: got %q", got)
+	// The session goes on working after the panic, and the bucket the
+	// command created before it panicked is gone again.
+	if got := runOK(t, s, "buckets; echo still here"); got != "still here\n" {
+		t.Errorf("after the panic: got %q, want no buckets and %q", got, "still here\n")
+	}
+}
+
+func TestFailedCommandLeavesStoreAsItWas(t *testing.T) {
+	halfway := &Command{Name: "halfway", MaxArgs: -1, Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		st := s.Store()
+		if _, err := st.Put(ctx, "demo", "k", strings.NewReader("changed")); err != nil {
+			return nil, err
+		}
+		if err := st.Delete(ctx, "demo", "other"); err != nil {
+			return nil, err
+		}
+		if err := st.CreateBucket(ctx, "extra"); err != nil {
+			return nil, err
+		}
+		return nil, errors.New("failed after three changes")
+	}}
+	s := newCoreSession(t, WithCommands([]*Command{halfway, cmdBuckets, cmdMkbucket, cmdPut, cmdGet}))
+	runOK(t, s, "mkbucket demo; put demo k original; put demo other o")
+	if _, err := s.Exec(context.Background(), []string{"halfway"}); err == nil {
+		t.Fatal("halfway: got no error, want one")
+	}
+	got := runOK(t, s, "buckets; get demo k; get demo other")
+	want := "demo\t2024-05-01T12:00:00Z\noriginalo"
+	if got != want {
+		t.Errorf("after a failed command: got %q, want %q", got, want)
 	}
 }
 

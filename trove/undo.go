@@ -27,11 +27,52 @@ type Undo struct {
 	store *Store
 	begin *config
 
-	mu      sync.Mutex
-	steps   []func(context.Context) error // reversed on Rollback
-	release []func()                      // on Commit and Rollback
-	commit  []func()                      // on Commit only
-	done    bool
+	mu     sync.Mutex
+	steps  []undoStep // reversed on Rollback
+	commit []func()   // on Commit only
+	done   bool
+}
+
+// undoStep reverses one change. It is a plain value rather than a closure
+// because a replayed script records one for nearly every command, and the
+// slice of them is reused from command to command.
+type undoStep struct {
+	kind   stepKind
+	drv    driver.Driver
+	bucket string
+	key    string
+	rd     *driver.ObjectReader // restorePut: the replaced object, held open
+}
+
+type stepKind int
+
+const (
+	restorePut   stepKind = iota // put rd back under bucket/key
+	removeKey                    // delete bucket/key, which did not exist
+	removeBucket                 // delete bucket, which did not exist
+	recreate                     // create bucket, which was deleted
+)
+
+func (st undoStep) run(ctx context.Context) error {
+	switch st.kind {
+	case restorePut:
+		info := st.rd.Info
+		_, err := st.drv.Put(ctx, st.bucket, st.key, st.rd,
+			driver.WithContentType(info.ContentType),
+			driver.WithMetadata(info.Metadata),
+			driver.WithLastModified(info.LastModified))
+		return err
+	case removeKey:
+		return st.drv.Delete(ctx, st.bucket, st.key)
+	case removeBucket:
+		err := st.drv.DeleteBucket(ctx, st.bucket)
+		if errors.Is(err, ErrBucketNotFound) || errors.Is(err, ErrClosed) {
+			return nil
+		}
+		return err
+	default:
+		return st.drv.CreateBucket(ctx, st.bucket)
+	}
 }
 
 type undoKey struct{}
@@ -53,15 +94,10 @@ func (s *Store) undo(ctx context.Context) *Undo {
 	return u
 }
 
-func (u *Undo) add(step func(context.Context) error, release func()) {
+func (u *Undo) add(st undoStep) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
-	if step != nil {
-		u.steps = append(u.steps, step)
-	}
-	if release != nil {
-		u.release = append(u.release, release)
-	}
+	u.steps = append(u.steps, st)
 }
 
 // saveKey records how to put bucket/key back as it is now on every backend
@@ -75,17 +111,10 @@ func (u *Undo) saveKey(ctx context.Context, cfg *config, bucket, key, target str
 		rd, err := drv.Get(ctx, bucket, key)
 		switch {
 		case err == nil:
-			info := rd.Info
-			u.add(func(ctx context.Context) error {
-				_, err := drv.Put(ctx, bucket, key, rd,
-					driver.WithContentType(info.ContentType),
-					driver.WithMetadata(info.Metadata),
-					driver.WithLastModified(info.LastModified))
-				return err
-			}, func() { rd.Close() })
+			u.add(undoStep{kind: restorePut, drv: drv, bucket: bucket, key: key, rd: rd})
 		case errors.Is(err, ErrObjectNotFound):
 			if name == target {
-				u.add(func(ctx context.Context) error { return drv.Delete(ctx, bucket, key) }, nil)
+				u.add(undoStep{kind: removeKey, drv: drv, bucket: bucket, key: key})
 			}
 		case errors.Is(err, ErrBucketNotFound), errors.Is(err, ErrInvalidName):
 		default:
@@ -97,18 +126,12 @@ func (u *Undo) saveKey(ctx context.Context, cfg *config, bucket, key, target str
 
 // createdBucket records that bucket was created on drv.
 func (u *Undo) createdBucket(drv driver.Driver, bucket string) {
-	u.add(func(ctx context.Context) error {
-		err := drv.DeleteBucket(ctx, bucket)
-		if errors.Is(err, ErrBucketNotFound) || errors.Is(err, ErrClosed) {
-			return nil
-		}
-		return err
-	}, nil)
+	u.add(undoStep{kind: removeBucket, drv: drv, bucket: bucket})
 }
 
 // deletedBucket records that bucket was deleted from drv.
 func (u *Undo) deletedBucket(drv driver.Driver, bucket string) {
-	u.add(func(ctx context.Context) error { return drv.CreateBucket(ctx, bucket) }, nil)
+	u.add(undoStep{kind: recreate, drv: drv, bucket: bucket})
 }
 
 // unmounted defers closing an unmounted backend's driver to Commit.
@@ -147,7 +170,7 @@ func (u *Undo) Rollback(ctx context.Context) error {
 	defer u.releaseLocked()
 	var errs []error
 	for _, step := range slices.Backward(u.steps) {
-		if err := step(ctx); err != nil {
+		if err := step.run(ctx); err != nil {
 			errs = append(errs, err)
 		}
 	}
@@ -168,9 +191,26 @@ func (u *Undo) Rollback(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// releaseLocked closes the readers the record holds and empties it,
+// keeping the steps' storage for Restart.
 func (u *Undo) releaseLocked() {
-	for _, f := range u.release {
-		f()
+	for i, st := range u.steps {
+		if st.rd != nil {
+			st.rd.Close()
+		}
+		u.steps[i] = undoStep{}
 	}
-	u.steps, u.release, u.commit = nil, nil, nil
+	u.steps, u.commit = u.steps[:0], nil
+}
+
+// Restart begins a new record on the same context after Commit or
+// Rollback, so a loop running one command after another (a replayed
+// script) need not allocate a context and a record per command.
+func (u *Undo) Restart() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if !u.done {
+		panic("trove: Undo.Restart before Commit or Rollback")
+	}
+	u.begin, u.done = u.store.cfg.Load(), false
 }
