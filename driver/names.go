@@ -34,8 +34,12 @@ func ValidateBucketName(name string) error {
 	if strings.Contains(name, "..") {
 		return fmt.Errorf("%w: bucket name %s must not have two periods in a row", ErrInvalidName, name)
 	}
-	if addr, err := netip.ParseAddr(name); err == nil && addr.Is4() {
-		return fmt.Errorf("%w: bucket name %s must not be an IP address", ErrInvalidName, name)
+	// Only digits and dots can spell an IPv4 address; checking that first
+	// keeps the parser (which allocates) off every operation's path.
+	if strings.Trim(name, "0123456789.") == "" {
+		if addr, err := netip.ParseAddr(name); err == nil && addr.Is4() {
+			return fmt.Errorf("%w: bucket name %s must not be an IP address", ErrInvalidName, name)
+		}
 	}
 	for _, p := range reservedPrefixes {
 		if strings.HasPrefix(name, p) {
