@@ -1,7 +1,10 @@
 package trove_test
 
 import (
+	"path"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
 
@@ -43,6 +46,13 @@ func FuzzExplain(f *testing.F) {
 			}
 			if ex.Steps[0].Reason == "" {
 				t.Fatalf("pattern %q key %q: empty reason", pattern, key)
+			}
+			// Without '**' and braces, the promise is path.Match's semantics
+			// (for keys the store accepts, which are valid UTF-8).
+			if utf8.ValidString(key) && utf8.ValidString(pattern) && !strings.Contains(pattern, "**") && !strings.ContainsAny(pattern, "{}") {
+				if pm, err := path.Match(pattern, key); err == nil && pm != ex.Steps[0].Matched {
+					t.Fatalf("pattern %q key %q: routing matched=%v, path.Match says %v", pattern, key, ex.Steps[0].Matched, pm)
+				}
 			}
 		}
 	})
