@@ -203,7 +203,9 @@ var cmdLs = &Command{
 		st.delimiter, _ = inv.Flags.GetString("delimiter")
 		st.max, _ = inv.Flags.GetInt("max")
 		st.cursor, _ = inv.Flags.GetString("cursor")
-		if st.max < 0 {
+		// 0 is the flag's default, meaning the driver's page size; given
+		// explicitly, it would list nothing, so it is misuse like -1.
+		if inv.Flags.Changed("max") && st.max < 1 {
 			return nil, usageErrorf(nil, "ls: --max %d: want a positive number", st.max)
 		}
 		return s.listPage(ctx, st)
@@ -264,13 +266,13 @@ var cmdRm = &Command{
 	Args:    "BUCKET KEY...",
 	Summary: "delete objects",
 	Detail: "Every key must exist: rm checks them all first and deletes nothing if one is missing, so a typo never " +
-		"passes silently.",
+		"passes silently. A key given twice is deleted once.",
 	Example:  "rm photos cat.txt dog.txt",
 	MinArgs:  2,
 	MaxArgs:  -1,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey},
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
-		bucket, keys := inv.Args[0], inv.Args[1:]
+		bucket, keys := inv.Args[0], uniqueKeys(inv.Args[1:])
 		st := s.Store()
 		for _, k := range keys {
 			if _, err := st.Head(ctx, bucket, k); err != nil {
@@ -284,6 +286,21 @@ var cmdRm = &Command{
 		}
 		return &Done{Op: "rm", Bucket: bucket, Keys: keys}, nil
 	},
+}
+
+// uniqueKeys returns keys without repeats, in the order first given, so
+// that rm deletes a key named twice once instead of failing on the second
+// delete after the first succeeded.
+func uniqueKeys(keys []string) []string {
+	seen := make(map[string]bool, len(keys))
+	out := keys[:0:0]
+	for _, k := range keys {
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, k)
+		}
+	}
+	return out
 }
 
 var cmdCp = &Command{
