@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync/atomic"
 
 	"github.com/chzyer/readline"
 )
@@ -34,6 +35,10 @@ type ReadlineSource struct {
 
 // NewReadlineSource opens readline on the configured terminal.
 func NewReadlineSource(s *Session, cfg ReadlineConfig) (*ReadlineSource, error) {
+	// readline's own loop calls the filter, so the operation it inspects is
+	// only touched from that goroutine; the pointer is stored after NewEx
+	// returns, hence atomic.
+	var op atomic.Pointer[readline.Operation]
 	rl, err := readline.NewEx(&readline.Config{
 		Prompt:            s.Prompt(),
 		HistoryFile:       cfg.HistoryFile,
@@ -44,10 +49,15 @@ func NewReadlineSource(s *Session, cfg ReadlineConfig) (*ReadlineSource, error) 
 		Stdin:             cfg.Stdin,
 		Stdout:            cfg.Stdout,
 		Stderr:            cfg.Stderr,
+		FuncFilterInputRune: func(r rune) (rune, bool) {
+			abandonCompletion(op.Load(), r)
+			return r, true
+		},
 	})
 	if err != nil {
 		return nil, err
 	}
+	op.Store(rl.Operation)
 	return &ReadlineSource{rl: rl, s: s}, nil
 }
 
@@ -79,6 +89,17 @@ func (r *ReadlineSource) SetContinuation(on bool) {
 
 // Close restores the terminal and saves nothing more to the history.
 func (r *ReadlineSource) Close() error { return r.rl.Close() }
+
+// abandonCompletion makes Ctrl-C abandon the line while completion
+// candidates are shown. readline on its own only closes the candidate list
+// and keeps the line, so what the user typed next was appended to it and
+// ran (ls photos --echo X). Leaving completion mode before readline sees
+// the key sends Ctrl-C down its ordinary path, which drops the line.
+func abandonCompletion(op *readline.Operation, r rune) {
+	if r == readline.CharInterrupt && op != nil && op.IsInCompleteMode() {
+		op.ExitCompleteMode(true)
+	}
+}
 
 // completer adapts Session.Complete to readline's AutoCompleter.
 type completer struct{ s *Session }
