@@ -2,6 +2,7 @@ package repl
 
 import (
 	"context"
+	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -23,7 +24,7 @@ var cmdMount = &Command{
 		if err := s.Store().Mount(ctx, name, dsn, driver.WithClock(s.Now)); err != nil {
 			return nil, err
 		}
-		return s.afterLayoutChange(ctx, &Done{Op: "mount", Backend: name, DSN: dsn})
+		return s.afterLayoutChange(ctx, &Done{Op: "mount", Backend: name, DSN: RedactDSN(dsn)})
 	},
 }
 
@@ -53,7 +54,8 @@ var cmdUnmount = &Command{
 var cmdBackends = &Command{
 	Name:    "backends",
 	Summary: "list the mounted backends with their objects and bytes",
-	Detail:  "The default backend comes first, then the others in the order they were mounted.",
+	Detail: "The default backend comes first, then the others in the order they were mounted. A password in a " +
+		"DSN is shown as ***; config show and dump write it in full, since their output must rebuild the store.",
 	Example: "backends",
 	MinArgs: 0,
 	MaxArgs: 0,
@@ -64,8 +66,35 @@ var cmdBackends = &Command{
 		}
 		t := &BackendTable{Backends: make([]BackendRow, len(usage))}
 		for i, u := range usage {
-			t.Backends[i] = BackendRow{Name: u.Name, DSN: u.DSN, Objects: u.Objects, Bytes: u.Bytes}
+			t.Backends[i] = BackendRow{Name: u.Name, DSN: RedactDSN(u.DSN), Objects: u.Objects, Bytes: u.Bytes}
 		}
 		return t, nil
 	},
+}
+
+// RedactDSN returns dsn with the password of its user info, if it has one,
+// replaced by ***, for showing a DSN to people: a terminal, a CI log or a
+// JSON report must not carry credentials. Everything else is kept exactly
+// as written (net/url's Redacted would re-encode the rest and turn mem://
+// into mem:). The authority ends at the first '/', '?' or '#' after
+// "://", and the user info at its last '@', as net/url reads them.
+func RedactDSN(dsn string) string {
+	_, rest, ok := strings.Cut(dsn, "://")
+	if !ok {
+		return dsn
+	}
+	start := len(dsn) - len(rest)
+	authority := rest
+	if end := strings.IndexAny(rest, "/?#"); end >= 0 {
+		authority = rest[:end]
+	}
+	at := strings.LastIndex(authority, "@")
+	if at < 0 {
+		return dsn
+	}
+	colon := strings.IndexByte(authority[:at], ':')
+	if colon < 0 {
+		return dsn
+	}
+	return dsn[:start+colon+1] + "***" + dsn[start+at:]
 }
