@@ -76,7 +76,7 @@ a trailing \ continues the line.`
 func (h *HelpText) text() string {
 	var b strings.Builder
 	if c := h.Command; c != nil {
-		fmt.Fprintf(&b, "usage: %s\n", c.Usage())
+		fmt.Fprintf(&b, "usage: %s%s\n", h.Program, c.Usage())
 		if len(c.Aliases) > 0 {
 			fmt.Fprintf(&b, "aliases: %s\n", strings.Join(c.Aliases, ", "))
 		}
@@ -99,7 +99,7 @@ func (h *HelpText) text() string {
 		}
 		return b.String()
 	}
-	b.WriteString("commands (help CMD shows one in full):\n")
+	fmt.Fprintf(&b, "commands (%shelp CMD shows one in full):\n", h.Program)
 	for _, c := range h.Commands {
 		name := c.Name
 		if len(c.Aliases) > 0 {

@@ -1,7 +1,10 @@
 package repl
 
 import (
+	"errors"
 	"strings"
+
+	"github.com/spf13/pflag"
 )
 
 // Reference returns the command reference as a Markdown table, one row per
@@ -20,4 +23,22 @@ func Reference() string {
 		b.WriteString("| `" + cell(c.Usage()) + "` | " + aliases + " | " + cell(c.Summary) + " |\n")
 	}
 	return b.String()
+}
+
+// HelpRequested reports whether args, the words after the command's name,
+// ask for its help with -h or --help, read as Session.Exec reads them: a
+// flag's value or a word after -- is not a request, and a command whose
+// words are data (echo) never has one. The binary asks this before
+// building a store, so trovemem CMD --help costs nothing.
+func (c *Command) HelpRequested(args []string) bool {
+	if c.RawArgs {
+		return false
+	}
+	fs := c.flagSet()
+	if fs == nil {
+		fs = pflag.NewFlagSet(c.Name, pflag.ContinueOnError)
+		fs.SetOutput(discard{})
+		fs.Usage = func() {}
+	}
+	return errors.Is(fs.Parse(args), pflag.ErrHelp)
 }

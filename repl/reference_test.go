@@ -38,3 +38,27 @@ func TestREADMECommandReference(t *testing.T) {
 	}
 	t.Errorf("the README's command reference is out of date; run go test ./repl -run README -update-readme\ngot:\n%s\nwant:\n%s", got, want)
 }
+
+func TestHelpRequested(t *testing.T) {
+	tests := []struct {
+		name string
+		cmd  *Command
+		args []string
+		want bool
+	}{
+		{"--help", cmdPut, []string{"--help"}, true},
+		{"-h after arguments", cmdPut, []string{"demo", "k", "-h"}, true},
+		{"no flags", cmdPut, []string{"demo", "k", "v"}, false},
+		{"after --", cmdPut, []string{"demo", "k", "--", "-h"}, false},
+		{"a flag's value", cmdLs, []string{"demo", "--prefix", "--help"}, false},
+		{"command without flags", cmdBackends, []string{"--help"}, true},
+		{"words that are data", cmdEcho, []string{"--help"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.cmd.HelpRequested(tt.args); got != tt.want {
+				t.Errorf("%s.HelpRequested(%q): got %v, want %v", tt.cmd.Name, tt.args, got, tt.want)
+			}
+		})
+	}
+}

@@ -121,6 +121,9 @@ type RouteTable struct {
 type HelpText struct {
 	Command  *Command   // nil for the list
 	Commands []*Command // the list, when Command is nil
+	// Program is written before the usage line ("trovemem " when the
+	// binary shows a command's help for trovemem CMD); "" in the REPL.
+	Program string
 }
 
 // MarshalJSON describes the command, or lists the commands.

@@ -83,7 +83,7 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	err := root.ExecuteContext(ctx)
+	err := flagUsage(root.ExecuteContext(ctx))
 	report(stderr, err)
 	return exitCode(err)
 }
@@ -101,7 +101,9 @@ paginated listings, and backends that keys are routed to by pattern.
 
 With no arguments it starts the REPL when stdin is a terminal; otherwise it
 reads commands from stdin, one line at a time, and stops at the first failure.
--c runs one line of commands and exits. Type help in the REPL for the commands.
+-c runs one line of commands and exits; trovemem CMD ARGS... runs one store
+command and exits (global flags go before CMD). The store commands are the
+REPL's: trovemem help CMD shows one in full.
 
 Every flag can also be set from the environment as TROVEMEM_<FLAG>, upper case
 with - as _ (TROVEMEM_OUTPUT=json); repeatable flags take comma-separated values.
@@ -110,10 +112,17 @@ Exit status: 0 ok, 1 a command failed, 2 usage error, 130 interrupted.`,
 		Example: `  trovemem
   trovemem -c 'mkbucket demo; put demo k v; get demo k'
   printf 'mkbucket demo\nput demo k hello\nget demo k\n' | trovemem
-  trovemem --mount fast=mem:// --route 'hot/**=fast'`,
-		Args:              noArgs,
-		SilenceErrors:     true,
-		SilenceUsage:      true,
+  trovemem --mount fast=mem:// --route 'hot/**=fast'
+  trovemem -o json --mount cold=mem:// backends
+  trovemem --load store.trove ls photos --max 10`,
+		Args:          noArgs,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+		// Global flags before a subcommand are parsed by the root, and the
+		// subcommand gets only the words after its name: the store commands
+		// take theirs unparsed (their flags are the table's), so
+		// trovemem -o json ls demo --max 2 works.
+		TraverseChildren:  true,
 		PersistentPreRunE: func(cmd *cobra.Command, args []string) error { return applyEnv(cmd) },
 		RunE: func(cmd *cobra.Command, args []string) error {
 			return a.runRoot(cmd.Context())
@@ -135,10 +144,100 @@ Exit status: 0 ok, 1 a command failed, 2 usage error, 130 interrupted.`,
 	for _, h := range flagHooks {
 		h(a, pf)
 	}
+	// Traverse decides whether a flag before the subcommand takes a value
+	// from root.Flags(), which holds the persistent flags only once merged.
+	root.LocalFlags()
+
+	root.AddGroup(&cobra.Group{ID: groupStore, Title: "Store commands (the REPL's; trovemem help CMD shows one in full):"},
+		&cobra.Group{ID: groupOther, Title: "Other commands:"})
 	for _, newCmd := range subcommands {
-		root.AddCommand(newCmd(a))
+		cmd := newCmd(a)
+		if cmd.GroupID == "" {
+			cmd.GroupID = groupOther
+		}
+		root.AddCommand(cmd)
 	}
+	root.SetHelpCommand(newHelpCmd(root))
+	root.SetCompletionCommandGroupID(groupOther)
+	root.InitDefaultCompletionCmd()
+	addStoreCommands(a, root)
+	usageArgs(root)
 	return root
+}
+
+// Suggestions for a mistyped command name: cobra's default distance
+// applies only to its own messages, not to SuggestionsFor.
+const suggestDistance = 1
+
+// usageArgs makes every argument check of cmd and its subcommands a usage
+// error (exit status 2): cobra's validators (NoArgs, MinimumNArgs, ...)
+// return plain errors, which would otherwise exit 1.
+func usageArgs(cmd *cobra.Command) {
+	cmd.SuggestionsMinimumDistance = suggestDistance
+	if cmd.HasSubCommands() && !cmd.Runnable() {
+		// A command that only holds others (completion) would print its
+		// help and exit 0 for an unknown subcommand.
+		cmd.Args = unknownSubcommand
+		cmd.RunE = needsSubcommand
+	}
+	if check := cmd.Args; check != nil {
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			err := check(c, args)
+			var ue *usageError
+			if err == nil || errors.As(err, &ue) {
+				return err
+			}
+			return asUsage(fmt.Errorf("%w (see %s --help)", err, c.CommandPath()))
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		usageArgs(sub)
+	}
+}
+
+// flagUsage marks a flag error that cobra returns without passing it
+// through the flag error function (a bad global flag before a subcommand,
+// parsed while cobra looks for the subcommand) as a usage error.
+func flagUsage(err error) error {
+	var (
+		ue       *usageError
+		notExist *pflag.NotExistError
+		required *pflag.ValueRequiredError
+		invalid  *pflag.InvalidValueError
+		syntax   *pflag.InvalidSyntaxError
+	)
+	switch {
+	case err == nil, errors.As(err, &ue):
+		return err
+	case errors.As(err, &notExist), errors.As(err, &required), errors.As(err, &invalid), errors.As(err, &syntax):
+		return asUsage(fmt.Errorf("%w (see trovemem --help)", err))
+	}
+	return err
+}
+
+// unknownSubcommand rejects words after a command that only holds
+// subcommands, with the nearest subcommands as suggestions.
+func unknownSubcommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %s", args[0], cmd.CommandPath())
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return asUsage(fmt.Errorf("%s (see %s --help)", msg, cmd.CommandPath()))
+}
+
+// needsSubcommand is the run function of a command that only holds
+// others, run without one: misuse, as route alone is in the REPL.
+func needsSubcommand(cmd *cobra.Command, _ []string) error {
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+		}
+	}
+	return asUsage(fmt.Errorf("%s needs a subcommand: %s (see %s --help)", cmd.CommandPath(), strings.Join(names, ", "), cmd.CommandPath()))
 }
 
 // noArgs rejects words after trovemem that are not a subcommand, with the
@@ -151,7 +250,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
 		msg += "; did you mean " + strings.Join(s, " or ") + "?"
 	}
-	return asUsage(errors.New(msg + " (to run store commands, use -c 'CMD' or the REPL)"))
+	return asUsage(errors.New(msg + " (trovemem --help lists the commands)"))
 }
 
 // applyEnv sets every flag the command line left alone from the
@@ -228,10 +327,10 @@ func (a *app) setup(ctx context.Context) error {
 	for _, m := range a.mounts {
 		name, dsn, ok := strings.Cut(m, "=")
 		if !ok || name == "" || dsn == "" {
-			return asUsage(fmt.Errorf("--mount %q: want NAME=DSN, as in fast=mem://", m))
+			return asUsage(fmt.Errorf("--mount %q: want NAME=DSN, as in fast=mem://", repl.RedactDSN(m)))
 		}
 		if err := st.Mount(ctx, name, dsn, driver.WithClock(a.Now)); err != nil {
-			return asUsage(fmt.Errorf("--mount %q: %w", m, err))
+			return asUsage(fmt.Errorf("--mount %q: %w", name+"="+repl.RedactDSN(dsn), err))
 		}
 	}
 	for _, r := range a.routes {

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/trovemem/trovemem/repl"
+)
+
+// This file turns repl's command table into cobra subcommands, so that the
+// table is the one source of the store commands for cobra as well:
+// trovemem CMD ARGS... runs CMD once over the embedded store, exactly as
+// trovemem -c 'CMD ARGS...' would, and trovemem --help, trovemem help CMD
+// and trovemem CMD --help show what the table says, drawn by the renderer
+// the REPL's help uses.
+
+// Command groups of trovemem --help.
+const (
+	groupStore = "store"
+	groupOther = "other"
+)
+
+// sessionOnly are table commands that have no one-shot form: they act on
+// the REPL session itself (exit, next), or cobra has its own (help).
+var sessionOnly = map[string]bool{"exit": true, "next": true, "help": true}
+
+// addStoreCommands adds a subcommand to root for every command of repl's
+// table that makes sense once, skipping names root already has (run,
+// test, completion). A two-word command (route add) becomes a subcommand
+// of a group command (route); a one-word alias of one (which, for route
+// explain) becomes a hidden subcommand of root.
+func addStoreCommands(a *app, root *cobra.Command) {
+	taken := map[string]bool{"help": true, "completion": true}
+	for _, c := range root.Commands() {
+		taken[c.Name()] = true
+		for _, al := range c.Aliases {
+			taken[al] = true
+		}
+	}
+	free := func(names []string) []string {
+		var out []string
+		for _, n := range names {
+			if !taken[n] {
+				out = append(out, n)
+			}
+		}
+		return out
+	}
+	groups := map[string]*cobra.Command{}
+	for _, c := range repl.Commands() {
+		if sessionOnly[c.Name] {
+			continue
+		}
+		group, sub, nested := strings.Cut(c.Name, " ")
+		if !nested {
+			if taken[c.Name] {
+				continue
+			}
+			cmd := newStoreCmd(a, c, c.Name, nil)
+			cmd.Aliases = free(c.Aliases)
+			cmd.GroupID = groupStore
+			root.AddCommand(cmd)
+			taken[c.Name] = true
+			for _, al := range cmd.Aliases {
+				taken[al] = true
+			}
+			continue
+		}
+		g := groups[group]
+		if g == nil {
+			if taken[group] {
+				continue
+			}
+			g = newGroupCmd(a, group)
+			root.AddCommand(g)
+			groups[group] = g
+			taken[group] = true
+		}
+		g.AddCommand(newStoreCmd(a, c, sub, []string{group}))
+		for _, al := range free(c.Aliases) {
+			if strings.Contains(al, " ") {
+				continue
+			}
+			hidden := newStoreCmd(a, c, al, nil)
+			hidden.Hidden = true
+			root.AddCommand(hidden)
+			taken[al] = true
+		}
+	}
+	for _, g := range groups {
+		var subs []string
+		for _, c := range g.Commands() {
+			subs = append(subs, c.Name())
+		}
+		g.Short = g.Name() + " commands: " + strings.Join(subs, ", ")
+	}
+}
+
+// newStoreCmd makes the cobra command for c, called name under the group
+// words before it. Its words reach repl unparsed, as they would from -c:
+// the table's flag set parses them, and global flags go before the name.
+func newStoreCmd(a *app, c *repl.Command, name string, before []string) *cobra.Command {
+	use := name
+	if c.Args != "" {
+		use += " " + c.Args
+	}
+	cmd := &cobra.Command{
+		Use:                use,
+		Short:              c.Summary,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if c.HelpRequested(args) {
+				return cmd.Help()
+			}
+			words := append(append(append([]string(nil), before...), cmd.CalledAs()), args...)
+			return a.runOnce(cmd.Context(), words)
+		},
+	}
+	cmd.SetHelpFunc(func(cmd *cobra.Command, _ []string) {
+		writeHelp(cmd.OutOrStdout(), &repl.HelpText{Command: c, Program: "trovemem "})
+	})
+	return cmd
+}
+
+// newGroupCmd makes the command that holds a group's two-word commands.
+// Run without a known subcommand, it reports what repl would.
+func newGroupCmd(a *app, group string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:                group + " SUBCOMMAND",
+		GroupID:            groupStore,
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+				return cmd.Help()
+			}
+			return a.runOnce(cmd.Context(), append([]string{group}, args...))
+		},
+	}
+	cmd.SetHelpFunc(func(cmd *cobra.Command, _ []string) {
+		var list []*repl.Command
+		for _, c := range repl.Commands() {
+			if strings.HasPrefix(c.Name, group+" ") {
+				list = append(list, c)
+			}
+		}
+		writeHelp(cmd.OutOrStdout(), &repl.HelpText{Commands: list, Program: "trovemem "})
+	})
+	return cmd
+}
+
+// writeHelp draws help as the REPL's help command does, in plain text
+// whatever -o says (help is prose), and says where the global flags are.
+func writeHelp(w io.Writer, h *repl.HelpText) {
+	_ = repl.PlainRenderer{}.Render(w, h)
+	fmt.Fprintln(w, "\nGlobal flags (--mount, --route, -o, ...) go before the command: see trovemem --help.")
+}
+
+// runOnce runs one store command over the embedded store built from the
+// global flags, as -c does with a line of one command: same setup and
+// finish hooks, same errors and exit statuses, and SIGINT stops it.
+func (a *app) runOnce(ctx context.Context, words []string) error {
+	if a.command != "" {
+		return asUsage(fmt.Errorf("-c and a command (%s) cannot be combined", words[0]))
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
+	if err := a.setup(ctx); err != nil {
+		return a.finish(ctx, err)
+	}
+	return a.finish(ctx, interruptible(ctx, func(ctx context.Context) error {
+		v, err := a.Session.Exec(ctx, words)
+		if err == nil {
+			err = a.Session.Render(a.stdout, v)
+		}
+		if err != nil && !errors.Is(err, repl.ErrExit) {
+			return &repl.CommandError{Words: words, Err: err}
+		}
+		return nil
+	}))
+}
+
+// newHelpCmd replaces cobra's help command, which answers an unknown topic
+// with status 0: here it is a usage error, like any unknown command.
+func newHelpCmd(root *cobra.Command) *cobra.Command {
+	return &cobra.Command{
+		Use:     "help [COMMAND]",
+		Short:   "Help about any command",
+		GroupID: groupOther,
+		ValidArgsFunction: func(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			cmd, _, err := root.Find(args)
+			if err != nil {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			var names []cobra.Completion
+			for _, c := range cmd.Commands() {
+				if c.IsAvailableCommand() && strings.HasPrefix(c.Name(), toComplete) {
+					names = append(names, c.Name())
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(_ *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			if err != nil || len(rest) > 0 {
+				word := strings.Join(args, " ")
+				if len(rest) > 0 {
+					word = rest[0]
+				}
+				msg := fmt.Sprintf("help: unknown command %q", word)
+				if cmd == nil {
+					cmd = root
+				}
+				if s := cmd.SuggestionsFor(word); len(s) > 0 {
+					msg += "; did you mean " + strings.Join(s, " or ") + "?"
+				}
+				return asUsage(errors.New(msg + " (see trovemem --help)"))
+			}
+			return cmd.Help()
+		},
+	}
+}
