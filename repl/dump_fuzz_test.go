@@ -31,8 +31,8 @@ func FuzzDumpQuote(f *testing.F) {
 			t.Fatalf("dump line %s: got %d steps, want one command", line, len(sc.Steps))
 		}
 		st := sc.Steps[0]
-		if st.vars != nil {
-			t.Errorf("dump line %s: got variables %q, want none", line, st.vars)
+		if st.wordT != nil {
+			t.Errorf("dump line %s: got variables in %q, want none", line, st.Words)
 		}
 		pos, flags := splitDashDash(st.Words)
 		if !slices.Equal(pos, []string{"put", "b", key, value}) || !slices.Equal(flags, []string{"--content-type", "text/plain"}) {

@@ -2,6 +2,7 @@ package repl
 
 import (
 	"encoding/xml"
+	"errors"
 	"io"
 	"path/filepath"
 	"strconv"
@@ -66,7 +67,9 @@ func TestName(path string) string {
 // WriteJUnit writes results as a JUnit XML report: one testcase per
 // script, classname and file set to the script's path, the failures'
 // locations and diffs as the failure text, and the command log as
-// system-out.
+// system-out. A testcase's line is in the script's own file: for a failure
+// inside a sourced file it is the line of the source command, and the
+// failure text has the whole chain.
 func WriteJUnit(w io.Writer, suite string, results []*ScriptResult) error {
 	var total time.Duration
 	s := junitSuite{Name: suite, Tests: len(results)}
@@ -77,17 +80,21 @@ func WriteJUnit(w io.Writer, suite string, results []*ScriptResult) error {
 			Classname: r.Path,
 			File:      r.Path,
 			Time:      junitSeconds(r.Duration),
-			SystemOut: r.Log,
+			SystemOut: escapeControl(r.Log),
 		}
 		switch {
 		case r.Err != nil:
 			s.Errors++
-			msg := r.Err.Error()
+			msg := escapeControl(r.Err.Error())
 			first, _, _ := strings.Cut(msg, "\n")
 			c.Error = &junitProblem{Message: first, Type: "ParseError", Text: msg}
+			var pe *ParseErrors
+			if errors.As(r.Err, &pe) && len(pe.Errs) > 0 {
+				c.Line = pe.Errs[0].Top().Line
+			}
 		case len(r.Failures) > 0:
 			s.Failures++
-			c.Line = r.Failures[0].Loc.Line
+			c.Line = r.Failures[0].Loc.Top().Line
 			reports := make([]string, len(r.Failures))
 			for i, f := range r.Failures {
 				reports[i] = f.Report()

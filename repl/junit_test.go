@@ -18,6 +18,8 @@ func TestWriteJUnit(t *testing.T) {
 				Command: "get d k", Msg: "output differs", Detail: "--- expected\n+++ actual\n-a\n+b\n",
 			}}},
 		{Path: "scripts/broken.trove", Err: errors.New("scripts/broken.trove:1:6: unterminated single quote")},
+		{Path: "scripts/top.trove", Err: &ParseErrors{Errs: []*ParseError{{File: "scripts/inc.trove", Line: 9, Col: 1,
+			Msg: "unknown command nope", From: []Location{{File: "scripts/top.trove", Line: 5}}}}}},
 	}
 	var buf bytes.Buffer
 	if err := WriteJUnit(&buf, "trovemem", results); err != nil {
@@ -36,6 +38,7 @@ func TestWriteJUnit(t *testing.T) {
 				Name      string `xml:"name,attr"`
 				Classname string `xml:"classname,attr"`
 				File      string `xml:"file,attr"`
+				Line      int    `xml:"line,attr"`
 				Time      string `xml:"time,attr"`
 				Failure   *struct {
 					Message string `xml:"message,attr"`
@@ -51,11 +54,11 @@ func TestWriteJUnit(t *testing.T) {
 	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("report does not parse back: %v\n%s", err, buf.String())
 	}
-	if doc.Tests != 3 || doc.Failures != 1 || doc.Errors != 1 {
-		t.Errorf("got tests=%d failures=%d errors=%d, want 3, 1, 1", doc.Tests, doc.Failures, doc.Errors)
+	if doc.Tests != 4 || doc.Failures != 1 || doc.Errors != 2 {
+		t.Errorf("got tests=%d failures=%d errors=%d, want 4, 1, 2", doc.Tests, doc.Failures, doc.Errors)
 	}
-	if len(doc.Suite) != 1 || len(doc.Suite[0].Cases) != 3 {
-		t.Fatalf("got %d suites, want 1 with 3 testcases:\n%s", len(doc.Suite), buf.String())
+	if len(doc.Suite) != 1 || len(doc.Suite[0].Cases) != 4 {
+		t.Fatalf("got %d suites, want 1 with 4 testcases:\n%s", len(doc.Suite), buf.String())
 	}
 	cs := doc.Suite[0].Cases
 	if c := cs[0]; c.Name != "ok" || c.Classname != "scripts/ok.trove" || c.File != "scripts/ok.trove" || c.Time != "0.002" || c.Failure != nil {
@@ -63,6 +66,14 @@ func TestWriteJUnit(t *testing.T) {
 	}
 	if c := cs[0]; c.SystemOut != "> buckets\n" {
 		t.Errorf("got system-out %q, want the command log", c.SystemOut)
+	}
+	// The failure is in lib.trove, which bad.trove sources on its line 2:
+	// the testcase points at bad.trove:2, a line in its own file.
+	if c := cs[1]; c.File != "scripts/bad.trove" || c.Line != 2 {
+		t.Errorf("got testcase file %q line %d, want scripts/bad.trove line 2 (the source line)", c.File, c.Line)
+	}
+	if c := cs[3]; c.File != "scripts/top.trove" || c.Line != 5 {
+		t.Errorf("got testcase file %q line %d, want scripts/top.trove line 5 (the source line)", c.File, c.Line)
 	}
 	f := cs[1].Failure
 	if f == nil {

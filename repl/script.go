@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -56,21 +55,24 @@ type Step struct {
 	Line   int // 1-based line where the step starts
 	Expect Expect
 
-	// Words is the command (StepCommand) without its ! or ? prefix.
+	// Words is the command (StepCommand) without its ! or ? prefix. A word
+	// that refers to variables is shown here as written, ${NAME} and all.
 	Words []string
-	// vars names the variables whose placeholders appear in Words, Pattern
-	// or Value, in placeholder order; nil when the step has none, which lets
-	// the runner skip expansion entirely.
-	vars []string
+	// wordT holds, per word, the template of a word that refers to
+	// variables (nil for a literal word); wordT itself is nil when no word
+	// does, which lets the runner skip expansion entirely.
+	wordT []template
 
 	// Stream is "stdout" or "stderr" for StepAssert and StepLet.
 	Stream string
 	// Negate marks "! stdout 'RE'".
 	Negate bool
 	// Pattern is the regular expression of StepAssert and StepLet; re is it
-	// compiled, when it needs no expansion.
+	// compiled, when it needs no expansion, and patT its template when it
+	// does.
 	Pattern string
 	re      *regexp.Regexp
+	patT    template
 
 	// Block is the expected output of a command: its "| " lines without the
 	// marker. HasBlock tells an absent block from an empty one.
@@ -80,8 +82,10 @@ type Step struct {
 	// (BlockTo exclusive), which --update replaces.
 	BlockFrom, BlockTo int
 
-	// Name and Value are the variable of StepSet and StepLet.
+	// Name and Value are the variable of StepSet and StepLet; valT is
+	// Value's template when it refers to variables.
 	Name, Value string
+	valT        template
 
 	// Sub is the parsed script of StepSource.
 	Sub *Script
@@ -100,15 +104,30 @@ type Script struct {
 	crlf bool
 }
 
-// ParseError is one problem found while parsing a script.
+// ParseError is one problem found while parsing a script. From is the
+// chain of source lines that led to File, innermost first, so an error in
+// a sourced file says which script pulled it in.
 type ParseError struct {
 	File      string
 	Line, Col int
 	Msg       string
+	From      []Location
 }
 
+// Error is "FILE:LINE:COL: message (from …)", control characters escaped
+// as in failure reports, since it is printed to terminals.
 func (e *ParseError) Error() string {
-	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg)
+	return escapeControl(fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Col, e.Msg) + chainString(e.From))
+}
+
+// Top is where the error sits in the script that was asked for: the error
+// itself, or the outermost source line that led to it. Reports that name
+// one line per script (JUnit) use it.
+func (e *ParseError) Top() Location {
+	if n := len(e.From); n > 0 {
+		return e.From[n-1]
+	}
+	return Location{File: e.File, Line: e.Line}
 }
 
 // ParseErrors is every problem found in a script and the scripts it
@@ -134,14 +153,17 @@ const StdinName = "<stdin>"
 // ScriptParser parses scripts. The zero value accepts any command;
 // NewScriptParser checks commands against the command table.
 type ScriptParser struct {
-	// Check vets a command's words (with any variables still unexpanded)
-	// at parse time: an unknown command is an error before anything runs.
+	// Check vets a command's words at parse time: an unknown command is an
+	// error before anything runs. When literal is false some words refer to
+	// variables, whose values are not known until the step runs, and appear
+	// as written (${NAME}); only the command's name can be checked then.
 	// Nil accepts every command.
-	Check func(words []string) error
+	Check func(words []string, literal bool) error
 	// ReadFile reads a sourced file; nil means os.ReadFile.
 	ReadFile func(path string) ([]byte, error)
 
-	stack []string // absolute paths of the scripts being parsed, outermost first
+	stack []string   // absolute paths of the scripts being parsed, outermost first
+	from  []Location // the source lines that led to the script being parsed, outermost first
 	errs  []*ParseError
 }
 
@@ -162,6 +184,7 @@ func (p *ScriptParser) ParseFile(path string) (*Script, error) {
 func (p *ScriptParser) Parse(name string, src []byte) (*Script, error) {
 	p.errs = nil
 	p.stack = nil
+	p.from = nil
 	sc := p.parse(name, src)
 	if len(p.errs) > 0 {
 		return nil, &ParseErrors{Errs: p.errs}
@@ -177,7 +200,11 @@ func (p *ScriptParser) readFile(path string) ([]byte, error) {
 }
 
 func (p *ScriptParser) errorf(file string, line, col int, format string, args ...any) {
-	p.errs = append(p.errs, &ParseError{File: file, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)})
+	var from []Location
+	for i := len(p.from) - 1; i >= 0; i-- {
+		from = append(from, p.from[i])
+	}
+	p.errs = append(p.errs, &ParseError{File: file, Line: line, Col: col, Msg: fmt.Sprintf(format, args...), From: from})
 }
 
 // splitLines splits src into physical lines without their line ends.
@@ -244,7 +271,7 @@ func (p *ScriptParser) parse(name string, src []byte) *Script {
 		}
 		if words, ok := splitPlain(logical); ok {
 			// The common case, a line without quotes, escapes, comments,
-			// semicolons or variables, needs neither markVars nor Split.
+			// semicolons or variables, needs neither splitWords nor Split.
 			if words == nil {
 				continue
 			}
@@ -257,15 +284,7 @@ func (p *ScriptParser) parse(name string, src []byte) *Script {
 			}
 			continue
 		}
-		marked, names, err := markVars(logical)
-		if err != nil {
-			var se *SyntaxError
-			if errors.As(err, &se) {
-				p.errorf(name, lineNo, se.Col, "%s", se.Msg)
-			}
-			continue
-		}
-		cmds, err := Split(marked)
+		cmds, err := splitWords(logical)
 		if err != nil {
 			var se *SyntaxError
 			if errors.As(err, &se) {
@@ -275,8 +294,8 @@ func (p *ScriptParser) parse(name string, src []byte) *Script {
 			}
 			continue
 		}
-		for _, words := range cmds {
-			st := p.step(sc, name, lineNo, logical, words, names)
+		for _, cmd := range cmds {
+			st := p.step(sc, name, lineNo, logical, cmd.words, cmd.tmpl)
 			if st == nil {
 				last = nil
 				continue
@@ -293,25 +312,53 @@ func (p *ScriptParser) parse(name string, src []byte) *Script {
 }
 
 // step parses one command's words into a step, or records an error and
-// returns nil.
-func (p *ScriptParser) step(sc *Script, file string, line int, text string, words []string, names []string) *Step {
+// returns nil. tmpl, when not nil, holds the template of each word that
+// refers to variables; such a word is shown in words as written.
+func (p *ScriptParser) step(sc *Script, file string, line int, text string, words []string, tmpl []template) *Step {
 	st := &Step{Line: line}
-	col := func(w string) int { return wordCol(text, w) }
-	switch words[0] {
-	case "!":
-		st.Expect = ExpectFailure
+	col := func(i int) int {
+		if tmpl != nil && tmpl[i] != nil {
+			return wordCol(text, "")
+		}
+		return wordCol(text, words[i])
+	}
+	if tmpl == nil || tmpl[0] == nil {
+		switch words[0] {
+		case "!":
+			st.Expect = ExpectFailure
+		case "?":
+			st.Expect = ExpectEither
+		}
+	}
+	if st.Expect != ExpectSuccess {
 		words = words[1:]
-	case "?":
-		st.Expect = ExpectEither
-		words = words[1:]
+		if tmpl != nil {
+			tmpl = tmpl[1:]
+		}
 	}
 	if len(words) == 0 {
 		p.errorf(file, line, 1, "%q needs a command after it", map[Expect]string{ExpectFailure: "!", ExpectEither: "?"}[st.Expect])
 		return nil
 	}
-	st.vars = usedVars(words, names)
+	if !hasTemplate(tmpl) {
+		tmpl = nil
+	}
+	// lit is the word at i when it is literal, and "" when it refers to
+	// variables, so no keyword test ever matches a variable.
+	lit := func(i int) string {
+		if tmpl != nil && tmpl[i] != nil {
+			return ""
+		}
+		return words[i]
+	}
+	at := func(i int) template {
+		if tmpl == nil {
+			return nil
+		}
+		return tmpl[i]
+	}
 	prefixed := st.Expect != ExpectSuccess
-	name := words[0]
+	name := lit(0)
 	switch name {
 	case "stdout", "stderr":
 		if st.Expect == ExpectEither {
@@ -319,37 +366,37 @@ func (p *ScriptParser) step(sc *Script, file string, line int, text string, word
 			return nil
 		}
 		if len(words) != 2 {
-			p.errorf(file, line, col(name), "usage: [!] %s 'REGEXP'", name)
+			p.errorf(file, line, col(0), "usage: [!] %s 'REGEXP'", name)
 			return nil
 		}
-		st.Kind, st.Stream, st.Pattern = StepAssert, name, words[1]
+		st.Kind, st.Stream, st.Pattern, st.patT = StepAssert, name, words[1], at(1)
 		st.Negate, st.Expect = st.Expect == ExpectFailure, ExpectSuccess
-		if !p.compile(st, file, line, col(name)) {
+		if !p.compile(st, file, line, col(0)) {
 			return nil
 		}
 		return st
 	case "set":
 		if prefixed {
-			p.errorf(file, line, 1, "set cannot fail; drop the %q", words[0])
+			p.errorf(file, line, 1, "set cannot fail; drop the %q", map[Expect]string{ExpectFailure: "!", ExpectEither: "?"}[st.Expect])
 			return nil
 		}
-		if len(words) != 3 || !validVarName(words[1]) {
-			p.errorf(file, line, col(name), "usage: set NAME VALUE (NAME is letters, digits and _)")
+		if len(words) != 3 || !validVarName(lit(1)) {
+			p.errorf(file, line, col(0), "usage: set NAME VALUE (NAME is letters, digits and _)")
 			return nil
 		}
-		st.Kind, st.Name, st.Value = StepSet, words[1], words[2]
+		st.Kind, st.Name, st.Value, st.valT = StepSet, words[1], words[2], at(2)
 		return st
 	case "let":
 		if prefixed {
 			p.errorf(file, line, 1, "let cannot be prefixed with ! or ?")
 			return nil
 		}
-		if len(words) != 5 || !validVarName(words[1]) || words[2] != "=" || (words[3] != "stdout" && words[3] != "stderr") {
-			p.errorf(file, line, col(name), "usage: let NAME = stdout 'REGEXP(GROUP)'")
+		if len(words) != 5 || !validVarName(lit(1)) || lit(2) != "=" || (lit(3) != "stdout" && lit(3) != "stderr") {
+			p.errorf(file, line, col(0), "usage: let NAME = stdout 'REGEXP(GROUP)'")
 			return nil
 		}
-		st.Kind, st.Name, st.Stream, st.Pattern = StepLet, words[1], words[3], words[4]
-		if !p.compile(st, file, line, col(name)) {
+		st.Kind, st.Name, st.Stream, st.Pattern, st.patT = StepLet, words[1], words[3], words[4], at(4)
+		if !p.compile(st, file, line, col(0)) {
 			return nil
 		}
 		return st
@@ -359,15 +406,15 @@ func (p *ScriptParser) step(sc *Script, file string, line int, text string, word
 			return nil
 		}
 		if len(words) != 2 {
-			p.errorf(file, line, col(name), "usage: source FILE")
+			p.errorf(file, line, col(0), "usage: source FILE")
 			return nil
 		}
-		if st.vars != nil {
-			p.errorf(file, line, col(name), "source takes a literal file name, not a variable")
+		if tmpl != nil {
+			p.errorf(file, line, col(0), "source takes a literal file name, not a variable")
 			return nil
 		}
 		st.Kind = StepSource
-		st.Sub = p.source(file, line, col(name), words[1])
+		st.Sub = p.source(file, line, col(0), words[1])
 		if st.Sub == nil {
 			return nil
 		}
@@ -375,9 +422,10 @@ func (p *ScriptParser) step(sc *Script, file string, line int, text string, word
 	}
 	st.Kind = StepCommand
 	st.Words = words
-	if !hasPlaceholder(name) && p.Check != nil {
-		if err := p.Check(words); err != nil {
-			p.errorf(file, line, col(name), "%v", err)
+	st.wordT = tmpl
+	if name != "" && p.Check != nil {
+		if err := p.Check(words, tmpl == nil); err != nil {
+			p.errorf(file, line, col(0), "%v", err)
 			return nil
 		}
 	}
@@ -387,7 +435,7 @@ func (p *ScriptParser) step(sc *Script, file string, line int, text string, word
 // compile compiles an assertion's pattern now when it has no variables, so
 // a bad regexp is a parse error rather than a failure halfway through.
 func (p *ScriptParser) compile(st *Step, file string, line, col int) bool {
-	if st.vars != nil {
+	if st.patT != nil {
 		return true
 	}
 	re, err := compilePattern(st.Pattern)
@@ -425,9 +473,9 @@ func (p *ScriptParser) source(file string, line, col int, target string) *Script
 		if s == abs {
 			chain := make([]string, 0, len(p.stack)-i+1)
 			for _, f := range p.stack[i:] {
-				chain = append(chain, filepath.Base(f))
+				chain = append(chain, displayPath(f))
 			}
-			chain = append(chain, filepath.Base(abs))
+			chain = append(chain, displayPath(abs))
 			p.errorf(file, line, col, "source %s: %v: %s", Quote(target), ErrSourceCycle, strings.Join(chain, " -> "))
 			return nil
 		}
@@ -437,14 +485,31 @@ func (p *ScriptParser) source(file string, line, col int, target string) *Script
 		p.errorf(file, line, col, "source %s: %v", Quote(target), err)
 		return nil
 	}
+	p.from = append(p.from, Location{File: file, Line: line})
+	defer func() { p.from = p.from[:len(p.from)-1] }()
 	return p.parse(path, src)
+}
+
+// displayPath shows an absolute script path relative to the working
+// directory, so that two files of the same name in different folders are
+// told apart in a cycle's chain without the noise of absolute paths.
+func displayPath(abs string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return abs
+	}
+	rel, err := filepath.Rel(wd, abs)
+	if err != nil {
+		return abs
+	}
+	return rel
 }
 
 // wordCol guesses the 1-based column of word in the line, for messages
 // about a word after Split has dropped positions: the first place the text
 // appears, or the first non-blank column.
 func wordCol(line, word string) int {
-	if i := strings.Index(line, word); i >= 0 && word != "" && !hasPlaceholder(word) {
+	if i := strings.Index(line, word); i >= 0 && word != "" {
 		return utf8.RuneCountInString(line[:i]) + 1
 	}
 	return len(line) - len(strings.TrimLeft(line, " \t")) + 1
@@ -462,105 +527,35 @@ func validVarName(s string) bool {
 	return true
 }
 
-// Variables are expanded after Split, so a value with blanks or quotes stays
-// one word and can never inject syntax. Before Split, markVars replaces each
-// ${NAME} outside single quotes with a placeholder that Split passes through
-// untouched (private-use runes around the reference's index); the runner
-// swaps placeholders for values. Single quotes and a backslash keep ${...}
-// literal, as in a shell.
-const (
-	phOpen  = '\uE000'
-	phClose = '\uE001'
-)
+// Variables are expanded after splitting, so a value with blanks or quotes
+// stays one word and can never inject syntax. A word that refers to
+// variables is kept as a template: its literal parts, already unquoted,
+// and the names between them, which the runner looks up just before the
+// step runs. Single quotes and a backslash keep ${...} literal, as in a
+// shell. Nothing is marked inside the text itself, so no character a
+// script may hold (a private-use one, say) is ever taken for a variable.
 
-func hasPlaceholder(s string) bool { return strings.ContainsRune(s, phOpen) }
+// template is a word that refers to variables: its parts in order.
+type template []tpart
 
-// markVars returns line with every variable reference replaced by a
-// placeholder, and the names referenced, in order. A malformed reference is
-// a *SyntaxError.
-func markVars(line string) (string, []string, error) {
-	if !strings.Contains(line, "${") {
-		return line, nil, nil
-	}
-	var (
-		b      strings.Builder
-		names  []string
-		quote  byte
-		inWord bool
-		col    int
-	)
-	for i := 0; i < len(line); {
-		r, size := utf8.DecodeRuneInString(line[i:])
-		col++
-		switch {
-		case quote == '\'':
-			if r == '\'' {
-				quote = 0
-			}
-		case r == '\\':
-			// The escaped character is copied as it is, so \${x} stays literal.
-			b.WriteString(line[i : i+size])
-			i += size
-			if i < len(line) {
-				_, n := utf8.DecodeRuneInString(line[i:])
-				b.WriteString(line[i : i+n])
-				i += n
-				col++
-			}
-			inWord = true
-			continue
-		case quote == '"':
-			if r == '"' {
-				quote = 0
-			}
-		case r == '\'' || r == '"':
-			quote = byte(r)
-			inWord = true
-		case r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == ';':
-			inWord = false
-		case r == '#' && !inWord:
-			// The rest is a comment; leave it to Split.
-			b.WriteString(line[i:])
-			return b.String(), names, nil
-		default:
-			inWord = true
-		}
-		if quote != '\'' && r == '$' && strings.HasPrefix(line[i:], "${") {
-			end := strings.IndexByte(line[i:], '}')
-			if end < 0 {
-				return "", nil, &SyntaxError{Col: col, Msg: "unterminated ${ (want ${NAME})"}
-			}
-			name := line[i+2 : i+end]
-			if !validVarName(name) {
-				return "", nil, &SyntaxError{Col: col, Msg: fmt.Sprintf("bad variable name %s in ${...} (letters, digits and _)", Quote(name))}
-			}
-			b.WriteRune(phOpen)
-			b.WriteString(strconv.Itoa(len(names)))
-			b.WriteRune(phClose)
-			names = append(names, name)
-			col += utf8.RuneCountInString(line[i+1 : i+end+1])
-			i += end + 1
-			inWord = true
-			continue
-		}
-		b.WriteString(line[i : i+size])
-		i += size
-	}
-	return b.String(), names, nil
+// tpart is literal text, or the name of a variable when ref is set.
+type tpart struct {
+	text string
+	ref  bool
 }
 
-// usedVars returns names if any word holds a placeholder, and nil
-// otherwise, so steps without variables carry nothing to expand.
-func usedVars(words, names []string) []string {
-	if names == nil {
-		return nil
-	}
-	for _, w := range words {
-		if hasPlaceholder(w) {
-			return names
+// String shows the template as a script would write it: the literal text
+// with ${NAME} for each variable.
+func (t template) String() string {
+	var b strings.Builder
+	for _, p := range t {
+		if p.ref {
+			b.WriteString("${" + p.text + "}")
+		} else {
+			b.WriteString(p.text)
 		}
 	}
-	return nil
+	return b.String()
 }
 
 // UndefinedVarError is a ${NAME} with no script variable or environment
@@ -571,36 +566,259 @@ func (e *UndefinedVarError) Error() string {
 	return fmt.Sprintf("undefined variable ${%s} (define it with set or let, or in the environment)", e.Name)
 }
 
-// expand replaces the placeholders in s with the values of the names they
-// index, as lookup resolves them.
-func expand(s string, names []string, lookup func(string) (string, bool)) (string, error) {
-	if !hasPlaceholder(s) {
-		return s, nil
+// expand builds the word, with each variable's value as lookup resolves
+// it.
+func (t template) expand(lookup func(string) (string, bool)) (string, error) {
+	if len(t) == 1 && t[0].ref {
+		v, ok := lookup(t[0].text)
+		if !ok {
+			return "", &UndefinedVarError{Name: t[0].text}
+		}
+		return v, nil
 	}
 	var b strings.Builder
-	for {
-		i := strings.IndexRune(s, phOpen)
-		if i < 0 {
-			b.WriteString(s)
-			return b.String(), nil
-		}
-		b.WriteString(s[:i])
-		rest := s[i+utf8.RuneLen(phOpen):]
-		j := strings.IndexRune(rest, phClose)
-		idx, err := strconv.Atoi(rest[:max(j, 0)])
-		if j < 0 || err != nil || idx < 0 || idx >= len(names) {
-			// Not one of ours (a literal private-use character): keep it.
-			b.WriteRune(phOpen)
-			s = rest
+	for _, p := range t {
+		if !p.ref {
+			b.WriteString(p.text)
 			continue
 		}
-		v, ok := lookup(names[idx])
+		v, ok := lookup(p.text)
 		if !ok {
-			return "", &UndefinedVarError{Name: names[idx]}
+			return "", &UndefinedVarError{Name: p.text}
 		}
 		b.WriteString(v)
-		s = rest[j+utf8.RuneLen(phClose):]
 	}
+	return b.String(), nil
+}
+
+func hasTemplate(ts []template) bool {
+	for _, t := range ts {
+		if t != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// splitCmd is one command of a line split by splitWords: its words, and
+// per word the template of one that refers to variables (tmpl is nil when
+// none does).
+type splitCmd struct {
+	words []string
+	tmpl  []template
+}
+
+// rawPart is a piece of a word as the line spells it: literal source text
+// between variable references, or a reference. A literal part may start
+// or end inside double quotes, when a reference sits in the quotes.
+type rawPart struct {
+	raw          string // source text of a literal part
+	openDouble   bool   // the part starts inside double quotes
+	closesDouble bool   // the part ends inside double quotes
+	ref          string // the variable's name, for a reference
+}
+
+// splitWords splits a logical line the way Split does, keeping each
+// ${NAME} outside single quotes as a variable reference. Quoting errors
+// are Split's own, at their true columns; a malformed reference is a
+// *SyntaxError too.
+func splitWords(line string) ([]splitCmd, error) {
+	if !strings.Contains(line, "${") {
+		cmds, err := Split(line)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]splitCmd, len(cmds))
+		for i, words := range cmds {
+			out[i].words = words
+		}
+		return out, nil
+	}
+	raw, refs, err := scanWords(line)
+	if err != nil {
+		return nil, err
+	}
+	// Split finds quoting errors; on a copy of the line with every
+	// reference blanked out by filler of the same width, it finds them at
+	// the columns the script has.
+	filled := []byte(line)
+	for _, r := range refs {
+		for i := r[0]; i < r[1]; i++ {
+			filled[i] = '_'
+		}
+	}
+	if _, err := Split(string(filled)); err != nil {
+		return nil, err
+	}
+	out := make([]splitCmd, len(raw))
+	for i, words := range raw {
+		c := &out[i]
+		c.words = make([]string, len(words))
+		for j, parts := range words {
+			if len(parts) == 1 && parts[0].ref == "" {
+				text, err := unquotePart(parts[0])
+				if err != nil {
+					return nil, err
+				}
+				c.words[j] = text
+				continue
+			}
+			t := make(template, len(parts))
+			for k, p := range parts {
+				if p.ref != "" {
+					t[k] = tpart{text: p.ref, ref: true}
+					continue
+				}
+				text, err := unquotePart(p)
+				if err != nil {
+					return nil, err
+				}
+				t[k] = tpart{text: text}
+			}
+			if c.tmpl == nil {
+				c.tmpl = make([]template, len(words))
+			}
+			c.tmpl[j] = t
+			c.words[j] = t.String()
+		}
+	}
+	return out, nil
+}
+
+// unquotePart turns a literal part's source text into the text it stands
+// for, with Split itself: the part is closed into a complete word. An
+// empty single-quoted string in front keeps a leading # from starting a
+// comment, and adds nothing.
+func unquotePart(p rawPart) (string, error) {
+	s := "''" + p.raw
+	if p.openDouble {
+		s = `"` + p.raw
+	}
+	if p.closesDouble {
+		s += `"`
+	}
+	cmds, err := Split(s)
+	if err != nil {
+		return "", err
+	}
+	if len(cmds) != 1 || len(cmds[0]) != 1 {
+		// The scanner cut the part at a word boundary Split does not see;
+		// that is a bug, reported rather than guessed around.
+		return "", fmt.Errorf("internal error: %q is not one word", p.raw)
+	}
+	return cmds[0][0], nil
+}
+
+// scanWords cuts a line into commands, words and parts, following Split's
+// rules for blanks, quotes, backslashes, comments and ";", and returns the
+// byte range of every variable reference. It leaves quoting errors to
+// Split: its result is only used when Split accepts the line.
+func scanWords(line string) (cmds [][][]rawPart, refs [][2]int, err error) {
+	var (
+		words      [][]rawPart
+		parts      []rawPart
+		quote      byte
+		inWord     bool
+		start      = -1 // byte where the current literal part starts
+		openDouble bool
+		col        int
+	)
+	// begin starts a literal part at byte i unless one is under way.
+	begin := func(i int) {
+		if start < 0 {
+			start, openDouble = i, quote == '"'
+		}
+	}
+	flush := func(i int) {
+		if start >= 0 {
+			parts = append(parts, rawPart{raw: line[start:i], openDouble: openDouble, closesDouble: quote == '"'})
+			start = -1
+		}
+	}
+	endWord := func(i int) {
+		flush(i)
+		if inWord {
+			words = append(words, parts)
+		}
+		parts, inWord = nil, false
+	}
+	endCmd := func(i int) {
+		endWord(i)
+		if len(words) > 0 {
+			cmds = append(cmds, words)
+		}
+		words = nil
+	}
+	i := 0
+loop:
+	for i < len(line) {
+		r, size := utf8.DecodeRuneInString(line[i:])
+		col++
+		if quote != '\'' && r == '$' && strings.HasPrefix(line[i:], "${") {
+			end := strings.IndexByte(line[i:], '}')
+			if end < 0 {
+				return nil, nil, &SyntaxError{Col: col, Msg: "unterminated ${ (want ${NAME})"}
+			}
+			name := line[i+2 : i+end]
+			if !validVarName(name) {
+				return nil, nil, &SyntaxError{Col: col, Msg: fmt.Sprintf("bad variable name %s in ${...} (letters, digits and _)", Quote(name))}
+			}
+			flush(i)
+			parts = append(parts, rawPart{ref: name})
+			refs = append(refs, [2]int{i, i + end + 1})
+			inWord = true
+			col += end
+			i += end + 1
+			continue
+		}
+		switch {
+		case quote == '\'':
+			begin(i)
+			if r == '\'' {
+				quote = 0
+			}
+		case r == '\\':
+			if quote == 0 && strings.HasPrefix(line[i+size:], "\n") {
+				// A joined continuation: Split drops the backslash and the
+				// newline, and they start no word.
+				i += size + 1
+				col++
+				continue
+			}
+			// The escaped character goes with the backslash, so \${x}
+			// stays literal.
+			begin(i)
+			i += size
+			if i < len(line) {
+				_, n := utf8.DecodeRuneInString(line[i:])
+				i += n
+				col++
+			}
+			inWord = true
+			continue
+		case quote == '"':
+			begin(i)
+			if r == '"' {
+				quote = 0
+			}
+		case r == '\'' || r == '"':
+			begin(i)
+			quote = byte(r)
+			inWord = true
+		case r == ' ' || r == '\t' || r == '\n' || r == '\r':
+			endWord(i)
+		case r == ';':
+			endCmd(i)
+		case r == '#' && !inWord:
+			break loop
+		default:
+			begin(i)
+			inWord = true
+		}
+		i += size
+	}
+	endCmd(i)
+	return cmds, refs, nil
 }
 
 // splitPlain splits a line that holds none of the characters that make

@@ -3,6 +3,7 @@ package repl
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -44,6 +45,53 @@ func FuzzScriptParse(f *testing.F) {
 			if len(cmds) > 1 || !slices.Equal(words, want) {
 				t.Errorf("splitPlain(%q) = %q, Split gives %q", src, words, cmds)
 			}
+		}
+	})
+}
+
+// FuzzSplitWords checks splitWords against Split itself: expanding every
+// ${NAME} to filler gives exactly the words Split finds in the line with
+// each reference replaced by that same filler, whatever the quoting, and
+// no other character (a private-use one, an escape) is ever taken for a
+// variable.
+func FuzzSplitWords(f *testing.F) {
+	for _, s := range []string{
+		`echo ${a} "x ${b}/${c} y" '${d}' \${e} ${f}#g`, `put b k"${x}"'q'${y}; echo ${z} # ${w}`,
+		"echo \uE0000\uE001 ${a}", `echo "\ue0000\ue001${a}"`, "a \\\n${b}", `x "${a}\"${b}"`, `${a}${b} ${c}`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		cmds, err := splitWords(line)
+		if err != nil {
+			return
+		}
+		// The filler is as wide as the reference, which is how splitWords
+		// itself finds quoting errors; any value would do as well.
+		fill := func(name string) (string, bool) { return strings.Repeat("_", len(name)+3), true }
+		_, refs, _ := scanWords(line)
+		filled := []byte(line)
+		for _, r := range refs {
+			for i := r[0]; i < r[1]; i++ {
+				filled[i] = '_'
+			}
+		}
+		want, err := Split(string(filled))
+		if err != nil {
+			t.Fatalf("splitWords(%q) passed, Split of the filled line %q fails: %v", line, filled, err)
+		}
+		got := make([][]string, len(cmds))
+		for i, c := range cmds {
+			got[i] = make([]string, len(c.words))
+			for j, w := range c.words {
+				got[i][j] = w
+				if c.tmpl != nil && c.tmpl[j] != nil {
+					got[i][j], _ = c.tmpl[j].expand(fill)
+				}
+			}
+		}
+		if !slices.EqualFunc(got, want, slices.Equal[[]string]) {
+			t.Errorf("splitWords(%q) expanded = %q, Split(%q) = %q", line, got, filled, want)
 		}
 	})
 }

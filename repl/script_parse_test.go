@@ -3,6 +3,7 @@ package repl
 import (
 	"errors"
 	"io/fs"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -34,8 +35,8 @@ func view(steps []*Step) []stepView {
 
 // knownNames accepts commands with these names and rejects others the way
 // the command table does, with a suggestion for "bukets".
-func knownNames(names ...string) func([]string) error {
-	return func(words []string) error {
+func knownNames(names ...string) func([]string, bool) error {
+	return func(words []string, _ bool) error {
 		for _, k := range names {
 			if k == words[0] {
 				return nil
@@ -162,9 +163,14 @@ func TestParseSource(t *testing.T) {
 		"cyc/b.trove":     {Data: []byte("echo b\n\nsource a.trove\n")},
 		"bad/a.trove":     {Data: []byte("source b.trove\n")},
 		"bad/b.trove":     {Data: []byte("echo ok\necho 'oops\n")},
+		"same/a.trove":    {Data: []byte("source x/a.trove\n")},
+		"same/x/a.trove":  {Data: []byte("source ../a.trove\n")},
+		"deep/a.trove":    {Data: []byte("echo a\n\nsource b.trove\n")},
+		"deep/b.trove":    {Data: []byte("echo b\nsource c.trove\n")},
+		"deep/c.trove":    {Data: []byte("nope\n")},
 	}
-	read := func(name string) ([]byte, error) { return fs.ReadFile(fsys, name) }
-	p := &ScriptParser{ReadFile: read}
+	read := func(name string) ([]byte, error) { return fs.ReadFile(fsys, filepath.ToSlash(filepath.Clean(name))) }
+	p := &ScriptParser{ReadFile: read, Check: knownNames("echo", "mkbucket")}
 
 	t.Run("nested, relative to the including file", func(t *testing.T) {
 		sc, err := p.ParseFile("dir/a.trove")
@@ -182,14 +188,35 @@ func TestParseSource(t *testing.T) {
 	})
 	t.Run("cycle", func(t *testing.T) {
 		_, err := p.ParseFile("cyc/a.trove")
-		want := "cyc/b.trove:3:1: source a.trove: source cycle: a.trove -> b.trove -> a.trove"
+		want := "cyc/b.trove:3:1: source a.trove: source cycle: cyc/a.trove -> cyc/b.trove -> cyc/a.trove (from cyc/a.trove:2)"
 		if err == nil || err.Error() != want {
 			t.Errorf("got %v, want %s", err, want)
 		}
 	})
 	t.Run("errors in a sourced file name that file", func(t *testing.T) {
 		_, err := p.ParseFile("bad/a.trove")
-		want := "bad/b.trove:2:6: unterminated single quote"
+		want := "bad/b.trove:2:6: unterminated single quote (from bad/a.trove:1)"
+		if err == nil || err.Error() != want {
+			t.Errorf("got %v, want %s", err, want)
+		}
+		var pe *ParseErrors
+		if !errors.As(err, &pe) {
+			t.Fatalf("got %T, want *ParseErrors", err)
+		}
+		if got, want := pe.Errs[0].Top(), (Location{File: "bad/a.trove", Line: 1}); !cmp.Equal(got, want) {
+			t.Errorf("Top: got %v, want %v", got, want)
+		}
+	})
+	t.Run("a cycle through files of the same name is told apart by folder", func(t *testing.T) {
+		_, err := p.ParseFile("same/a.trove")
+		want := "same/x/a.trove:1:1: source ../a.trove: source cycle: same/a.trove -> same/x/a.trove -> same/a.trove (from same/a.trove:1)"
+		if err == nil || err.Error() != want {
+			t.Errorf("got %v, want %s", err, want)
+		}
+	})
+	t.Run("an error two sources deep shows the whole chain", func(t *testing.T) {
+		_, err := p.ParseFile("deep/a.trove")
+		want := "deep/c.trove:1:1: unknown command nope (from deep/b.trove:2, from deep/a.trove:3)"
 		if err == nil || err.Error() != want {
 			t.Errorf("got %v, want %s", err, want)
 		}
@@ -211,35 +238,51 @@ func TestVariables(t *testing.T) {
 		{"backslash keeps it", `echo \${b}`, []string{"echo", "${b}"}},
 		{"empty value is still a word", `echo ${empty} x`, []string{"echo", "", "x"}},
 		{"comment ignored", `echo a # ${nope`, []string{"echo", "a"}},
+		{"a private-use character is text", "echo \uE0000\uE001 ${b}", []string{"echo", "\uE0000\uE001", "my bucket"}},
+		{"an escape spelling a private-use character is text", `echo "\ue0000\ue001" ${b}`, []string{"echo", "\uE0000\uE001", "my bucket"}},
+		{"private-use characters around a variable", "echo \uE000${k}\uE001", []string{"echo", "\uE000a'b\uE001"}},
+		{"a # right after a variable is text", "echo ${k}#x", []string{"echo", "a'b#x"}},
+		{"continuation between words", "echo \\\n${k}", []string{"echo", "a'b"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			marked, names, err := markVars(tt.line)
-			if err != nil {
-				t.Fatal(err)
-			}
-			cmds, err := Split(marked)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := make([]string, len(cmds[0]))
-			for i, w := range cmds[0] {
-				if got[i], err = expand(w, names, lookup); err != nil {
-					t.Fatal(err)
-				}
-			}
+			got := expandLine(t, tt.line, lookup)
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("words mismatch (-want +got):\n%s", diff)
 			}
 		})
 	}
 	t.Run("undefined", func(t *testing.T) {
-		marked, names, _ := markVars("echo ${missing}")
-		cmds, _ := Split(marked)
-		_, err := expand(cmds[0][1], names, lookup)
+		cmds, err := splitWords("echo ${missing}")
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = cmds[0].tmpl[1].expand(lookup)
 		var ue *UndefinedVarError
 		if !errors.As(err, &ue) || ue.Name != "missing" {
 			t.Errorf("got %v, want *UndefinedVarError for missing", err)
 		}
 	})
+}
+
+// expandLine splits a one-command line and expands its variables.
+func expandLine(t *testing.T, line string, lookup func(string) (string, bool)) []string {
+	t.Helper()
+	cmds, err := splitWords(line)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cmds) != 1 {
+		t.Fatalf("got %d commands, want 1", len(cmds))
+	}
+	got := make([]string, len(cmds[0].words))
+	for i, w := range cmds[0].words {
+		got[i] = w
+		if cmds[0].tmpl != nil && cmds[0].tmpl[i] != nil {
+			if got[i], err = cmds[0].tmpl[i].expand(lookup); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return got
 }

@@ -1,9 +1,11 @@
 package repl
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/pmezard/go-difflib/difflib"
 )
@@ -19,11 +21,26 @@ type Location struct {
 // String formats the location the way editors and CI jump to it, with the
 // chain of includes after it: "b.trove:4 (from a.trove:2)".
 func (l Location) String() string {
+	return l.File + ":" + strconv.Itoa(l.Line) + chainString(l.From)
+}
+
+// Top is the outermost location of the chain: the line of the script that
+// was run, which led to l (l itself when nothing was sourced).
+func (l Location) Top() Location {
+	if n := len(l.From); n > 0 {
+		return l.From[n-1]
+	}
+	return Location{File: l.File, Line: l.Line}
+}
+
+// chainString formats a chain of source lines, innermost first, as
+// " (from b.trove:4, from a.trove:2)", or "" for an empty chain.
+func chainString(from []Location) string {
+	if len(from) == 0 {
+		return ""
+	}
 	var b strings.Builder
-	b.WriteString(l.File)
-	b.WriteByte(':')
-	b.WriteString(strconv.Itoa(l.Line))
-	for i, f := range l.From {
+	for i, f := range from {
 		if i == 0 {
 			b.WriteString(" (from ")
 		} else {
@@ -32,10 +49,8 @@ func (l Location) String() string {
 		b.WriteString(f.File)
 		b.WriteByte(':')
 		b.WriteString(strconv.Itoa(f.Line))
-		if i == len(l.From)-1 {
-			b.WriteByte(')')
-		}
 	}
+	b.WriteByte(')')
 	return b.String()
 }
 
@@ -65,16 +80,58 @@ type Failure struct {
 }
 
 // Error is the one-line form: "FILE:LINE: CMD ARGS: what went wrong".
+// Control characters are escaped, so a key or an output holding ESC or
+// NUL can neither garble a terminal nor hide what differs.
 func (f *Failure) Error() string {
-	return f.Loc.String() + ": " + f.Command + ": " + f.Msg
+	return escapeControl(f.Loc.String() + ": " + f.Command + ": " + f.Msg)
 }
 
-// Report is Error followed by the indented detail.
+// Report is Error followed by the indented detail, control characters
+// escaped as in Error.
 func (f *Failure) Report() string {
 	if f.Detail == "" {
 		return f.Error()
 	}
-	return f.Error() + "\n" + indent(f.Detail, "    ")
+	return f.Error() + "\n" + indent(escapeControl(f.Detail), "    ")
+}
+
+// escapeControl writes the characters of s that a terminal would act on
+// or not show (control characters other than newline and tab, and bytes
+// that are not UTF-8) as Go escapes, \x1b, \x00, \r, \u0085, the way
+// strconv.Quote does; everything else is left as it is.
+func escapeControl(s string) string {
+	clean := true
+	for i, r := range s {
+		if r == utf8.RuneError || needsEscape(r) {
+			if r == utf8.RuneError && strings.HasPrefix(s[i:], "\uFFFD") {
+				continue
+			}
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			fmt.Fprintf(&b, `\x%02x`, s[i])
+		case needsEscape(r):
+			q := strconv.QuoteRune(r)
+			b.WriteString(q[1 : len(q)-1])
+		default:
+			b.WriteString(s[i : i+size])
+		}
+		i += size
+	}
+	return b.String()
+}
+
+func needsEscape(r rune) bool {
+	return r != '\n' && r != '\t' && (r < 0x20 || (r >= 0x7f && r < 0xa0))
 }
 
 // ScriptResult is the outcome of running one script.
@@ -114,9 +171,13 @@ func indent(s, prefix string) string {
 
 // outputLines splits command output into lines for comparison with a
 // block. A missing newline at the very end is not a difference: get prints
-// stored bytes exactly, and "hello" should match "| hello". So no output
-// at all is one empty line, written "|".
+// stored bytes exactly, and "hello" should match "| hello". No output at
+// all is no lines, which no block matches: "|" is one empty line, and
+// "! stdout ." is how a script says a command prints nothing.
 func outputLines(out string) []string {
+	if out == "" {
+		return nil
+	}
 	return strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 }
 

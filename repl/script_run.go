@@ -26,7 +26,7 @@ func NewScriptParser() *ScriptParser {
 // CheckCommand vets a script command the way Session.Exec would, without
 // running it.
 func CheckCommand(words []string) error {
-	return (&commandChecker{}).check(words)
+	return (&commandChecker{}).check(words, true)
 }
 
 // commandChecker vets commands, keeping one FlagSet per command: a check
@@ -41,9 +41,10 @@ type commandChecker struct {
 	byName map[string]*Command
 }
 
-// check vets one command. Commands whose words hold variables are checked
-// by name only, since their flag values are not known until they run.
-func (cc *commandChecker) check(words []string) error {
+// check vets one command. Commands whose words hold variables (literal is
+// false) are checked by name only, since their flag values are not known
+// until they run.
+func (cc *commandChecker) check(words []string, literal bool) error {
 	c, n := cc.byName[words[0]], 1
 	if c == nil {
 		var err error
@@ -54,13 +55,8 @@ func (cc *commandChecker) check(words []string) error {
 			cc.byName[words[0]] = c
 		}
 	}
-	if c.RawArgs {
+	if c.RawArgs || !literal {
 		return nil
-	}
-	for _, w := range words {
-		if hasPlaceholder(w) {
-			return nil
-		}
 	}
 	args := words[n:]
 	if c.Flags != nil && defaultFlags(c, args) == nil {
@@ -86,11 +82,18 @@ func (cc *commandChecker) check(words []string) error {
 type Runner struct {
 	Session *Session
 	// Stdout receives each command's output as it runs (trovemem run);
-	// nil discards it.
+	// nil discards it. Output that does not end with a newline (get prints
+	// stored bytes as they are) gets one on Stdout before anything else is
+	// shown, the next output, an echoed command or a failure, so lines never
+	// run together on screen; assertions still see the exact bytes.
 	Stdout io.Writer
 	// Echo receives each command before it runs, as "+ CMD ARGS" (-v); nil
 	// echoes nothing.
 	Echo io.Writer
+	// OnFailure, when set, hears about each failure as it happens, after
+	// any unfinished line on Stdout has been ended, so a caller can report
+	// it right under the output it is about.
+	OnFailure func(*Failure)
 	// KeepGoing runs on after a failure; the result still fails.
 	KeepGoing bool
 	// Update rewrites "| " blocks that differ from the actual output
@@ -102,6 +105,18 @@ type Runner struct {
 	// LookupEnv resolves ${NAME} when no script variable has the name; nil
 	// means os.LookupEnv.
 	LookupEnv func(string) (string, bool)
+
+	// midLine says the last output written to Stdout did not end a line.
+	midLine bool
+}
+
+// EndLine ends an unfinished last line of Stdout, so that whatever the
+// caller prints next starts on a line of its own.
+func (r *Runner) EndLine() {
+	if r.midLine && r.Stdout != nil {
+		io.WriteString(r.Stdout, "\n")
+	}
+	r.midLine = false
 }
 
 // blockUpdate is a "| " block to rewrite with the output a command gave.
@@ -179,9 +194,9 @@ func (st *run) script(sc *Script) {
 		case StepAssert:
 			st.assert(sc, step)
 		case StepSet:
-			v, err := st.expand(step, step.Value)
+			v, err := st.expand(step.valT, step.Value)
 			if err != nil {
-				st.fail(&Failure{Kind: FailExpansion, Loc: st.loc(sc, step), Command: "set " + step.Name + " " + unmark(step.Value, step.vars), Msg: err.Error()})
+				st.fail(&Failure{Kind: FailExpansion, Loc: st.loc(sc, step), Command: "set " + step.Name + " " + step.Value, Msg: err.Error()})
 				continue
 			}
 			st.r.Session.Vars[step.Name] = v
@@ -206,6 +221,10 @@ func (st *run) loc(sc *Script, step *Step) Location {
 
 func (st *run) fail(f *Failure) {
 	st.res.Failures = append(st.res.Failures, f)
+	if st.r.OnFailure != nil {
+		st.r.EndLine()
+		st.r.OnFailure(f)
+	}
 	if st.r.Log {
 		st.log.WriteString("FAIL: ")
 		st.log.WriteString(f.Report())
@@ -227,19 +246,21 @@ func (st *run) lookup(name string) (string, bool) {
 	return os.LookupEnv(name)
 }
 
-func (st *run) expand(step *Step, s string) (string, error) {
-	if step.vars == nil {
+// expand returns the text of a word, pattern or value: s itself when it
+// has no template t, and t built from the variables' values otherwise.
+func (st *run) expand(t template, s string) (string, error) {
+	if t == nil {
 		return s, nil
 	}
-	return expand(s, step.vars, st.lookup)
+	return t.expand(st.lookup)
 }
 
 func (st *run) command(sc *Script, step *Step) {
 	words := step.Words
-	if step.vars != nil {
+	if step.wordT != nil {
 		words = make([]string, len(step.Words))
 		for i, w := range step.Words {
-			v, err := st.expand(step, w)
+			v, err := st.expand(step.wordT[i], w)
 			if err != nil {
 				st.fail(&Failure{Kind: FailExpansion, Loc: st.loc(sc, step), Command: step.display(), Msg: err.Error()})
 				return
@@ -250,6 +271,7 @@ func (st *run) command(sc *Script, step *Step) {
 	if st.r.Echo != nil || st.r.Log {
 		line := quoteWords(words)
 		if st.r.Echo != nil {
+			st.r.EndLine()
 			fmt.Fprintf(st.r.Echo, "+ %s\n", line)
 		}
 		if st.r.Log {
@@ -280,7 +302,9 @@ func (st *run) command(sc *Script, step *Step) {
 		st.errText = "error: " + err.Error() + "\n"
 	}
 	if st.r.Stdout != nil && st.out.Len() > 0 {
+		st.r.EndLine()
 		st.r.Stdout.Write(st.out.Bytes())
+		st.r.midLine = st.out.Bytes()[st.out.Len()-1] != '\n'
 	}
 	if st.r.Log {
 		st.log.Write(st.out.Bytes())
@@ -304,8 +328,12 @@ func (st *run) command(sc *Script, step *Step) {
 				st.updates[sc] = append(st.updates[sc], blockUpdate{from: step.BlockFrom, to: step.BlockTo, lines: got})
 				return
 			}
+			msg := "output differs from the | block"
+			if len(got) == 0 {
+				msg += " (the command printed nothing; ! stdout . asserts that)"
+			}
 			st.fail(&Failure{Kind: FailOutput, Loc: st.loc(sc, step), Command: quoteWords(words),
-				Msg: "output differs from the | block", Detail: unifiedDiff(step.Block, got)})
+				Msg: msg, Detail: unifiedDiff(step.Block, got)})
 		}
 	}
 	st.lastWords = words
@@ -360,7 +388,7 @@ func (st *run) pattern(sc *Script, step *Step, what string) (*regexp.Regexp, boo
 	if step.re != nil {
 		return step.re, true
 	}
-	p, err := st.expand(step, step.Pattern)
+	p, err := st.expand(step.patT, step.Pattern)
 	if err == nil {
 		var re *regexp.Regexp
 		if re, err = compilePattern(p); err == nil {
@@ -372,7 +400,7 @@ func (st *run) pattern(sc *Script, step *Step, what string) (*regexp.Regexp, boo
 }
 
 func (st *run) assert(sc *Script, step *Step) {
-	what := step.Stream + " " + quotePattern(step.Pattern, step.vars)
+	what := step.Stream + " " + quotePattern(step.Pattern, step.patT)
 	if step.Negate {
 		what = "! " + what
 	}
@@ -401,7 +429,7 @@ func (st *run) assert(sc *Script, step *Step) {
 }
 
 func (st *run) let(sc *Script, step *Step) {
-	what := "let " + step.Name + " = " + step.Stream + " " + quotePattern(step.Pattern, step.vars)
+	what := "let " + step.Name + " = " + step.Stream + " " + quotePattern(step.Pattern, step.patT)
 	if !st.ran {
 		st.fail(&Failure{Kind: FailAssertion, Loc: st.loc(sc, step), Command: what, Msg: "no command has run yet to capture from"})
 		return
@@ -489,8 +517,8 @@ func (sc *Script) rewrite(updates []blockUpdate) []byte {
 func (s *Step) display() string {
 	q := make([]string, len(s.Words))
 	for i, w := range s.Words {
-		if hasPlaceholder(w) {
-			q[i] = unmark(w, s.vars)
+		if s.wordT != nil && s.wordT[i] != nil {
+			q[i] = w
 		} else {
 			q[i] = Quote(w)
 		}
@@ -499,19 +527,13 @@ func (s *Step) display() string {
 }
 
 // quotePattern shows an assertion's pattern the way scripts usually write
-// it, in single quotes.
-func quotePattern(p string, vars []string) string {
-	if hasPlaceholder(p) {
-		return unmark(p, vars)
+// it, in single quotes; one with variables as written.
+func quotePattern(p string, t template) string {
+	if t != nil {
+		return p
 	}
 	if !strings.ContainsAny(p, "'\n\r") {
 		return "'" + p + "'"
 	}
 	return Quote(p)
-}
-
-// unmark turns placeholders back into ${NAME} references.
-func unmark(s string, names []string) string {
-	out, _ := expand(s, names, func(n string) (string, bool) { return "${" + n + "}", true })
-	return out
 }

@@ -3,6 +3,7 @@ package repl
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -88,6 +89,13 @@ func TestRunnerOutcomes(t *testing.T) {
 			[]string{`s.trove:4: put demo k v --meta bad: unexpected failure: put: --meta bad: want k=v`}, ""},
 		{"assertion before any command", "stdout x\n", []string{`s.trove:1: stdout 'x': no command has run yet to check`}, ""},
 		{"stops at the first failure", setup + "get demo x\nget demo y\n", []string{`s.trove:3: get demo x:`}, ""},
+		{"| alone is one empty line", "echo ''\n|\n", nil, ""},
+		{"| alone does not match no output", "mkbucket demo\n|\n",
+			[]string{`s.trove:1: mkbucket demo: output differs from the | block (the command printed nothing; ! stdout . asserts that)`}, "-\n"},
+		{"! stdout . asserts no output", "mkbucket demo\n! stdout .\n", nil, ""},
+		{"a private-use character is never a variable", "set b x\necho \"\uE0000\uE001${b}\" \"\\ue0000\\ue001\"\n| \uE0000\uE001x \uE0000\uE001\n", nil, ""},
+		{"control characters are escaped in reports", setup + "put demo e.txt \"\\x1b[31mred\\x00\"\nget demo e.txt\n| red\n",
+			[]string{`s.trove:4: get demo e.txt: output differs from the | block`}, `+\x1b[31mred\x00`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,8 +115,17 @@ func TestRunnerOutcomes(t *testing.T) {
 					t.Errorf("failure %d: got %q, want prefix %q", i, got, w)
 				}
 			}
-			if tt.detail != "" && !strings.Contains(res.Failures[0].Detail, tt.detail) {
-				t.Errorf("got detail %q, want it to contain %q", res.Failures[0].Detail, tt.detail)
+			// detail is compared as reports show it, control characters
+			// escaped.
+			if tt.detail != "" {
+				if d := escapeControl(res.Failures[0].Detail); !strings.Contains(d, tt.detail) {
+					t.Errorf("got detail %q, want it to contain %q", d, tt.detail)
+				}
+			}
+			for _, f := range res.Failures {
+				if r := f.Report(); strings.ContainsAny(r, "\x00\x1b\r") {
+					t.Errorf("got report %q, want no raw control characters", r)
+				}
 			}
 		})
 	}
@@ -159,6 +176,31 @@ func TestRunnerOutputAndEcho(t *testing.T) {
 	}
 	if !strings.Contains(res.Log, "> get xxx y\nerror: get xxx/y: bucket not found") {
 		t.Errorf("got log %q, want the failed command and its error", res.Log)
+	}
+}
+
+func TestRunnerEndsUnfinishedLines(t *testing.T) {
+	var out bytes.Buffer
+	var failures []string
+	r := Runner{Stdout: &out, KeepGoing: true, OnFailure: func(f *Failure) {
+		// The failure is reported when the output before it ends a line.
+		failures = append(failures, fmt.Sprintf("at %d, line ended %v", out.Len(), strings.HasSuffix(out.String(), "\n")))
+	}}
+	path := filepath.Join(t.TempDir(), "n.trove")
+	src := "mkbucket demo\nput demo k hello\nget demo k\nget demo k\nstdout bye\nget demo k\n"
+	res := runScript(t, r, path, src)
+	if got, want := out.String(), "demo\tk\t5\t5d41402abc4b2a76b9719d911017c592\tdefault\nhello\nhello\nhello"; !strings.HasSuffix(got, "hello\nhello\nhello") {
+		t.Errorf("got stdout %q, want %q: a newline between outputs, none added at the end", got, want)
+	}
+	if len(failures) != 1 || !strings.HasSuffix(failures[0], "line ended true") {
+		t.Errorf("got failures reported %q, want one, after a newline", failures)
+	}
+	if res.Passed() {
+		t.Errorf("got a pass, want the stdout assertion to fail")
+	}
+	// The assertion saw the bytes exactly: no newline was added to them.
+	if d := res.Failures[0].Detail; !strings.HasSuffix(d, "  hello") {
+		t.Errorf("got detail %q, want the output as printed", d)
 	}
 }
 

@@ -16,7 +16,7 @@ import (
 
 // ErrNoScripts is returned when the paths given to a test run hold no
 // .trove scripts, so a mistyped directory in CI never passes silently.
-var ErrNoScripts = errors.New("no .trove scripts found")
+var ErrNoScripts = errors.New("no .trove scripts")
 
 // FindScripts expands paths into script files: a file is taken as it is,
 // and a directory is searched recursively for *.trove files, skipping
@@ -95,63 +95,105 @@ type Suite struct {
 }
 
 // Run parses every script first, so that a parse error anywhere is
-// reported (as *ParseErrors, together with every other) before any script
-// runs; then it runs each and reports. It returns the results in path
+// reported before any script runs; then it runs each script that parsed
+// and reports. A script that does not parse (or cannot be read) is a
+// result of its own, with Err set, reported as FAIL with every problem at
+// file:line:col; the others still run. It returns the results in path
 // order; the run failed if any result did not pass.
 func (s *Suite) Run(ctx context.Context, paths []string) ([]*ScriptResult, error) {
 	parser := s.Parser
 	if parser == nil {
 		parser = NewScriptParser()
 	}
-	var (
-		scripts []*Script
-		perrs   []*ParseError
-	)
+	results := make([]*ScriptResult, 0, len(paths))
+	scripts := make([]*Script, 0, len(paths))
 	for _, p := range paths {
 		if s.Filter != nil && !s.Filter.MatchString(TestName(p)) {
 			continue
 		}
 		sc, err := parser.ParseFile(p)
-		var pe *ParseErrors
-		switch {
-		case errors.As(err, &pe):
-			perrs = append(perrs, pe.Errs...)
-		case err != nil:
-			return nil, err
-		default:
-			scripts = append(scripts, sc)
+		if err != nil {
+			results = append(results, &ScriptResult{Path: p, Err: err})
+			scripts = append(scripts, nil)
+			continue
 		}
-	}
-	if len(perrs) > 0 {
-		return nil, &ParseErrors{Errs: perrs}
+		results = append(results, nil)
+		scripts = append(scripts, sc)
 	}
 
-	results := make([]*ScriptResult, 0, len(scripts))
 	passed := 0
-	for _, sc := range scripts {
+	for i, sc := range scripts {
+		if sc == nil {
+			s.report(results[i])
+			continue
+		}
+		if ctx.Err() != nil {
+			results[i] = &ScriptResult{Path: sc.Path, Err: ctx.Err()}
+			continue
+		}
 		sess, err := s.NewSession()
 		if err != nil {
-			return results, err
+			return compact(results), err
 		}
 		r := &Runner{Session: sess, Update: s.Update, Log: true, LookupEnv: s.LookupEnv}
 		if s.Verbose {
 			r.Echo = s.Out
 		}
 		res := r.Run(ctx, sc)
-		results = append(results, res)
+		results[i] = res
 		if res.Passed() {
 			passed++
 		}
 		s.report(res)
-		if ctx.Err() != nil {
-			break
+	}
+	results = compact(results)
+	if ctx.Err() != nil {
+		// Scripts an interrupt kept from running are not results.
+		kept := results[:0]
+		for _, r := range results {
+			if !errors.Is(r.Err, ctx.Err()) {
+				kept = append(kept, r)
+			}
 		}
+		results = kept
 	}
 	fmt.Fprintf(s.Out, "%d passed, %d failed\n", passed, len(results)-passed)
 	return results, nil
 }
 
+// compact drops the results of scripts that never ran.
+func compact(results []*ScriptResult) []*ScriptResult {
+	out := results[:0]
+	for _, r := range results {
+		if r != nil {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func (s *Suite) report(res *ScriptResult) {
+	if res.Err != nil {
+		fmt.Fprintf(s.Out, "FAIL %s (does not parse)\n", res.Path)
+		var pe *ParseErrors
+		if !errors.As(res.Err, &pe) {
+			fmt.Fprintf(s.Out, "    %s\n", escapeControl(res.Err.Error()))
+			if s.GitHub {
+				fmt.Fprintf(s.Out, "::error file=%s::%s\n", ghEscapeProperty(res.Path), ghEscapeData(escapeControl(res.Err.Error())))
+			}
+			return
+		}
+		for _, e := range pe.Errs {
+			fmt.Fprintf(s.Out, "    %s\n", escapeControl(e.Error()))
+		}
+		if s.GitHub {
+			for _, e := range pe.Errs {
+				fmt.Fprintf(s.Out, "::error file=%s,line=%d,col=%d::%s\n",
+					ghEscapeProperty(e.File), e.Line, e.Col, ghEscapeData(escapeControl(e.Msg+chainString(e.From))))
+			}
+		}
+		return
+	}
 	status := "ok  "
 	if !res.Passed() {
 		status = "FAIL"
@@ -173,8 +215,12 @@ func (s *Suite) report(res *ScriptResult) {
 	}
 	if s.GitHub {
 		for _, f := range res.Failures {
+			msg := f.Command + ": " + f.Msg + chainString(f.Loc.From)
+			if f.Detail != "" {
+				msg += "\n" + f.Detail
+			}
 			fmt.Fprintf(s.Out, "::error file=%s,line=%d::%s\n",
-				ghEscapeProperty(f.Loc.File), f.Loc.Line, ghEscapeData(f.Command+": "+f.Msg+"\n"+f.Detail))
+				ghEscapeProperty(f.Loc.File), f.Loc.Line, ghEscapeData(escapeControl(msg)))
 		}
 	}
 }
