@@ -19,8 +19,16 @@ var cmdMount = &Command{
 	MinArgs:  2,
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgOther, ArgDSN},
+	Flags: func(fs *pflag.FlagSet) {
+		fs.Bool("exist-ok", false, "succeed if NAME is mounted already from the same DSN (dumps use it)")
+	},
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		name, dsn := inv.Args[0], inv.Args[1]
+		if existOK, _ := inv.Flags.GetBool("exist-ok"); existOK {
+			if same, err := sameMount(s.Store(), name, dsn); same || err != nil {
+				return doneUnlessErr(&Done{Op: "mount", Backend: name, DSN: dsn}, err)
+			}
+		}
 		if err := s.Store().Mount(ctx, name, dsn, driver.WithClock(s.Now)); err != nil {
 			return nil, err
 		}

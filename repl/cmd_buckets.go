@@ -20,10 +20,15 @@ var cmdMkbucket = &Command{
 	MinArgs:  1,
 	MaxArgs:  1,
 	ArgKinds: []ArgKind{ArgOther},
+	Flags: func(fs *pflag.FlagSet) {
+		fs.Bool("exist-ok", false, "succeed if the bucket exists already (dumps use it)")
+	},
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		b := inv.Args[0]
 		if err := s.Store().CreateBucket(ctx, b); err != nil {
-			return nil, err
+			if existOK, _ := inv.Flags.GetBool("exist-ok"); !existOK || !errors.Is(err, driver.ErrBucketExists) {
+				return nil, err
+			}
 		}
 		return &Done{Op: "mkbucket", Bucket: b}, nil
 	},

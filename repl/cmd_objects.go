@@ -31,6 +31,7 @@ var cmdPut = &Command{
 		fs.String("content-type", "", "store `TYPE` as the content type")
 		fs.StringArray("meta", nil, "add user metadata `k=v` (repeatable)")
 		fs.String("base64", "", "decode the content from base64 `DATA` instead of VALUE (dump writes binary content so)")
+		fs.String("backend", "", "store on backend `NAME` whatever the routes say (dumps use it)")
 	},
 	Run: runPut,
 }
@@ -82,7 +83,11 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		}
 		opts = append(opts, driver.WithMetadata(m))
 	}
-	info, err := s.Store().Put(ctx, bucket, key, content, opts...)
+	put := s.Store().Put
+	if backend, _ := inv.Flags.GetString("backend"); backend != "" {
+		put = pinnedPut(s.Store(), backend)
+	}
+	info, err := put(ctx, bucket, key, content, opts...)
 	if err != nil {
 		return nil, err
 	}

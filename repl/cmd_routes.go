@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/spf13/pflag"
+
 	"github.com/trovemem/trovemem/trove"
 )
 
@@ -18,7 +20,15 @@ var cmdRouteAdd = &Command{
 	MinArgs:  2,
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgOther, ArgBackend},
+	Flags: func(fs *pflag.FlagSet) {
+		fs.Bool("exist-ok", false, "succeed if PATTERN is routed to BACKEND already (dumps use it)")
+	},
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		if existOK, _ := inv.Flags.GetBool("exist-ok"); existOK {
+			if same, err := sameRoute(s.Store(), inv.Args[0], inv.Args[1]); same || err != nil {
+				return doneUnlessErr(&Done{Op: "route add", Pattern: inv.Args[0], Backend: inv.Args[1]}, err)
+			}
+		}
 		if err := s.Store().AddRoute(inv.Args[0], inv.Args[1]); err != nil {
 			return nil, err
 		}

@@ -4,28 +4,46 @@ import (
 	"bufio"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
+	"github.com/trovemem/trovemem/config"
 	"github.com/trovemem/trovemem/driver"
 	"github.com/trovemem/trovemem/trove"
 )
 
-// A dump is a .trove script that rebuilds a store: replaying it into a
-// fresh trovemem gives the same backends, routes and buckets, and every
-// object with the same bytes, content type and metadata on the same backend.
+// A dump is a .trove script that rebuilds a store: replaying it gives the
+// same backends, routes and buckets, and every object with the same bytes,
+// content type and metadata on the same backend.
 //
-// Objects are written before the routes, grouped by the backend that holds
-// them: with no routes in place every put lands on the default backend, and
-// for each other backend a temporary catch-all route ("**", which matches
-// every key) sends its objects there. So an object that sits on a backend
-// other than the one its key routes to now (left there by a layout change)
-// comes back exactly where it was.
+// A dump is written to replay cleanly into a store that already has its
+// layout, as well as into a fresh one: a trovemem.yaml that is loaded
+// again, a file:// backend whose directory still holds the data, a program
+// that embeds the store with its own backends. So mount, mkbucket and route
+// add carry --exist-ok, which accepts what is already there when it is the
+// same (the same DSN, the same route target) and fails clearly when it is
+// not; file:// DSNs are written absolute, so a dump means the same
+// directory from any working directory. When the store has more than one
+// backend, each put carries --backend, which places the object on the
+// backend that held it whatever the routes say, so an object a layout
+// change left stranded comes back exactly where it was.
+//
+// A route to a backend that is not mounted (dangling) is written as a
+// comment: route add refuses it, and the router skips it anyway, so the
+// rebuilt store routes every key the same way. A session with several
+// stores (a config's stores) is dumped store by store, each section
+// starting with "use STORE"; loading it needs those stores to exist (the
+// same config), and fails at the use line, naming the store, if one does
+// not.
 
 // Progress hears about the advance of a long operation.
 type Progress interface {
@@ -62,22 +80,82 @@ type noProgress struct{}
 func (noProgress) Add(int) {}
 func (noProgress) Done()   {}
 
-// catchAll is the route pattern that matches every key, used while a dump
-// replays the objects of one backend.
-const catchAll = "**"
-
 // DumpStore writes st as a script that rebuilds it.
 func DumpStore(ctx context.Context, st *trove.Store, w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
-	d := &dumper{w: bw}
-	if err := d.dump(ctx, st); err != nil {
+	total, err := countObjects(ctx, st)
+	if err != nil {
+		return err
+	}
+	prog := startProgress(ctx, "dump", total)
+	defer prog.Done()
+	d := &dumper{w: bw, prog: prog}
+	if err := d.dump(ctx, st, total, true); err != nil {
 		return err
 	}
 	return bw.Flush()
 }
 
+// DumpSession writes every store of the session as one script. With one
+// store it is DumpStore's script; with several, each store's part starts
+// with "use STORE", and the last line makes the current store current
+// again.
+func DumpSession(ctx context.Context, s *Session, w io.Writer) error {
+	names := s.StoreNames()
+	if len(names) == 1 {
+		return DumpStore(ctx, s.Store(), w)
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	counts := make([]int, len(names))
+	total := 0
+	for i, name := range names {
+		st, _ := s.StoreNamed(name)
+		n, err := countObjects(ctx, st)
+		if err != nil {
+			return err
+		}
+		counts[i] = n
+		total += n
+	}
+	prog := startProgress(ctx, "dump", total)
+	defer prog.Done()
+	d := &dumper{w: bw, prog: prog}
+	d.comment("trovemem dump of %d stores (%s): replay with `trovemem --load FILE` or `trovemem run FILE`.",
+		len(names), strings.Join(names, ", "))
+	d.comment("Each store's part starts with use STORE, so load it where those stores exist (the config")
+	d.comment("that declares them); use fails, naming the store, where one does not.")
+	for i, name := range names {
+		st, _ := s.StoreNamed(name)
+		d.w.WriteString("\n")
+		d.comment("Store %s.", name)
+		d.emit("use", name)
+		if err := d.dump(ctx, st, counts[i], false); err != nil {
+			return err
+		}
+	}
+	d.w.WriteString("\n")
+	d.comment("The store that was current.")
+	d.emit("use", s.StoreName())
+	return bw.Flush()
+}
+
+// countObjects counts the objects of every backend of st, for progress
+// and the dump's header.
+func countObjects(ctx context.Context, st *trove.Store) (int, error) {
+	usage, err := st.Usage(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("dump: %w", err)
+	}
+	total := 0
+	for _, u := range usage {
+		total += u.Objects
+	}
+	return total, nil
+}
+
 type dumper struct {
-	w *bufio.Writer
+	w    *bufio.Writer
+	prog Progress
 }
 
 // emit writes one command with each word quoted so that the script parser
@@ -92,80 +170,199 @@ func (d *dumper) emit(words ...string) {
 	d.w.WriteByte('\n')
 }
 
+// comment writes a comment line. Its text comes from names in the store
+// (backends, patterns, stores), so it is kept on one line.
 func (d *dumper) comment(format string, args ...any) {
-	fmt.Fprintf(d.w, "# "+format+"\n", args...)
+	text := fmt.Sprintf(format, args...)
+	text = strings.NewReplacer("\n", `\n`, "\r", `\r`).Replace(text)
+	d.w.WriteString("# " + text + "\n")
 }
 
-func (d *dumper) dump(ctx context.Context, st *trove.Store) error {
+// dump writes st's layout and objects; header adds the lines that open a
+// dump of one store.
+func (d *dumper) dump(ctx context.Context, st *trove.Store, total int, header bool) error {
 	backends := st.Backends()
 	buckets, err := st.ListBuckets(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("dump: %w", err)
 	}
-	total := 0
-	if usage, err := st.Usage(ctx); err == nil {
-		for _, u := range usage {
-			total += u.Objects
-		}
+	if header {
+		d.comment("trovemem dump: replay with `trovemem --load FILE` or `trovemem run FILE`.")
 	}
-	prog := startProgress(ctx, "dump", total)
-	defer prog.Done()
-
-	d.comment("trovemem dump: replay with `trovemem --load FILE` or `trovemem run FILE`.")
-	d.comment("%d backends, %d buckets, %d objects.", len(backends), len(buckets), total)
+	d.comment("%s, %s, %s.", count(len(backends), "backend"), count(len(buckets), "bucket"), count(total, "object"))
+	if header {
+		d.comment("It replays into a store that already has this layout too: --exist-ok accepts a backend,")
+		d.comment("bucket or route that is already there and the same.")
+	}
 	if len(backends) > 1 {
 		d.w.WriteString("\n")
 		d.comment("Backends (the default backend is always there).")
 		for _, b := range backends[1:] {
-			d.emit("mount", b.Name, b.DSN)
+			d.emit("mount", b.Name, dumpDSN(b), "--exist-ok")
 		}
 	}
 	if len(buckets) > 0 {
 		d.w.WriteString("\n")
 		d.comment("Buckets.")
 		for _, b := range buckets {
-			d.emit("mkbucket", b.Name)
+			d.emit("mkbucket", b.Name, "--exist-ok")
 		}
 	}
-	for i, b := range backends {
+	if routes := st.Routes(); len(routes) > 0 {
+		d.w.WriteString("\n")
+		d.comment("Routes, in the order they apply.")
+		for _, r := range routes {
+			if _, ok := st.Backend(r.Backend); !ok {
+				d.comment("Dangling: backend %s is not mounted, so this route is skipped, and route add would refuse it:", r.Backend)
+				d.comment("route add %s %s", dumpQuote(r.Pattern), dumpQuote(r.Backend))
+				continue
+			}
+			d.emit("route", "add", r.Pattern, r.Backend, "--exist-ok")
+		}
+	}
+	for _, f := range st.RouteFuncs() {
+		name := f.Name
+		if name == "" {
+			name = "(unnamed)"
+		}
+		d.comment("Route function %s is Go code and cannot be dumped.", name)
+	}
+	// With one backend every put lands on it; with more, --backend pins
+	// each object to the one that holds it.
+	pin := len(backends) > 1
+	for _, b := range backends {
 		first := true
 		for _, bucket := range buckets {
-			err := d.objects(ctx, st, b, bucket.Name, func() {
-				if !first {
-					return
+			err := d.objects(ctx, st, b, bucket.Name, pin, func() {
+				if first {
+					first = false
+					d.w.WriteString("\n")
+					d.comment("Objects on backend %s.", b.Name)
 				}
-				first = false
-				d.w.WriteString("\n")
-				d.comment("Objects on backend %s.", b.Name)
-				if i > 0 {
-					d.emit("route", "add", catchAll, b.Name)
-				}
-			}, prog)
+			})
 			if err != nil {
 				return err
 			}
 		}
-		if !first && i > 0 {
-			d.emit("route", "rm", catchAll)
-		}
-	}
-	routes := st.Routes()
-	if len(routes) > 0 {
-		d.w.WriteString("\n")
-		d.comment("Routes, in the order they apply.")
-		for _, r := range routes {
-			d.emit("route", "add", r.Pattern, r.Backend)
-		}
-	}
-	for _, f := range st.RouteFuncs() {
-		d.comment("Route function %s is Go code and cannot be dumped.", f.Name)
 	}
 	return nil
 }
 
+// dumpDSN is the DSN a dump mounts a backend with: the one it was mounted
+// with, except that a file:// backend is named by its absolute directory,
+// so the dump means the same directory whatever the working directory of
+// the process that loads it.
+func dumpDSN(b trove.BackendInfo) string {
+	if dd, ok := b.Driver.(interface{ Dir() string }); ok && dd.Dir() != "" && strings.HasPrefix(b.DSN, "file:") {
+		return "file://" + filepath.ToSlash(dd.Dir())
+	}
+	if abs, err := config.ResolveDSN(b.DSN, ""); err == nil {
+		return abs
+	}
+	return b.DSN
+}
+
+// sameMount reports whether backend name is mounted from dsn, for mount
+// --exist-ok: false when name is not mounted at all, true when it is
+// mounted from the same DSN (file:// DSNs compared as absolute
+// directories), and an error wrapping trove.ErrBackendExists that names
+// both DSNs when it is mounted from another.
+func sameMount(st *trove.Store, name, dsn string) (bool, error) {
+	for _, b := range st.Backends() {
+		if b.Name != name {
+			continue
+		}
+		have := dumpDSN(b)
+		want, err := config.ResolveDSN(dsn, "")
+		if err != nil {
+			want = dsn
+		}
+		if have == want || b.DSN == dsn {
+			return true, nil
+		}
+		// Errors reach terminals and CI logs, which must not collect
+		// passwords.
+		return false, fmt.Errorf("mount %s: %w from %s, not %s (--exist-ok accepts only the same DSN)",
+			name, trove.ErrBackendExists, Quote(RedactDSN(have)), Quote(RedactDSN(dsn)))
+	}
+	return false, nil
+}
+
+// sameRoute reports whether pattern is already routed to backend, for
+// route add --exist-ok: false when the pattern has no route, true when it
+// goes to backend (wherever it sits in the order), and an error wrapping
+// trove.ErrRouteExists that names the other backend when it goes there.
+func sameRoute(st *trove.Store, pattern, backend string) (bool, error) {
+	for _, r := range st.Routes() {
+		if r.Pattern != pattern {
+			continue
+		}
+		if r.Backend == backend {
+			return true, nil
+		}
+		return false, fmt.Errorf("route add %s: %w to %s, not %s (--exist-ok accepts only the same backend)",
+			Quote(pattern), trove.ErrRouteExists, Quote(r.Backend), Quote(backend))
+	}
+	return false, nil
+}
+
+// doneUnlessErr is what an --exist-ok command returns when what it was
+// asked to create is already there: done, or the error saying how what is
+// there differs.
+func doneUnlessErr(done *Done, err error) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	return done, nil
+}
+
+// pinnedPut returns put --backend's replacement for Store.Put: putOn the
+// named backend.
+func pinnedPut(st *trove.Store, backend string) func(context.Context, string, string, io.Reader, ...driver.PutOption) (*trove.ObjectInfo, error) {
+	return func(ctx context.Context, bucket, key string, r io.Reader, opts ...driver.PutOption) (*trove.ObjectInfo, error) {
+		return putOn(ctx, st, backend, bucket, key, r, opts...)
+	}
+}
+
+// putOn stores an object on the backend named, whatever the routes say,
+// and removes the key from every other backend, since a key lives in one
+// place. It is put --backend, which dumps write so that an object comes
+// back on the backend that held it even when its key routes elsewhere.
+func putOn(ctx context.Context, st *trove.Store, backend, bucket, key string, r io.Reader, opts ...driver.PutOption) (*trove.ObjectInfo, error) {
+	drv, ok := st.Backend(backend)
+	if !ok {
+		names := make([]string, 0, 4)
+		for _, b := range st.Backends() {
+			names = append(names, Quote(b.Name))
+		}
+		return nil, driver.E("put", bucket, key, fmt.Errorf("--backend: %w %s (mounted: %s)",
+			trove.ErrUnknownBackend, Quote(backend), strings.Join(names, ", ")))
+	}
+	if err := driver.ValidateBucketName(bucket); err != nil {
+		return nil, driver.E("put", bucket, key, err)
+	}
+	if err := driver.ValidateKey(key); err != nil {
+		return nil, driver.E("put", bucket, key, err)
+	}
+	info, err := drv.Put(ctx, bucket, key, r, opts...)
+	if err != nil {
+		return nil, driver.E("put", bucket, key, err)
+	}
+	info.Backend = backend
+	for _, b := range st.Backends() {
+		if b.Name == backend {
+			continue
+		}
+		if err := b.Driver.Delete(ctx, bucket, key); err != nil && !errors.Is(err, driver.ErrBucketNotFound) {
+			return info, driver.E("put", bucket, key, fmt.Errorf("remove old copy on backend %s: %w", Quote(b.Name), err))
+		}
+	}
+	return info, nil
+}
+
 // objects writes a put for every object of bucket that backend b serves,
-// calling header before the first.
-func (d *dumper) objects(ctx context.Context, st *trove.Store, b trove.BackendInfo, bucket string, header func(), prog Progress) error {
+// calling header before the first; pin adds --backend to each.
+func (d *dumper) objects(ctx context.Context, st *trove.Store, b trove.BackendInfo, bucket string, pin bool, header func()) error {
 	cursor := ""
 	for {
 		it, err := b.Driver.List(ctx, bucket, driver.WithCursor(cursor))
@@ -184,10 +381,10 @@ func (d *dumper) objects(ctx context.Context, st *trove.Store, b trove.BackendIn
 				continue
 			}
 			header()
-			if err := d.object(ctx, b.Driver, bucket, info.Key); err != nil {
+			if err := d.object(ctx, b, bucket, info.Key, pin); err != nil {
 				return err
 			}
-			prog.Add(1)
+			d.prog.Add(1)
 		}
 		if cursor = it.NextToken(); cursor == "" {
 			return nil
@@ -220,8 +417,8 @@ func owns(ctx context.Context, st *trove.Store, backend, bucket, key string) boo
 	return holders <= 1 || first == backend
 }
 
-func (d *dumper) object(ctx context.Context, drv driver.Driver, bucket, key string) error {
-	rd, err := drv.Get(ctx, bucket, key)
+func (d *dumper) object(ctx context.Context, b trove.BackendInfo, bucket, key string, pin bool) error {
+	rd, err := b.Driver.Get(ctx, bucket, key)
 	if err != nil {
 		return fmt.Errorf("dump: %w", err)
 	}
@@ -245,6 +442,9 @@ func (d *dumper) object(ctx context.Context, drv driver.Driver, bucket, key stri
 	slices.Sort(keys)
 	for _, k := range keys {
 		flags = append(flags, "--meta", k+"="+rd.Info.Metadata[k])
+	}
+	if pin {
+		flags = append(flags, "--backend", b.Name)
 	}
 	d.emit(putWords(words, flags)...)
 	return nil
@@ -292,9 +492,24 @@ func dumpQuote(w string) string {
 }
 
 // WriteFileAtomic writes a file through a temporary file in the same
-// directory and a rename, so a crash never leaves half a file behind.
+// directory and a rename, so a crash never leaves half a file behind. The
+// file keeps the mode it had; a new file gets the mode os.Create would
+// give it (0666 less the umask), never the 0600 of a temporary file. When
+// path is a symbolic link, the file it points to is written and the link
+// stays.
 func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	target, err := followLinks(path)
+	if err != nil {
+		return err
+	}
+	perm, keep := os.FileMode(0o666), false
+	if info, err := os.Stat(target); err == nil {
+		if info.IsDir() {
+			return &os.PathError{Op: "write", Path: path, Err: errors.New("is a directory")}
+		}
+		perm, keep = info.Mode().Perm(), true
+	}
+	f, err := createTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp", perm)
 	if err != nil {
 		return err
 	}
@@ -304,6 +519,13 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
+	if keep {
+		// The umask applied when the file was created; the old mode, which
+		// it may have narrowed, is put back exactly.
+		if err = f.Chmod(perm); err != nil {
+			return err
+		}
+	}
 	if err = write(f); err != nil {
 		return err
 	}
@@ -313,31 +535,74 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 	if err = f.Close(); err != nil {
 		return err
 	}
-	return os.Rename(f.Name(), path)
+	return os.Rename(f.Name(), target)
+}
+
+// maxLinks bounds the symbolic links followLinks follows, as the kernel
+// does, so a loop of links is an error rather than a hang.
+const maxLinks = 40
+
+// followLinks returns the file path names after following symbolic links,
+// even one that points to a file not created yet.
+func followLinks(path string) (string, error) {
+	for range maxLinks {
+		info, err := os.Lstat(path)
+		if err != nil || info.Mode()&os.ModeSymlink == 0 {
+			return path, nil
+		}
+		dest, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(path), dest)
+		}
+		path = dest
+	}
+	return "", &os.PathError{Op: "write", Path: path, Err: errors.New("too many levels of symbolic links")}
+}
+
+// createTemp creates a new file in dir with a random name that starts
+// with prefix, opened with perm (which the umask narrows), unlike
+// os.CreateTemp, whose files are always 0600.
+func createTemp(dir, prefix string, perm os.FileMode) (*os.File, error) {
+	for range 100 {
+		name := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 36))
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		return f, err
+	}
+	return nil, &os.PathError{Op: "createtemp", Path: filepath.Join(dir, prefix+"*"), Err: fs.ErrExist}
 }
 
 var cmdDump = &Command{
 	Name:    "dump",
 	Args:    "[FILE]",
 	Summary: "write the whole store as a script that rebuilds it",
-	Detail: "The script mounts the backends, creates the buckets, puts every object with its content type and " +
-		"metadata on the backend that holds it (content that is not text as --base64), and adds the routes. " +
-		"Replay it into a fresh trovemem (trovemem --load FILE, or source FILE in a script) to get the same " +
-		"store back. FILE is written through a temporary file and a rename, so it is never left half written; " +
-		"without FILE the script is printed.",
+	Detail: "The script mounts the backends, creates the buckets, adds the routes and puts every object with its " +
+		"content type and metadata on the backend that holds it (content that is not text as --base64). Replay " +
+		"it (trovemem --load FILE, or source FILE in a script) to get the same store back, into a fresh trovemem " +
+		"or one that already has the layout: mount, mkbucket and route add carry --exist-ok. With several stores " +
+		"every store is dumped, each part starting with use STORE. FILE is written through a temporary file and " +
+		"a rename, so it is never left half written; without FILE the script is printed.",
 	Example: "dump backup.trove\ndump",
 	MinArgs: 0,
 	MaxArgs: 1,
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		if len(inv.Args) == 0 {
 			var b strings.Builder
-			if err := DumpStore(ctx, s.Store(), &b); err != nil {
+			if err := DumpSession(ctx, s, &b); err != nil {
 				return nil, err
 			}
 			return &Message{Text: strings.TrimSuffix(b.String(), "\n")}, nil
 		}
 		path := inv.Args[0]
-		if err := WriteFileAtomic(path, func(w io.Writer) error { return DumpStore(ctx, s.Store(), w) }); err != nil {
+		if path == "" {
+			return nil, usageErrorf(nil, "dump: FILE is empty; name a file, or give none to print the dump")
+		}
+		if err := WriteFileAtomic(path, func(w io.Writer) error { return DumpSession(ctx, s, w) }); err != nil {
 			return nil, fmt.Errorf("dump %s: %w", path, err)
 		}
 		return &Message{Text: "dumped to " + path}, nil

@@ -3,14 +3,19 @@ package repl
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/trovemem/trovemem/driver"
+	"github.com/trovemem/trovemem/memdriver"
 	"github.com/trovemem/trovemem/trove"
 )
 
@@ -168,7 +173,7 @@ func TestDumpCommand(t *testing.T) {
 	if err := s.Render(&out, v); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "mkbucket demo\n") || !strings.Contains(out.String(), "put demo k v --content-type application/octet-stream\n") {
+	if !strings.Contains(out.String(), "mkbucket demo --exist-ok\n") || !strings.Contains(out.String(), "put demo k v --content-type application/octet-stream\n") {
 		t.Errorf("got dump output\n%s\nwant the bucket and the object", out.String())
 	}
 	path := dir + "/saved.trove"
@@ -186,4 +191,318 @@ func TestDumpCommand(t *testing.T) {
 	if _, err := fresh.Store().Head(context.Background(), "demo", "k"); err != nil {
 		t.Errorf("got %v after loading the dump, want demo/k", err)
 	}
+}
+
+// errRedacted marks a TestExistOK case whose error must not show passwords.
+var errRedacted = errors.New("redacted")
+
+func TestExistOK(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	abs := "file://" + filepath.ToSlash(filepath.Join(dir, "disk"))
+	tests := []struct {
+		name string
+		cmds [][]string
+		// want is the error the last command must give, nil for success.
+		want error
+	}{
+		{"mkbucket twice fails", [][]string{{"mkbucket", "bk1"}, {"mkbucket", "bk1"}}, driver.ErrBucketExists},
+		{"mkbucket --exist-ok accepts an existing bucket", [][]string{{"mkbucket", "bk1"}, {"mkbucket", "bk1", "--exist-ok"}}, nil},
+		{"mkbucket --exist-ok still checks the name", [][]string{{"mkbucket", "B!", "--exist-ok"}}, driver.ErrInvalidName},
+		{"mount twice fails", [][]string{{"mount", "m", "mem://"}, {"mount", "m", "mem://"}}, trove.ErrBackendExists},
+		{"mount --exist-ok accepts the same DSN", [][]string{{"mount", "m", "mem://"}, {"mount", "m", "mem://", "--exist-ok"}}, nil},
+		{"mount --exist-ok refuses another DSN", [][]string{{"mount", "m", "mem://"}, {"mount", "m", "mem://other", "--exist-ok"}}, trove.ErrBackendExists},
+		{"mount --exist-ok keeps passwords out of its error", [][]string{{"mount", "m", "mem://u:secret@h"}, {"mount", "m", "mem://u:other@h", "--exist-ok"}}, errRedacted},
+		{"mount --exist-ok mounts what is not there", [][]string{{"mount", "m", "mem://", "--exist-ok"}, {"route", "add", "x/**", "m"}}, nil},
+		{"a relative file DSN is the same directory as the absolute one", [][]string{{"mount", "d", "file://./disk"}, {"mount", "d", abs, "--exist-ok"}}, nil},
+		{"route add twice fails", [][]string{{"mount", "m", "mem://"}, {"route", "add", "x/**", "m"}, {"route", "add", "x/**", "m"}}, trove.ErrRouteExists},
+		{"route add --exist-ok accepts the same route", [][]string{{"mount", "m", "mem://"}, {"route", "add", "x/**", "m"}, {"route", "add", "x/**", "m", "--exist-ok"}}, nil},
+		{"route add --exist-ok refuses another backend", [][]string{{"mount", "m", "mem://"}, {"route", "add", "x/**", "m"}, {"route", "add", "x/**", "default", "--exist-ok"}}, trove.ErrRouteExists},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newScriptSession(t)
+			for _, c := range tt.cmds[:len(tt.cmds)-1] {
+				mustExec(t, s, c...)
+			}
+			last := tt.cmds[len(tt.cmds)-1]
+			_, err := s.Exec(context.Background(), last)
+			if tt.want == errRedacted {
+				if err == nil || strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "other") || !strings.Contains(err.Error(), "***") {
+					t.Errorf("%s: got %v, want an error with the passwords as ***", quoteWords(last), err)
+				}
+				return
+			}
+			if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
+				t.Errorf("%s: got %v, want %v", quoteWords(last), err, tt.want)
+			}
+		})
+	}
+}
+
+func TestPutBackend(t *testing.T) {
+	ctx := context.Background()
+	s := newScriptSession(t)
+	mustExec(t, s, "mount", "cold", "mem://")
+	mustExec(t, s, "mkbucket", "bkt")
+	mustExec(t, s, "put", "bkt", "k", "old")
+	mustExec(t, s, "route", "add", "**", "default")
+	// The route sends k to default; --backend puts it on cold all the
+	// same, and the old copy on default goes, since a key lives in one
+	// place.
+	v, err := s.Exec(ctx, []string{"put", "bkt", "k", "new", "--backend", "cold"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := v.(*PutResult).Backend; got != "cold" {
+		t.Errorf("put --backend cold: got backend %q in the result, want cold", got)
+	}
+	_, _, _, objs := storeState(t, s.Store())
+	if len(objs) != 1 || objs[0].Backend != "cold" || string(objs[0].Data) != "new" {
+		t.Errorf("got objects %+v, want only k=new on cold", objs)
+	}
+	if _, err := s.Exec(ctx, []string{"put", "bkt", "k", "v", "--backend", "nope"}); !errors.Is(err, trove.ErrUnknownBackend) {
+		t.Errorf("put --backend nope: got %v, want ErrUnknownBackend", err)
+	}
+	if _, err := s.Exec(ctx, []string{"put", "nobucket", "k", "v", "--backend", "cold"}); !errors.Is(err, driver.ErrBucketNotFound) {
+		t.Errorf("put into a missing bucket: got %v, want ErrBucketNotFound", err)
+	}
+}
+
+// replay parses a dump and runs it in s, failing the test on a failure.
+func replay(t *testing.T, s *Session, dump string) *ScriptResult {
+	t.Helper()
+	sc, err := NewScriptParser().Parse("dump.trove", []byte(dump))
+	if err != nil {
+		t.Fatalf("dump does not parse: %v\n%s", err, dump)
+	}
+	return (&Runner{Session: s, LookupEnv: func(string) (string, bool) { return "", false }}).Run(context.Background(), sc)
+}
+
+func TestDumpIntoExistingLayout(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	// The layout of a program embedding the store: a disk backend, a
+	// memory one, routes and a route function, which the REPL cannot add
+	// and which is consulted before every pattern route.
+	layout := func(t *testing.T) *Session {
+		s := newScriptSession(t)
+		mustExec(t, s, "mount", "disk", "file://./disk")
+		mustExec(t, s, "mount", "archive", "mem://")
+		mustExec(t, s, "route", "add", "*.log", "archive")
+		s.Store().AddRouteFunc("tmp", func(bucket, key string) string {
+			if strings.HasPrefix(key, "tmp/") {
+				return "disk"
+			}
+			return ""
+		})
+		return s
+	}
+	src := layout(t)
+	mustExec(t, src, "mkbucket", "bkt")
+	mustExec(t, src, "put", "bkt", "a.log", "log")
+	mustExec(t, src, "put", "bkt", "tmp/x", "scratch")
+	mustExec(t, src, "put", "bkt", "plain", "data", "--meta", "k=v")
+	// A layout change strands a.log on archive: it must come back there.
+	mustExec(t, src, "route", "rm", "*.log")
+	mustExec(t, src, "put", "bkt", "b.log", "after")
+	mustExec(t, src, "route", "add", "*.log", "archive")
+	var dump bytes.Buffer
+	if err := DumpStore(ctx, src.Store(), &dump); err != nil {
+		t.Fatal(err)
+	}
+	_, _, _, want := storeState(t, src.Store())
+	if err := src.Store().Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// The same layout again, with the disk backend's files still there:
+	// every mount, bucket and route is there already.
+	dst := layout(t)
+	if res := replay(t, dst, dump.String()); !res.Passed() {
+		t.Fatalf("replaying into the existing layout failed: %v\n%s", res.Failures[0].Report(), dump.String())
+	}
+	_, _, gotRoutes, got := storeState(t, dst.Store())
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("objects differ (-want +got):\n%s\ndump:\n%s", diff, dump.String())
+	}
+	if want := []trove.Route{{Pattern: "*.log", Backend: "archive"}}; !cmp.Equal(want, gotRoutes) {
+		t.Errorf("got routes %v, want %v", gotRoutes, want)
+	}
+	// Replaying twice changes nothing either.
+	if res := replay(t, dst, dump.String()); !res.Passed() {
+		t.Fatalf("replaying a second time failed: %v", res.Failures[0].Report())
+	}
+	if _, _, _, again := storeState(t, dst.Store()); !cmp.Equal(want, again) {
+		t.Errorf("a second replay changed the objects: %s", cmp.Diff(want, again))
+	}
+	if !strings.Contains(dump.String(), "mount disk file://"+filepath.ToSlash(filepath.Join(dir, "disk"))+" --exist-ok\n") {
+		t.Errorf("got dump\n%s\nwant the disk backend mounted by its absolute directory", dump.String())
+	}
+	if !strings.Contains(dump.String(), "# Route function tmp is Go code") {
+		t.Errorf("got dump\n%s\nwant a note on the route function", dump.String())
+	}
+}
+
+func TestDumpDanglingRoute(t *testing.T) {
+	s := newScriptSession(t)
+	mustExec(t, s, "mount", "cold", "mem://")
+	mustExec(t, s, "route", "add", "x/**", "cold")
+	mustExec(t, s, "route", "add", "y/**", "default")
+	mustExec(t, s, "unmount", "cold")
+	var dump bytes.Buffer
+	if err := DumpStore(context.Background(), s.Store(), &dump); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(dump.String(), "# route add x/** cold\nroute add y/** default --exist-ok\n") {
+		t.Errorf("got dump\n%s\nwant the dangling route as a comment, the other as a command", dump.String())
+	}
+	fresh := newScriptSession(t)
+	if res := replay(t, fresh, dump.String()); !res.Passed() {
+		t.Fatalf("replaying failed: %v\n%s", res.Failures[0].Report(), dump.String())
+	}
+	if got, want := fresh.Store().Routes(), []trove.Route{{Pattern: "y/**", Backend: "default"}}; !cmp.Equal(got, want) {
+		t.Errorf("got routes %v, want %v", got, want)
+	}
+}
+
+func TestDumpSessionStores(t *testing.T) {
+	ctx := context.Background()
+	clock := func() time.Time { return fixedNow }
+	stores := func(t *testing.T) map[string]*trove.Store {
+		m := map[string]*trove.Store{}
+		for _, name := range []string{"main", "scratch"} {
+			st, err := trove.Open(memdriver.New(driver.WithClock(clock)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m[name] = st
+		}
+		return m
+	}
+	src, err := NewSessionWithStores(stores(t), "main", WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustExec(t, src, "mkbucket", "in-main")
+	mustExec(t, src, "use", "scratch")
+	mustExec(t, src, "mkbucket", "in-scratch")
+	mustExec(t, src, "put", "in-scratch", "k", "v")
+	var dump bytes.Buffer
+	if err := DumpSession(ctx, src, &dump); err != nil {
+		t.Fatal(err)
+	}
+
+	dst, err := NewSessionWithStores(stores(t), "main", WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := replay(t, dst, dump.String()); !res.Passed() {
+		t.Fatalf("replaying failed: %v\n%s", res.Failures[0].Report(), dump.String())
+	}
+	if dst.StoreName() != "scratch" {
+		t.Errorf("got current store %q after the replay, want scratch, current when dumped", dst.StoreName())
+	}
+	for _, name := range []string{"main", "scratch"} {
+		want, _ := src.StoreNamed(name)
+		got, _ := dst.StoreNamed(name)
+		wb, _, _, wo := storeState(t, want)
+		gb, _, _, gobj := storeState(t, got)
+		if !cmp.Equal(wb, gb) || !cmp.Equal(wo, gobj) {
+			t.Errorf("store %s: got buckets %v objects %v, want %v %v", name, gb, gobj, wb, wo)
+		}
+	}
+
+	// Where the stores do not exist, the replay fails at use rather than
+	// pouring every store into one.
+	lone := newScriptSession(t)
+	res := replay(t, lone, dump.String())
+	if res.Passed() || !strings.Contains(res.Failures[0].Msg, "unknown store scratch") {
+		t.Errorf("got %v, want the replay to fail on an unknown store", res.Failures)
+	}
+}
+
+func TestDumpEmptyFileName(t *testing.T) {
+	s := newScriptSession(t)
+	_, err := s.Exec(context.Background(), []string{"dump", ""})
+	var ue *UsageError
+	if !errors.As(err, &ue) {
+		t.Errorf("dump \"\": got %v, want a usage error", err)
+	}
+}
+
+func TestWriteFileAtomicModes(t *testing.T) {
+	dir := t.TempDir()
+	write := func(path, text string) error {
+		return WriteFileAtomic(path, func(w io.Writer) error { _, err := io.WriteString(w, text); return err })
+	}
+	t.Run("a new file gets the mode os.WriteFile gives", func(t *testing.T) {
+		ref := filepath.Join(dir, "ref")
+		if err := os.WriteFile(ref, nil, 0o666); err != nil {
+			t.Fatal(err)
+		}
+		want := modeOf(t, ref)
+		path := filepath.Join(dir, "new.trove")
+		if err := write(path, "x"); err != nil {
+			t.Fatal(err)
+		}
+		if got := modeOf(t, path); got != want {
+			t.Errorf("got mode %v, want %v (0666 less the umask)", got, want)
+		}
+	})
+	t.Run("an existing file keeps its mode", func(t *testing.T) {
+		path := filepath.Join(dir, "kept.trove")
+		if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(path, 0o640); err != nil {
+			t.Fatal(err)
+		}
+		if err := write(path, "new"); err != nil {
+			t.Fatal(err)
+		}
+		if got := modeOf(t, path); got != 0o640 {
+			t.Errorf("got mode %v, want -rw-r----- as before", got)
+		}
+	})
+	t.Run("a symbolic link stays, and its target is written", func(t *testing.T) {
+		target := filepath.Join(dir, "real", "script.trove")
+		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(target, []byte("old"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		link := filepath.Join(dir, "link.trove")
+		if err := os.Symlink(filepath.Join("real", "script.trove"), link); err != nil {
+			t.Skipf("no symbolic links here: %v", err)
+		}
+		if err := write(link, "new"); err != nil {
+			t.Fatal(err)
+		}
+		if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+			t.Errorf("got %v, %v for the link, want it still a symbolic link", fi, err)
+		}
+		if got, _ := os.ReadFile(target); string(got) != "new" {
+			t.Errorf("got target %q, want %q", got, "new")
+		}
+	})
+	t.Run("no temporary file is left behind", func(t *testing.T) {
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			if strings.Contains(e.Name(), ".tmp") {
+				t.Errorf("got %s left in the directory", e.Name())
+			}
+		}
+	})
+}
+
+func modeOf(t *testing.T, path string) os.FileMode {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Mode().Perm()
 }
