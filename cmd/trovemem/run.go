@@ -23,7 +23,10 @@ func init() {
 	flagHooks = append(flagHooks, addScriptFlags)
 	storeHooks = append(storeHooks, applyNow)
 	sessionHooks = append(sessionHooks, loadScript)
-	finishHooks = append(finishHooks, saveDump)
+	// --save dumps every store, so it runs before the finish hooks of the
+	// files before this one, which close stores (config.go closes the
+	// config's other stores).
+	finishHooks = append([]func(context.Context, *app, error) error{saveDump}, finishHooks...)
 	subcommands = append(subcommands, newRunCmd)
 }
 
@@ -93,6 +96,12 @@ func loadScript(ctx context.Context, a *app) error {
 		return err
 	}
 	ctx = withProgress(ctx, a)
+	// A script's assertions are written against plain output, so it runs in
+	// plain mode whatever the user's mode; the session keeps the user's for
+	// what comes after.
+	format := a.Session.Format()
+	a.Session.SetFormat(repl.FormatPlain)
+	defer a.Session.SetFormat(format)
 	r := &repl.Runner{Session: a.Session}
 	if failed := reportFailures(a.stderr, r.Run(ctx, sc[0])); failed {
 		f.noSave = true
@@ -110,7 +119,7 @@ func saveDump(ctx context.Context, a *app, runErr error) error {
 	}
 	ctx = withProgress(context.WithoutCancel(ctx), a)
 	err := repl.WriteFileAtomic(f.save, func(w io.Writer) error {
-		return repl.DumpStore(ctx, a.Session.Store(), w)
+		return repl.DumpSession(ctx, a.Session, w)
 	})
 	if err != nil {
 		return fmt.Errorf("--save %s: %w", f.save, err)
@@ -118,15 +127,15 @@ func saveDump(ctx context.Context, a *app, runErr error) error {
 	return nil
 }
 
-// scriptOutput makes run and test render plain unless -o asked otherwise,
-// so that expected output in scripts does not depend on whether stdout is
-// a terminal.
+// scriptOutput makes run and test render plain output, whatever -o,
+// TROVEMEM_OUTPUT or the terminal say: a script's assertions and | blocks
+// are written against plain output, and must mean the same on every
+// machine and in every environment. The user's choice is kept only to
+// decide on progress bars.
 func scriptOutput(a *app) {
 	f := flagsOf(a)
 	f.forcedPlain, f.userOutput = true, a.output
-	if a.output == "" {
-		a.output = string(repl.FormatPlain)
-	}
+	a.output = string(repl.FormatPlain)
 }
 
 // parseScripts reads and parses every file ("-" is stdin) before anything
@@ -199,12 +208,17 @@ printed as it runs. A script stops at its first failure: a command that fails
 | blocks) that does not hold. The failure is printed as FILE:LINE: CMD: what
 went wrong, with the expected and actual output, and run exits with status 1.
 Every file is parsed before anything runs; parse errors exit with status 2.
+Scripts always run in plain output mode, whatever -o or TROVEMEM_OUTPUT say,
+so their assertions mean the same everywhere. Output that does not end with
+a newline (get prints stored bytes as they are) is followed by one on the
+screen before the next output or failure; assertions see the exact bytes.
 
 Script syntax: the REPL's lines, plus
   ! CMD                   CMD must fail        ? CMD     CMD may fail
   stdout 'RE'             the last command's output matches RE (! stdout: does not)
   stderr 'RE'             its error message matches RE
-  | TEXT                  exact expected output lines of the command above (| alone: empty line)
+  | TEXT                  exact expected output lines of the command above (| alone: one empty
+                          line; a command that prints nothing has no block: ! stdout . says so)
   set NAME VALUE          define ${NAME} (else ${NAME} comes from the environment)
   let NAME = stdout 'RE'  define ${NAME} from RE's first group; ls sets ${cursor}
   source FILE             run FILE, relative to this script, in the same store`,
@@ -233,20 +247,25 @@ Script syntax: the REPL's lines, plus
 
 // runScripts replays scripts into the app's session.
 func runScripts(ctx context.Context, a *app, scripts []*repl.Script, keepGoing, verbose bool) error {
-	r := &repl.Runner{Session: a.Session, Stdout: a.stdout, KeepGoing: keepGoing}
+	// Failures are printed as they happen, right under the output they are
+	// about, after the runner has ended any unfinished line.
+	r := &repl.Runner{Session: a.Session, Stdout: a.stdout, KeepGoing: keepGoing,
+		OnFailure: func(f *repl.Failure) { fmt.Fprintln(a.stderr, f.Report()) }}
 	if verbose {
 		r.Echo = a.stderr
 	}
 	failed := false
 	for _, sc := range scripts {
 		res := r.Run(ctx, sc)
-		if reportFailures(a.stderr, res) {
+		if !res.Passed() {
 			failed = true
 			if !keepGoing {
 				break
 			}
 		}
 		if ctx.Err() != nil {
+			// The message that follows starts on a line of its own.
+			r.EndLine()
 			return errInterrupted
 		}
 		if res.Exited {

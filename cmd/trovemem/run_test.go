@@ -87,7 +87,7 @@ func TestRunCommand(t *testing.T) {
 		{"source chain", map[string]string{"a.trove": "echo a\nsource lib/b.trove\n", "lib/b.trove": "mkbucket demo\n\n\n! buckets\n"},
 			[]string{"run", "a.trove"}, "", 1, "", []string{"lib/b.trove:4 (from a.trove:2): buckets: succeeded, but it must fail"}},
 		{"source cycle", map[string]string{"a.trove": "echo a\nsource b.trove\n", "b.trove": "source a.trove\n"},
-			[]string{"run", "a.trove"}, "", 2, "-", []string{"b.trove:1:1: source a.trove: source cycle: a.trove -> b.trove -> a.trove\n"}},
+			[]string{"run", "a.trove"}, "", 2, "-", []string{"b.trove:1:1: source a.trove: source cycle: a.trove -> b.trove -> a.trove (from a.trove:2)\n"}},
 		{"exit ends successfully", map[string]string{"a.trove": "echo a\nexit\nget xxx y\n", "b.trove": "echo b\n"},
 			[]string{"run", "a.trove", "b.trove"}, "", 0, "a\n", nil},
 		{"undefined variable", map[string]string{"a.trove": "echo ${NOPE_NOT_SET}\n"}, []string{"run", "a.trove"}, "", 1,
@@ -173,15 +173,36 @@ func TestTestCommand(t *testing.T) {
 	})
 	t.Run("no scripts is a usage error", func(t *testing.T) {
 		inDir(t, map[string]string{"empty/notes.txt": "x"})
-		if code, _, stderr := trovemem(t, "", "test", "empty"); code != 2 || !strings.Contains(stderr, "no .trove scripts found under empty") {
+		if code, _, stderr := trovemem(t, "", "test", "empty"); code != 2 || !strings.Contains(stderr, "no .trove scripts under empty") {
 			t.Errorf("got exit status %d and %q, want 2 and a message", code, stderr)
 		}
 	})
-	t.Run("parse errors exit 2 before anything runs", func(t *testing.T) {
-		inDir(t, map[string]string{"a.trove": okScript, "b.trove": "echo 'x\n"})
-		code, stdout, stderr := trovemem(t, "", "test", ".")
-		if code != 2 || stdout != "" || !strings.Contains(stderr, "b.trove:1:6: unterminated single quote") {
-			t.Errorf("got exit status %d, stdout %q, stderr %q; want 2, nothing run, the error with file:line:col", code, stdout, stderr)
+	t.Run("a script that does not parse fails, the others run, exit 2", func(t *testing.T) {
+		inDir(t, map[string]string{"a.trove": okScript, "b.trove": "echo 'x\n", "c.trove": okScript})
+		code, stdout, _ := trovemem(t, "", "test", ".")
+		for _, want := range []string{"ok   a.trove", "FAIL b.trove (does not parse)\n    b.trove:1:6: unterminated single quote\n", "ok   c.trove", "2 passed, 1 failed\n"} {
+			if !strings.Contains(stdout, want) {
+				t.Errorf("got stdout\n%s\nwant it to contain %q", stdout, want)
+			}
+		}
+		if code != 2 {
+			t.Errorf("got exit status %d, want 2 (a script that does not parse is a usage error)", code)
+		}
+	})
+	t.Run("--help shows the help and runs nothing", func(t *testing.T) {
+		inDir(t, map[string]string{"a.trove": okScript})
+		for _, flag := range []string{"--help", "-h"} {
+			code, stdout, _ := trovemem(t, "", "test", flag)
+			if code != 0 || !strings.Contains(stdout, "Usage:") || strings.Contains(stdout, "a.trove") {
+				t.Errorf("test %s: got exit status %d and\n%s\nwant the help, no script run", flag, code, stdout)
+			}
+		}
+	})
+	t.Run("-run that matches nothing warns and passes", func(t *testing.T) {
+		inDir(t, map[string]string{"a.trove": okScript})
+		code, stdout, stderr := trovemem(t, "", "test", "-run", "nomatch")
+		if code != 0 || stderr != "warning: -run nomatch matches none of the 1 scripts found\n" || !strings.HasSuffix(stdout, "0 passed, 0 failed\n") {
+			t.Errorf("got exit status %d, stdout %q, stderr %q; want 0, no script run, a warning", code, stdout, stderr)
 		}
 	})
 	t.Run("each script has a fresh store", func(t *testing.T) {
@@ -247,7 +268,8 @@ func TestTestCommand(t *testing.T) {
 			t.Errorf("got exit status %d and\n%s\nwant u.trove updated and stop.trove failing", code, stdout)
 		}
 		got, _ := os.ReadFile("u.trove")
-		if want := "# keep me\necho \"one\\ntwo\"\n| one\n| two\nstdout one\nls\n|\n"; string(got) != want {
+		// ls printed nothing, so its block goes: no block matches no output.
+		if want := "# keep me\necho \"one\\ntwo\"\n| one\n| two\nstdout one\nls\n"; string(got) != want {
 			t.Errorf("got rewritten script %q, want %q", got, want)
 		}
 		if got, _ := os.ReadFile("stop.trove"); string(got) != "echo a\n| b\nget xxx y\n" {

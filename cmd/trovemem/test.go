@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -43,8 +44,15 @@ func newTestCmd(a *app) *cobra.Command {
 testdata and directories starting with . or _) in a fresh store, and prints
 one line per script (ok or FAIL, commands run, time), the failures with
 FILE:LINE, the expected and actual output, and a closing line
-"N passed, N failed". It exits with status 1 if any script failed, and 2 if
-any script does not parse (nothing runs then).
+"N passed, N failed". A script that does not parse is reported as FAIL with
+each problem at FILE:LINE:COL, and the others still run. test exits with
+status 1 if any script failed, and 2 if any script does not parse (a broken
+script is a usage error, as for run), or if no script was found under the
+paths. When -run matches no script, test prints a warning on stderr and
+exits 0, as go test -run does.
+
+Scripts always run in plain output mode, whatever -o or TROVEMEM_OUTPUT say,
+so their assertions mean the same everywhere.
 
 --junit writes a JUnit XML report for GitLab, Jenkins and the like. When
 GITHUB_ACTIONS=true, failures are also printed as ::error annotations.
@@ -102,6 +110,11 @@ func parseTestFlags(cmd *cobra.Command, o *testOptions, args []string) (paths []
 		}
 		return nil, false, asUsage(fmt.Errorf("%w (see %s --help)", err, cmd.CommandPath()))
 	}
+	// Cobra defines -h/--help on the command, so pflag parses it as a flag
+	// like any other instead of returning ErrHelp.
+	if h := fs.Lookup("help"); h != nil && h.Value.String() == "true" {
+		return nil, true, cmd.Help()
+	}
 	paths = fs.Args()
 	if len(paths) == 0 {
 		paths = []string{"."}
@@ -127,6 +140,13 @@ func (a *app) runTests(ctx context.Context, o testOptions, paths []string) error
 	if err != nil {
 		return asUsage(err)
 	}
+	if o.junit != "" {
+		// A report that cannot be written is found out now, not after a
+		// long run whose results would then be lost.
+		if err := checkWritable(o.junit); err != nil {
+			return asUsage(fmt.Errorf("--junit: %w", err))
+		}
+	}
 	scriptOutput(a)
 	f := flagsOf(a)
 	f.noSave = true
@@ -138,13 +158,11 @@ func (a *app) runTests(ctx context.Context, o testOptions, paths []string) error
 	fresh := a.freshSessions(ctx)
 	suite.NewSession = fresh
 	results, err := suite.Run(withProgress(ctx, a), files)
-	var pe *repl.ParseErrors
-	if errors.As(err, &pe) {
-		printParseErrors(a.stderr, pe.Errs)
-		return a.finish(ctx, asUsage(errReported))
-	}
 	if err != nil {
 		return a.finish(ctx, err)
+	}
+	if suite.Filter != nil && len(results) == 0 && ctx.Err() == nil {
+		fmt.Fprintf(a.stderr, "warning: -run %s matches none of the %d scripts found\n", repl.Quote(o.run), len(files))
 	}
 	if o.junit != "" {
 		werr := repl.WriteFileAtomic(o.junit, func(w io.Writer) error {
@@ -157,12 +175,32 @@ func (a *app) runTests(ctx context.Context, o testOptions, paths []string) error
 	if ctx.Err() != nil {
 		return a.finish(ctx, errInterrupted)
 	}
+	failed, broken := false, false
 	for _, r := range results {
-		if !r.Passed() {
-			return a.finish(ctx, errReported)
-		}
+		failed = failed || !r.Passed()
+		broken = broken || r.Err != nil
+	}
+	switch {
+	case broken:
+		return a.finish(ctx, asUsage(errReported))
+	case failed:
+		return a.finish(ctx, errReported)
 	}
 	return a.finish(ctx, nil)
+}
+
+// checkWritable makes sure a file can be written at path, by creating and
+// removing a file next to it, without touching path itself.
+func checkWritable(path string) error {
+	if info, err := os.Stat(path); err == nil && info.IsDir() {
+		return fmt.Errorf("%s is a directory", path)
+	}
+	probe, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".probe*")
+	if err != nil {
+		return err
+	}
+	probe.Close()
+	return os.Remove(probe.Name())
 }
 
 // freshSessions returns a function that builds a new store and session
