@@ -83,11 +83,15 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		}
 		opts = append(opts, driver.WithMetadata(m))
 	}
-	put := s.Store().Put
+	var (
+		info *driver.ObjectInfo
+		err  error
+	)
 	if backend, _ := inv.Flags.GetString("backend"); backend != "" {
-		put = pinnedPut(s.Store(), backend)
+		info, err = s.Store().PutOn(ctx, backend, bucket, key, content, opts...)
+	} else {
+		info, err = s.Store().Put(ctx, bucket, key, content, opts...)
 	}
-	info, err := put(ctx, bucket, key, content, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -316,50 +316,6 @@ func doneUnlessErr(done *Done, err error) (any, error) {
 	return done, nil
 }
 
-// pinnedPut returns put --backend's replacement for Store.Put: putOn the
-// named backend.
-func pinnedPut(st *trove.Store, backend string) func(context.Context, string, string, io.Reader, ...driver.PutOption) (*trove.ObjectInfo, error) {
-	return func(ctx context.Context, bucket, key string, r io.Reader, opts ...driver.PutOption) (*trove.ObjectInfo, error) {
-		return putOn(ctx, st, backend, bucket, key, r, opts...)
-	}
-}
-
-// putOn stores an object on the backend named, whatever the routes say,
-// and removes the key from every other backend, since a key lives in one
-// place. It is put --backend, which dumps write so that an object comes
-// back on the backend that held it even when its key routes elsewhere.
-func putOn(ctx context.Context, st *trove.Store, backend, bucket, key string, r io.Reader, opts ...driver.PutOption) (*trove.ObjectInfo, error) {
-	drv, ok := st.Backend(backend)
-	if !ok {
-		names := make([]string, 0, 4)
-		for _, b := range st.Backends() {
-			names = append(names, Quote(b.Name))
-		}
-		return nil, driver.E("put", bucket, key, fmt.Errorf("--backend: %w %s (mounted: %s)",
-			trove.ErrUnknownBackend, Quote(backend), strings.Join(names, ", ")))
-	}
-	if err := driver.ValidateBucketName(bucket); err != nil {
-		return nil, driver.E("put", bucket, key, err)
-	}
-	if err := driver.ValidateKey(key); err != nil {
-		return nil, driver.E("put", bucket, key, err)
-	}
-	info, err := drv.Put(ctx, bucket, key, r, opts...)
-	if err != nil {
-		return nil, driver.E("put", bucket, key, err)
-	}
-	info.Backend = backend
-	for _, b := range st.Backends() {
-		if b.Name == backend {
-			continue
-		}
-		if err := b.Driver.Delete(ctx, bucket, key); err != nil && !errors.Is(err, driver.ErrBucketNotFound) {
-			return info, driver.E("put", bucket, key, fmt.Errorf("remove old copy on backend %s: %w", Quote(b.Name), err))
-		}
-	}
-	return info, nil
-}
-
 // objects writes a put for every object of bucket that backend b serves,
 // calling header before the first; pin adds --backend to each.
 func (d *dumper) objects(ctx context.Context, st *trove.Store, b trove.BackendInfo, bucket string, pin bool, header func()) error {

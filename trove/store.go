@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -174,6 +175,26 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts .
 	if err != nil {
 		return nil, err
 	}
+	return s.put(ctx, cfg, name, bucket, key, r, opts)
+}
+
+// PutOn is Put on the named backend, whatever the routes say. A dump uses
+// it to bring every object back on the backend that held it, even one a
+// route change left behind. The key is removed from every other backend,
+// as with Put.
+func (s *Store) PutOn(ctx context.Context, backend, bucket, key string, r io.Reader, opts ...driver.PutOption) (*ObjectInfo, error) {
+	bucket = s.bucketName(bucket)
+	cfg, _, err := s.object("put", bucket, key)
+	if err != nil {
+		return nil, err
+	}
+	if _, ok := cfg.drivers[backend]; !ok {
+		return nil, driver.E("put", bucket, key, fmt.Errorf("%w %q (mounted: %s)", ErrUnknownBackend, backend, strings.Join(cfg.order, ", ")))
+	}
+	return s.put(ctx, cfg, backend, bucket, key, r, opts)
+}
+
+func (s *Store) put(ctx context.Context, cfg *config, name, bucket, key string, r io.Reader, opts []driver.PutOption) (*ObjectInfo, error) {
 	if u := s.undo(ctx); u != nil {
 		if err := u.saveKey(ctx, cfg, bucket, key, name); err != nil {
 			return nil, driver.E("put", bucket, key, err)

@@ -437,3 +437,24 @@ func TestKeyADiskBackendRefuses(t *testing.T) {
 		t.Errorf("Put of a refused key routed to disk: got %v, want ErrInvalidName", err)
 	}
 }
+
+func TestPutOn(t *testing.T) {
+	s, drivers := newStore(t, []string{"archive"}, "*.log", "archive")
+	put(t, s, "data", "x.log", "routed")
+	info, err := s.PutOn(ctx, trove.DefaultBackend, "data", "x.log", strings.NewReader("pinned"))
+	if err != nil {
+		t.Fatalf("PutOn: %v", err)
+	}
+	if info.Backend != trove.DefaultBackend {
+		t.Errorf("PutOn reported backend %q, want default", info.Backend)
+	}
+	if body, err := read(t, drivers[trove.DefaultBackend], "data", "x.log"); body != "pinned" || err != nil {
+		t.Errorf("default backend: got %q, %v, want pinned", body, err)
+	}
+	if _, err := drivers["archive"].Head(ctx, "data", "x.log"); !errors.Is(err, trove.ErrObjectNotFound) {
+		t.Errorf("archive still holds the old copy: got %v, want ErrObjectNotFound", err)
+	}
+	if _, err := s.PutOn(ctx, "nope", "data", "k", strings.NewReader("v")); !errors.Is(err, trove.ErrUnknownBackend) {
+		t.Errorf("PutOn unknown backend: got %v, want ErrUnknownBackend", err)
+	}
+}

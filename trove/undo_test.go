@@ -74,6 +74,10 @@ func TestUndoRollsBackEveryKindOfChange(t *testing.T) {
 			_, err := s.Put(ctx, "data", "old.log", strings.NewReader("new"))
 			return err
 		}},
+		{"put on a pinned backend", func(ctx context.Context, s *trove.Store) error {
+			_, err := s.PutOn(ctx, "archive", "data", "a.txt", strings.NewReader("pinned"))
+			return err
+		}},
 		{"delete", func(ctx context.Context, s *trove.Store) error {
 			return s.Delete(ctx, "data", "a.txt")
 		}},
