@@ -67,11 +67,11 @@ type DSN struct {
 func ParseDSN(dsn string) (*DSN, error) {
 	scheme, rest, ok := strings.Cut(dsn, "://")
 	if !ok || scheme == "" {
-		return nil, fmt.Errorf("dsn %q: want scheme://[user[:pass]@]host[/path][?params]", dsn)
+		return nil, fmt.Errorf("dsn %q: want scheme://[user[:pass]@]host[/path][?params]", RedactDSN(dsn))
 	}
 	u, err := url.Parse(scheme + "://" + rest)
 	if err != nil {
-		return nil, fmt.Errorf("dsn %q: %v", dsn, err)
+		return nil, fmt.Errorf("dsn %q: %v", RedactDSN(dsn), err)
 	}
 	d := &DSN{Scheme: u.Scheme, Host: u.Host, Path: u.Path, Params: u.Query(), Raw: dsn}
 	if u.User != nil {
@@ -94,11 +94,38 @@ func OpenDSN(ctx context.Context, dsn string, opts ...Option) (Driver, error) {
 		for i, s := range known {
 			known[i] = s + "://"
 		}
-		return nil, fmt.Errorf("%w %q in dsn %q (known: %s)", ErrUnknownScheme, d.Scheme, dsn, strings.Join(known, ", "))
+		return nil, fmt.Errorf("%w %q in dsn %q (known: %s)", ErrUnknownScheme, d.Scheme, RedactDSN(dsn), strings.Join(known, ", "))
 	}
 	drv := f()
 	if err := drv.Open(ctx, dsn, opts...); err != nil {
 		return nil, err
 	}
 	return drv, nil
+}
+
+// RedactDSN returns dsn with the password of its user info, if it has one,
+// replaced by ***, for showing a DSN to people: a terminal, a CI log or a
+// JSON report must not carry credentials. Everything else is kept exactly
+// as written (net/url's Redacted would re-encode the rest and turn mem://
+// into mem:). The authority ends at the first '/', '?' or '#' after
+// "://", and the user info at its last '@', as net/url reads them.
+func RedactDSN(dsn string) string {
+	_, rest, ok := strings.Cut(dsn, "://")
+	if !ok {
+		return dsn
+	}
+	start := len(dsn) - len(rest)
+	authority := rest
+	if end := strings.IndexAny(rest, "/?#"); end >= 0 {
+		authority = rest[:end]
+	}
+	at := strings.LastIndex(authority, "@")
+	if at < 0 {
+		return dsn
+	}
+	colon := strings.IndexByte(authority[:at], ':')
+	if colon < 0 {
+		return dsn
+	}
+	return dsn[:start+colon+1] + "***" + dsn[start+at:]
 }

@@ -2,7 +2,6 @@ package repl
 
 import (
 	"context"
-	"strings"
 
 	"github.com/spf13/pflag"
 
@@ -32,7 +31,7 @@ var cmdMount = &Command{
 		if err := s.Store().Mount(ctx, name, dsn, driver.WithClock(s.Now)); err != nil {
 			return nil, err
 		}
-		return s.afterLayoutChange(ctx, &Done{Op: "mount", Backend: name, DSN: RedactDSN(dsn)})
+		return s.afterLayoutChange(ctx, &Done{Op: "mount", Backend: name, DSN: driver.RedactDSN(dsn)})
 	},
 }
 
@@ -74,35 +73,8 @@ var cmdBackends = &Command{
 		}
 		t := &BackendTable{Backends: make([]BackendRow, len(usage))}
 		for i, u := range usage {
-			t.Backends[i] = BackendRow{Name: u.Name, DSN: RedactDSN(u.DSN), Objects: u.Objects, Bytes: u.Bytes}
+			t.Backends[i] = BackendRow{Name: u.Name, DSN: driver.RedactDSN(u.DSN), Objects: u.Objects, Bytes: u.Bytes}
 		}
 		return t, nil
 	},
-}
-
-// RedactDSN returns dsn with the password of its user info, if it has one,
-// replaced by ***, for showing a DSN to people: a terminal, a CI log or a
-// JSON report must not carry credentials. Everything else is kept exactly
-// as written (net/url's Redacted would re-encode the rest and turn mem://
-// into mem:). The authority ends at the first '/', '?' or '#' after
-// "://", and the user info at its last '@', as net/url reads them.
-func RedactDSN(dsn string) string {
-	_, rest, ok := strings.Cut(dsn, "://")
-	if !ok {
-		return dsn
-	}
-	start := len(dsn) - len(rest)
-	authority := rest
-	if end := strings.IndexAny(rest, "/?#"); end >= 0 {
-		authority = rest[:end]
-	}
-	at := strings.LastIndex(authority, "@")
-	if at < 0 {
-		return dsn
-	}
-	colon := strings.IndexByte(authority[:at], ':')
-	if colon < 0 {
-		return dsn
-	}
-	return dsn[:start+colon+1] + "***" + dsn[start+at:]
 }

@@ -283,7 +283,7 @@ func sameMount(st *trove.Store, name, dsn string) (bool, error) {
 		// Errors reach terminals and CI logs, which must not collect
 		// passwords.
 		return false, fmt.Errorf("mount %s: %w from %s, not %s (--exist-ok accepts only the same DSN)",
-			name, trove.ErrBackendExists, Quote(RedactDSN(have)), Quote(RedactDSN(dsn)))
+			name, trove.ErrBackendExists, Quote(driver.RedactDSN(have)), Quote(driver.RedactDSN(dsn)))
 	}
 	return false, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/trovemem/trovemem/config"
+	"github.com/trovemem/trovemem/driver"
 	"github.com/trovemem/trovemem/trove"
 )
 
@@ -71,7 +72,7 @@ var cmdStores = &Command{
 		for _, name := range s.StoreNames() {
 			st := s.stores[name]
 			bs := st.Backends()
-			l.Stores = append(l.Stores, StoreRow{Name: name, Current: name == s.current, DSN: bs[0].DSN,
+			l.Stores = append(l.Stores, StoreRow{Name: name, Current: name == s.current, DSN: driver.RedactDSN(bs[0].DSN),
 				Backends: len(bs), Routes: len(st.Routes()) + len(st.RouteFuncs())})
 		}
 		return l, nil

@@ -327,10 +327,10 @@ func (a *app) setup(ctx context.Context) error {
 	for _, m := range a.mounts {
 		name, dsn, ok := strings.Cut(m, "=")
 		if !ok || name == "" || dsn == "" {
-			return asUsage(fmt.Errorf("--mount %q: want NAME=DSN, as in fast=mem://", repl.RedactDSN(m)))
+			return asUsage(fmt.Errorf("--mount %q: want NAME=DSN, as in fast=mem://", driver.RedactDSN(m)))
 		}
 		if err := st.Mount(ctx, name, dsn, driver.WithClock(a.Now)); err != nil {
-			return asUsage(fmt.Errorf("--mount %q: %w", name+"="+repl.RedactDSN(dsn), err))
+			return asUsage(fmt.Errorf("--mount %q: %w", name+"="+driver.RedactDSN(dsn), err))
 		}
 	}
 	for _, r := range a.routes {
