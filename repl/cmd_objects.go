@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 
@@ -32,6 +33,7 @@ var cmdPut = &Command{
 		fs.StringArray("meta", nil, "add user metadata `k=v` (repeatable)")
 		fs.String("base64", "", "decode the content from base64 `DATA` instead of VALUE (dump writes binary content so)")
 		fs.String("backend", "", "store on backend `NAME` whatever the routes say (dumps use it)")
+		fs.String("modified", "", "stamp the object with `TIME` (RFC 3339) instead of the clock (dumps use it)")
 	},
 	Run: runPut,
 }
@@ -42,12 +44,12 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 	b64, _ := inv.Flags.GetString("base64")
 	var content io.Reader
 	switch {
+	case b64 != "" && (len(inv.Args) == 3 || file != ""):
+		return nil, usageErrorf(nil, "put: give VALUE, --file or --base64, not two of them")
 	case len(inv.Args) == 3 && file != "":
 		return nil, usageErrorf(nil, "put: give VALUE or --file, not both")
 	case len(inv.Args) == 3:
 		content = strings.NewReader(inv.Args[2])
-	case b64 != "" && (len(inv.Args) == 3 || file != ""):
-		return nil, usageErrorf(nil, "put: give VALUE, --file or --base64, not two of them")
 	case b64 != "":
 		data, err := base64.StdEncoding.DecodeString(b64)
 		if err != nil {
@@ -70,6 +72,13 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 	}
 	if ct != "" {
 		opts = append(opts, driver.WithContentType(ct))
+	}
+	if mod, _ := inv.Flags.GetString("modified"); mod != "" {
+		t, err := time.Parse(time.RFC3339Nano, mod)
+		if err != nil {
+			return nil, usageErrorf(nil, "put: --modified %s: want an RFC 3339 time such as 2026-01-01T00:00:00Z", Quote(mod))
+		}
+		opts = append(opts, driver.WithLastModified(t))
 	}
 	if inv.Flags.Changed("meta") {
 		metas, _ := inv.Flags.GetStringArray("meta")

@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/trovemem/trovemem/config"
@@ -390,7 +391,8 @@ func (d *dumper) object(ctx context.Context, b trove.BackendInfo, bucket, key st
 	} else {
 		flags = append(flags, "--base64", base64.StdEncoding.EncodeToString(data))
 	}
-	flags = append(flags, "--content-type", rd.Info.ContentType)
+	flags = append(flags, "--content-type", rd.Info.ContentType,
+		"--modified", rd.Info.LastModified.UTC().Format(time.RFC3339Nano))
 	keys := make([]string, 0, len(rd.Info.Metadata))
 	for k := range rd.Info.Metadata {
 		keys = append(keys, k)

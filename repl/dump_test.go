@@ -24,6 +24,7 @@ type objectState struct {
 	Bucket, Key, ContentType, Backend string
 	Data                              []byte
 	Metadata                          map[string]string
+	LastModified                      time.Time
 }
 
 // storeState reads every object of every bucket from every backend,
@@ -53,7 +54,7 @@ func storeState(t *testing.T, st *trove.Store) (buckets []string, backends []str
 				}
 				data, _ := io.ReadAll(rd)
 				rd.Close()
-				objects = append(objects, objectState{b, info.Key, rd.Info.ContentType, be.Name, data, rd.Info.Metadata})
+				objects = append(objects, objectState{b, info.Key, rd.Info.ContentType, be.Name, data, rd.Info.Metadata, rd.Info.LastModified})
 			}
 		}
 	}
@@ -90,8 +91,12 @@ func TestDumpRoundTrip(t *testing.T) {
 		{"unicode/clé 日本 😀", "\u00a0non-breaking\u2028separator"},
 		{"cold/a.log", "on the cold backend"},
 	}
-	for _, o := range objects {
+	for i, o := range objects {
+		// Each object gets its own time, so the round trip is seen to keep
+		// LastModified rather than restamp every object with the clock.
+		modified := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC).Add(time.Duration(i) * 90 * time.Minute)
 		if _, err := src.Store().Put(ctx, "data", o.key, strings.NewReader(o.value),
+			driver.WithLastModified(modified),
 			driver.WithContentType("x/"+strings.Map(func(r rune) rune {
 				if r < 'a' || r > 'z' {
 					return -1
@@ -173,7 +178,7 @@ func TestDumpCommand(t *testing.T) {
 	if err := s.Render(&out, v); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "mkbucket demo --exist-ok\n") || !strings.Contains(out.String(), "put demo k v --content-type application/octet-stream\n") {
+	if !strings.Contains(out.String(), "mkbucket demo --exist-ok\n") || !strings.Contains(out.String(), "put demo k v --content-type application/octet-stream --modified 2026-01-01T00:00:00Z\n") {
 		t.Errorf("got dump output\n%s\nwant the bucket and the object", out.String())
 	}
 	path := dir + "/saved.trove"

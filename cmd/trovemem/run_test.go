@@ -324,7 +324,7 @@ put shop app.log 'started' --content-type text/x-log --meta level=info
 			t.Fatalf("exit status %d: %s", code, stderr)
 		}
 		data, _ := os.ReadFile("piped.trove")
-		if !strings.Contains(string(data), "put piped k v --content-type application/octet-stream\n") {
+		if !strings.Contains(string(data), "put piped k v --content-type application/octet-stream --modified ") {
 			t.Errorf("got dump\n%s\nwant the piped object", data)
 		}
 	})
