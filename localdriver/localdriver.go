@@ -238,6 +238,19 @@ func (d *LocalDriver) rootLocked() (*os.Root, error) {
 	return d.root, nil
 }
 
+// bucketRootLocked returns the open root once it has checked that bucket
+// is a bucket in it; d.mu must be held.
+func (d *LocalDriver) bucketRootLocked(bucket string) (*os.Root, error) {
+	root, err := d.rootLocked()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkBucket(root, bucket); err != nil {
+		return nil, err
+	}
+	return root, nil
+}
+
 // stamp returns the clock's time in UTC, the form a sidecar round-trips
 // exactly, so a Put's result and a later Head agree.
 func (d *LocalDriver) stamp() time.Time { return d.now().UTC() }
@@ -312,11 +325,8 @@ func (d *LocalDriver) deleteBucket(ctx context.Context, name string) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	root, err := d.rootLocked()
+	root, err := d.bucketRootLocked(name)
 	if err != nil {
-		return err
-	}
-	if err := checkBucket(root, name); err != nil {
 		return err
 	}
 	names, err := readNames(root, filepath.Join(name, metaDir))

@@ -231,11 +231,8 @@ func (d *LocalDriver) head(ctx context.Context, bucket, key string) (*driver.Obj
 	}
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	root, err := d.rootLocked()
+	root, err := d.bucketRootLocked(bucket)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkBucket(root, bucket); err != nil {
 		return nil, err
 	}
 	s, err := statObject(root, bucket, keyName(key))
@@ -263,11 +260,8 @@ func (d *LocalDriver) delete(ctx context.Context, bucket, key string) error {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	root, err := d.rootLocked()
+	root, err := d.bucketRootLocked(bucket)
 	if err != nil {
-		return err
-	}
-	if err := checkBucket(root, bucket); err != nil {
 		return err
 	}
 	name := keyName(key)
@@ -333,11 +327,8 @@ func (d *LocalDriver) list(ctx context.Context, bucket string, o driver.ListOpti
 	}
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	root, err := d.rootLocked()
+	root, err := d.bucketRootLocked(bucket)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkBucket(root, bucket); err != nil {
 		return nil, err
 	}
 	keys, err := listKeys(root, bucket, o.Prefix)
