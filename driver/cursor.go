@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // EncodeCursor turns the last entry of a page (a key or a common prefix)
@@ -22,7 +23,9 @@ func DecodeCursor(token string) (string, error) {
 		return "", nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || len(b) == 0 {
+	// Every entry is a valid UTF-8 key or prefix, so a token that decodes
+	// to anything else was mistyped rather than made by EncodeCursor.
+	if err != nil || len(b) == 0 || !utf8.Valid(b) {
 		return "", fmt.Errorf("%w %q: not a token from a previous listing", ErrInvalidCursor, token)
 	}
 	return string(b), nil

@@ -175,8 +175,14 @@ func TestCursorRoundTrip(t *testing.T) {
 			t.Errorf("DecodeCursor(EncodeCursor(%q)) = %q, %v", entry, got, err)
 		}
 	}
-	if _, err := driver.DecodeCursor("%%%"); !errors.Is(err, driver.ErrInvalidCursor) {
-		t.Errorf("bad token: got %v, want ErrInvalidCursor", err)
+	for _, tok := range []string{"%%%", "zzz"} { // zzz decodes, but not to UTF-8
+		if _, err := driver.DecodeCursor(tok); !errors.Is(err, driver.ErrInvalidCursor) {
+			t.Errorf("bad token %q: got %v, want ErrInvalidCursor", tok, err)
+		}
+	}
+	_, err := driver.ParseDSN("mem://ann:secret@h/%zz")
+	if err == nil || strings.Contains(err.Error(), "secret") {
+		t.Errorf("ParseDSN of a bad DSN with a password: got %v, want an error that masks it", err)
 	}
 }
 

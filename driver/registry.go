@@ -2,6 +2,7 @@ package driver
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"sort"
@@ -71,6 +72,12 @@ func ParseDSN(dsn string) (*DSN, error) {
 	}
 	u, err := url.Parse(scheme + "://" + rest)
 	if err != nil {
+		// url.Error repeats the whole DSN, password included; keep only
+		// what went wrong.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
 		return nil, fmt.Errorf("dsn %q: %v", RedactDSN(dsn), err)
 	}
 	d := &DSN{Scheme: u.Scheme, Host: u.Host, Path: u.Path, Params: u.Query(), Raw: dsn}

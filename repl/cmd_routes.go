@@ -2,6 +2,7 @@ package repl
 
 import (
 	"context"
+	"github.com/trovemem/trovemem/driver"
 	"strconv"
 
 	"github.com/spf13/pflag"
@@ -65,8 +66,24 @@ var cmdRouteExplain = &Command{
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey},
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+		if err := checkNames("route explain", inv.Args[0], inv.Args[1]); err != nil {
+			return nil, err
+		}
 		return s.Store().Explain(inv.Args[0], inv.Args[1]), nil
 	},
+}
+
+// checkNames applies the store's name rules to a bucket and key that a
+// command only reasons about (route explain, route test), so a name no
+// operation would accept is refused there too, with the same message.
+func checkNames(op, bucket, key string) error {
+	if err := driver.ValidateBucketName(bucket); err != nil {
+		return driver.E(op, bucket, key, err)
+	}
+	if err := driver.ValidateKey(key); err != nil {
+		return driver.E(op, bucket, key, err)
+	}
+	return nil
 }
 
 var cmdRoutes = &Command{

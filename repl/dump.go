@@ -530,6 +530,11 @@ func createTemp(dir, prefix string, perm os.FileMode) (*os.File, error) {
 		if errors.Is(err, fs.ErrExist) {
 			continue
 		}
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			// The temporary name means nothing to the user; the folder does.
+			return nil, &fs.PathError{Op: "create a file in", Path: dir, Err: pe.Err}
+		}
 		return f, err
 	}
 	return nil, &os.PathError{Op: "createtemp", Path: filepath.Join(dir, prefix+"*"), Err: fs.ErrExist}

@@ -160,6 +160,9 @@ var cmdRouteTest = &Command{
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		t := &RouteTest{Bucket: inv.Args[0]}
 		for _, key := range inv.Args[1:] {
+			if err := checkNames("route test", inv.Args[0], key); err != nil {
+				return nil, err
+			}
 			ex := s.Store().Explain(inv.Args[0], key)
 			row := RouteTestRow{Key: key, Backend: ex.Backend}
 			if ex.Winner >= 0 {

@@ -209,9 +209,11 @@ printed as it runs. A script stops at its first failure: a command that fails
 went wrong, with the expected and actual output, and run exits with status 1.
 Every file is parsed before anything runs; parse errors exit with status 2.
 Scripts always run in plain output mode, whatever -o or TROVEMEM_OUTPUT say,
-so their assertions mean the same everywhere. Output that does not end with
-a newline (get prints stored bytes as they are) is followed by one on the
-screen before the next output or failure; assertions see the exact bytes.
+and with the clock fixed at ` + defaultScriptNow + ` unless --now says otherwise,
+so their assertions mean the same everywhere and under run and test alike.
+Output that does not end with a newline (get prints stored bytes as they
+are) is followed by one on the screen before the next output or failure;
+assertions see the exact bytes.
 
 Script syntax: the REPL's lines, plus
   ! CMD                   CMD must fail        ? CMD     CMD may fail
@@ -230,6 +232,7 @@ Script syntax: the REPL's lines, plus
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			scriptOutput(a)
+			fixScriptClock(flagsOf(a))
 			scripts, err := parseScripts(a, args)
 			if err != nil {
 				return err

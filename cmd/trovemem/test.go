@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -24,8 +25,10 @@ func init() {
 	subcommands = append(subcommands, newTestCmd)
 }
 
-// defaultTestNow is the clock of test scripts when --now is not given.
-const defaultTestNow = "2026-01-01T00:00:00Z"
+// defaultScriptNow is the clock of scripts (run and test) when --now is
+// not given: scripts compare output, so they must replay the same way
+// every time and under both commands.
+const defaultScriptNow = "2026-01-01T00:00:00Z"
 
 // testOptions are test's own flags.
 type testOptions struct {
@@ -56,7 +59,7 @@ so their assertions mean the same everywhere.
 
 --junit writes a JUnit XML report for GitLab, Jenkins and the like. When
 GITHUB_ACTIONS=true, failures are also printed as ::error annotations.
-The clock is fixed at ` + defaultTestNow + ` unless --now says otherwise, so
+The clock is fixed at ` + defaultScriptNow + ` unless --now says otherwise, so
 timestamps in outputs are the same on every run.
 
 --update rewrites "| " output blocks in place with the actual output (never
@@ -150,11 +153,7 @@ func (a *app) runTests(ctx context.Context, o testOptions, paths []string) error
 	scriptOutput(a)
 	f := flagsOf(a)
 	f.noSave = true
-	if f.now == "" {
-		// Tests compare output, so their clock is fixed unless --now (or
-		// TROVEMEM_NOW) says otherwise: timestamps are the same every run.
-		f.now = defaultTestNow
-	}
+	fixScriptClock(f)
 	fresh := a.freshSessions(ctx)
 	suite.NewSession = fresh
 	results, err := suite.Run(withProgress(ctx, a), files)
@@ -195,8 +194,14 @@ func checkWritable(path string) error {
 	if info, err := os.Stat(path); err == nil && info.IsDir() {
 		return fmt.Errorf("%s is a directory", path)
 	}
-	probe, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".probe*")
+	dir := filepath.Dir(path)
+	probe, err := os.CreateTemp(dir, "."+filepath.Base(path)+".probe*")
 	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			// The probe's name means nothing to the user; the folder does.
+			return &fs.PathError{Op: "create a file in", Path: dir, Err: pe.Err}
+		}
 		return err
 	}
 	probe.Close()
@@ -226,5 +231,13 @@ func (a *app) freshSessions(ctx context.Context) func() (*repl.Session, error) {
 			return nil, err
 		}
 		return a.Session, nil
+	}
+}
+
+// fixScriptClock fixes the clock at defaultScriptNow unless --now (or
+// TROVEMEM_NOW) chose one, so timestamps are the same every run.
+func fixScriptClock(f *scriptFlags) {
+	if f.now == "" {
+		f.now = defaultScriptNow
 	}
 }
