@@ -18,12 +18,14 @@ var cmdMount = &Command{
 	MinArgs:  2,
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgOther, ArgDSN},
-	Flags: func(fs *pflag.FlagSet) {
-		fs.Bool("exist-ok", false, "succeed if NAME is mounted already from the same DSN (dumps use it)")
+	Flags: func(fs *pflag.FlagSet) any {
+		o := &existOKOptions{}
+		fs.BoolVar(&o.existOK, "exist-ok", false, "succeed if NAME is mounted already from the same DSN (dumps use it)")
+		return o
 	},
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		name, dsn := inv.Args[0], inv.Args[1]
-		if existOK, _ := inv.Flags.GetBool("exist-ok"); existOK {
+		if optionsOf[existOKOptions](inv).existOK {
 			if same, err := sameMount(s.Store(), name, dsn); same || err != nil {
 				return doneUnlessErr(&Done{Op: "mount", Backend: name, DSN: dsn}, err)
 			}
@@ -46,11 +48,13 @@ var cmdUnmount = &Command{
 	MinArgs:  1,
 	MaxArgs:  1,
 	ArgKinds: []ArgKind{ArgBackend},
-	Flags: func(fs *pflag.FlagSet) {
-		fs.Bool("force", false, "unmount even though the backend holds objects, losing them")
+	Flags: func(fs *pflag.FlagSet) any {
+		o := &forceOptions{}
+		fs.BoolVar(&o.force, "force", false, "unmount even though the backend holds objects, losing them")
+		return o
 	},
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
-		force, _ := inv.Flags.GetBool("force")
+		force := optionsOf[forceOptions](inv).force
 		if err := s.Store().RemoveBackend(ctx, inv.Args[0], force); err != nil {
 			return nil, err
 		}

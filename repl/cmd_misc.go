@@ -46,7 +46,7 @@ var cmdHelp = &Command{
 		if len(inv.Args) == 0 {
 			return &HelpText{Commands: s.commands}, nil
 		}
-		c, n, err := resolve(s.commands, inv.Args)
+		c, n, err := s.commands.Resolve(inv.Args)
 		if err != nil {
 			// "help route" lists the group rather than complaining.
 			var group []*Command

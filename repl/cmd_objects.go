@@ -27,21 +27,29 @@ var cmdPut = &Command{
 	MinArgs:  2,
 	MaxArgs:  3,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey, ArgOther},
-	Flags: func(fs *pflag.FlagSet) {
-		fs.String("file", "", "read the content from `PATH` instead of VALUE")
-		fs.String("content-type", "", "store `TYPE` as the content type")
-		fs.StringArray("meta", nil, "add user metadata `k=v` (repeatable)")
-		fs.String("base64", "", "decode the content from base64 `DATA` instead of VALUE (dump writes binary content so)")
-		fs.String("backend", "", "store on backend `NAME` whatever the routes say (dumps use it)")
-		fs.String("modified", "", "stamp the object with `TIME` (RFC 3339) instead of the clock (dumps use it)")
+	Flags: func(fs *pflag.FlagSet) any {
+		o := &putOptions{}
+		fs.StringVar(&o.file, "file", "", "read the content from `PATH` instead of VALUE")
+		fs.StringVar(&o.contentType, "content-type", "", "store `TYPE` as the content type")
+		fs.StringArrayVar(&o.meta, "meta", nil, "add user metadata `k=v` (repeatable)")
+		fs.StringVar(&o.base64, "base64", "", "decode the content from base64 `DATA` instead of VALUE (dump writes binary content so)")
+		fs.StringVar(&o.backend, "backend", "", "store on backend `NAME` whatever the routes say (dumps use it)")
+		fs.StringVar(&o.modified, "modified", "", "stamp the object with `TIME` (RFC 3339) instead of the clock (dumps use it)")
+		return o
 	},
 	Run: runPut,
 }
 
+// putOptions are put's flags.
+type putOptions struct {
+	file, contentType, base64, backend, modified string
+	meta                                         []string
+}
+
 func runPut(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 	bucket, key := inv.Args[0], inv.Args[1]
-	file, _ := inv.Flags.GetString("file")
-	b64, _ := inv.Flags.GetString("base64")
+	o := optionsOf[putOptions](inv)
+	file, b64 := o.file, o.base64
 	var content io.Reader
 	switch {
 	case b64 != "" && (len(inv.Args) == 3 || file != ""):
@@ -66,14 +74,14 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		return nil, usageErrorf(nil, "put: give VALUE or --file PATH")
 	}
 	var opts []driver.PutOption
-	ct, _ := inv.Flags.GetString("content-type")
+	ct := o.contentType
 	if ct == "" {
 		ct = GuessContentType(key)
 	}
 	if ct != "" {
 		opts = append(opts, driver.WithContentType(ct))
 	}
-	if mod, _ := inv.Flags.GetString("modified"); mod != "" {
+	if mod := o.modified; mod != "" {
 		t, err := time.Parse(time.RFC3339Nano, mod)
 		if err != nil {
 			return nil, usageErrorf(nil, "put: --modified %s: want an RFC 3339 time such as 2026-01-01T00:00:00Z", Quote(mod))
@@ -81,7 +89,7 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		opts = append(opts, driver.WithLastModified(t))
 	}
 	if inv.Flags.Changed("meta") {
-		metas, _ := inv.Flags.GetStringArray("meta")
+		metas := o.meta
 		m := make(map[string]string, len(metas))
 		for _, kv := range metas {
 			k, v, ok := strings.Cut(kv, "=")
@@ -96,7 +104,7 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		info *driver.ObjectInfo
 		err  error
 	)
-	if backend, _ := inv.Flags.GetString("backend"); backend != "" {
+	if backend := o.backend; backend != "" {
 		info, err = s.Store().PutOn(ctx, backend, bucket, key, content, opts...)
 	} else {
 		info, err = s.Store().Put(ctx, bucket, key, content, opts...)
@@ -106,6 +114,9 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 	}
 	return &PutResult{Bucket: bucket, ObjectInfo: *info}, nil
 }
+
+// getOptions are get's flags.
+type getOptions struct{ out, rng string }
 
 var cmdGet = &Command{
 	Name:    "get",
@@ -119,14 +130,17 @@ var cmdGet = &Command{
 	MinArgs:  2,
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey},
-	Flags: func(fs *pflag.FlagSet) {
-		fs.String("out", "", "write the content to `PATH` instead")
-		fs.String("range", "", "read only bytes `START-END`, START- or -N")
+	Flags: func(fs *pflag.FlagSet) any {
+		o := &getOptions{}
+		fs.StringVar(&o.out, "out", "", "write the content to `PATH` instead")
+		fs.StringVar(&o.rng, "range", "", "read only bytes `START-END`, START- or -N")
+		return o
 	},
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		bucket, key := inv.Args[0], inv.Args[1]
 		var opts []driver.GetOption
-		rng, _ := inv.Flags.GetString("range")
+		o := optionsOf[getOptions](inv)
+		rng := o.rng
 		if rng != "" {
 			if !strings.HasPrefix(rng, "bytes=") {
 				rng = "bytes=" + rng
@@ -142,7 +156,7 @@ var cmdGet = &Command{
 		if err != nil {
 			return nil, driver.E("get", bucket, key, err)
 		}
-		if out, _ := inv.Flags.GetString("out"); out != "" {
+		if out := o.out; out != "" {
 			if err := os.WriteFile(out, data, 0o644); err != nil {
 				return nil, driver.E("get", bucket, key, err)
 			}
@@ -201,11 +215,13 @@ var cmdLs = &Command{
 	MinArgs:  0,
 	MaxArgs:  1,
 	ArgKinds: []ArgKind{ArgBucket},
-	Flags: func(fs *pflag.FlagSet) {
-		fs.String("prefix", "", "list only keys starting with `P`")
-		fs.String("delimiter", "", "group keys by the part up to `D` after the prefix")
-		fs.Int("max", 0, "list at most `N` entries (default 1000)")
-		fs.String("cursor", "", "continue after the page that printed `C`")
+	Flags: func(fs *pflag.FlagSet) any {
+		o := &lsOptions{}
+		fs.StringVar(&o.prefix, "prefix", "", "list only keys starting with `P`")
+		fs.StringVar(&o.delimiter, "delimiter", "", "group keys by the part up to `D` after the prefix")
+		fs.IntVar(&o.max, "max", 0, "list at most `N` entries (default 1000)")
+		fs.StringVar(&o.cursor, "cursor", "", "continue after the page that printed `C`")
+		return o
 	},
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		if len(inv.Args) == 0 {
@@ -217,10 +233,8 @@ var cmdLs = &Command{
 			return listBuckets(ctx, s)
 		}
 		st := &listState{store: s.current, bucket: inv.Args[0]}
-		st.prefix, _ = inv.Flags.GetString("prefix")
-		st.delimiter, _ = inv.Flags.GetString("delimiter")
-		st.max, _ = inv.Flags.GetInt("max")
-		st.cursor, _ = inv.Flags.GetString("cursor")
+		o := optionsOf[lsOptions](inv)
+		st.prefix, st.delimiter, st.max, st.cursor = o.prefix, o.delimiter, o.max, o.cursor
 		// 0 is the flag's default, meaning the driver's page size; given
 		// explicitly, it would list nothing, so it is misuse like -1.
 		if inv.Flags.Changed("max") && st.max < 1 {
@@ -228,6 +242,12 @@ var cmdLs = &Command{
 		}
 		return s.listPage(ctx, st)
 	},
+}
+
+// lsOptions are ls's flags.
+type lsOptions struct {
+	prefix, delimiter, cursor string
+	max                       int
 }
 
 // listPage lists the page st describes and remembers where the next one

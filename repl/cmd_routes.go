@@ -2,8 +2,9 @@ package repl
 
 import (
 	"context"
-	"github.com/trovemem/trovemem/driver"
 	"strconv"
+
+	"github.com/trovemem/trovemem/driver"
 
 	"github.com/spf13/pflag"
 
@@ -21,11 +22,13 @@ var cmdRouteAdd = &Command{
 	MinArgs:  2,
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgOther, ArgBackend},
-	Flags: func(fs *pflag.FlagSet) {
-		fs.Bool("exist-ok", false, "succeed if PATTERN is routed to BACKEND already (dumps use it)")
+	Flags: func(fs *pflag.FlagSet) any {
+		o := &existOKOptions{}
+		fs.BoolVar(&o.existOK, "exist-ok", false, "succeed if PATTERN is routed to BACKEND already (dumps use it)")
+		return o
 	},
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
-		if existOK, _ := inv.Flags.GetBool("exist-ok"); existOK {
+		if optionsOf[existOKOptions](inv).existOK {
 			if same, err := sameRoute(s.Store(), inv.Args[0], inv.Args[1]); same || err != nil {
 				return doneUnlessErr(&Done{Op: "route add", Pattern: inv.Args[0], Backend: inv.Args[1]}, err)
 			}

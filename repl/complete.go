@@ -57,16 +57,14 @@ func (s *Session) Complete(ctx context.Context, before string) (candidates []str
 // completeArg returns the words that may fill the current argument
 // position of the command p has started.
 func (s *Session) completeArg(ctx context.Context, p *partial) []string {
-	c, n, err := resolve(s.commands, p.words)
+	c, n, err := s.commands.Resolve(p.words)
 	if err != nil {
 		return nil
 	}
-	fs := c.flagSet()
+	fs, _ := c.flagSet()
 	if strings.HasPrefix(p.word, "-") && !c.RawArgs {
 		var flags []string
-		if fs != nil {
-			fs.VisitAll(func(f *pflag.Flag) { flags = append(flags, "--"+f.Name) })
-		}
+		fs.VisitAll(func(f *pflag.Flag) { flags = append(flags, "--"+f.Name) })
 		return append(flags, "--help")
 	}
 	// Count the positional arguments before the cursor, skipping flags and
@@ -83,7 +81,7 @@ func (s *Session) completeArg(ctx context.Context, p *partial) []string {
 			args = append(args, rest[i+1:]...)
 			break
 		}
-		if strings.Contains(w, "=") || fs == nil {
+		if strings.Contains(w, "=") {
 			continue
 		}
 		name := strings.TrimLeft(w, "-")

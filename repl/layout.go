@@ -191,11 +191,13 @@ var cmdRebalance = &Command{
 	Example: "rebalance --dry-run\nrebalance",
 	MinArgs: 0,
 	MaxArgs: 0,
-	Flags: func(fs *pflag.FlagSet) {
-		fs.Bool("dry-run", false, "show what would move, change nothing")
+	Flags: func(fs *pflag.FlagSet) any {
+		o := &rebalanceOptions{}
+		fs.BoolVar(&o.dryRun, "dry-run", false, "show what would move, change nothing")
+		return o
 	},
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
-		dry, _ := inv.Flags.GetBool("dry-run")
+		dry := optionsOf[rebalanceOptions](inv).dryRun
 		moves, err := s.Store().Rebalance(ctx, dry, nil)
 		if err != nil {
 			return nil, fmt.Errorf("rebalance stopped after %s (run it again to finish): %w", count(len(moves), "step"), err)

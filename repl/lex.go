@@ -283,3 +283,13 @@ func Quote(word string) string {
 	b.WriteByte('"')
 	return b.String()
 }
+
+// QuoteWords quotes each word as Quote does and joins them with spaces: a
+// line that Split reads back as words.
+func QuoteWords(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = Quote(w)
+	}
+	return strings.Join(q, " ")
+}

@@ -11,7 +11,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/trovemem/trovemem/driver"
@@ -64,7 +63,7 @@ type Session struct {
 	Vars map[string]string
 
 	isTerminal func(io.Writer) bool
-	commands   []*Command
+	commands   Table
 	last       *listState
 	undo       undoCache
 }
@@ -213,33 +212,12 @@ func (s *Session) Exec(ctx context.Context, words []string) (result any, err err
 	if len(words) == 0 {
 		return nil, nil
 	}
-	c, n, err := resolve(s.commands, words)
+	c, inv, err := s.commands.Prepare(words)
 	if err != nil {
 		return nil, err
 	}
-	inv := &Invocation{Name: strings.Join(words[:n], " ")}
-	if c.RawArgs {
-		inv.Args = words[n:]
-		inv.Flags = pflag.NewFlagSet(c.Name, pflag.ContinueOnError)
-	} else if fs := defaultFlags(c, words[n:]); fs != nil {
-		inv.Args, inv.Flags = words[n:], fs
-	} else {
-		fs := c.flagSet()
-		if fs == nil {
-			fs = pflag.NewFlagSet(c.Name, pflag.ContinueOnError)
-			fs.SetOutput(discard{})
-			fs.Usage = func() {}
-		}
-		if err := fs.Parse(words[n:]); err != nil {
-			if errors.Is(err, pflag.ErrHelp) {
-				return &HelpText{Command: c}, nil
-			}
-			return nil, flagError(c, err)
-		}
-		inv.Args, inv.Flags = fs.Args(), fs
-	}
-	if got := len(inv.Args); got < c.MinArgs || (c.MaxArgs >= 0 && got > c.MaxArgs) {
-		return nil, usageErrorf(c, "%s: %s, got %d", c.Name, wantArgs(c), got)
+	if inv.Help {
+		return &HelpText{Command: c}, nil
 	}
 	// A command that fails or panics must leave the store as it was, even
 	// when it changed several things before failing: record how to undo

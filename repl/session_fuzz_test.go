@@ -6,6 +6,11 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/trovemem/trovemem/driver"
+	"github.com/trovemem/trovemem/memdriver"
+	"github.com/trovemem/trovemem/trove"
 )
 
 // FuzzRunLine types arbitrary lines at a session holding a bucket, objects,
@@ -61,4 +66,16 @@ func fileWord(w string) bool {
 		return true
 	}
 	return strings.HasPrefix(w, "--out") || strings.HasPrefix(w, "--file") || strings.HasPrefix(w, "--save")
+}
+
+// newScriptSession returns a session on a fresh memory store whose clock
+// is fixed, as the script package's tests make them.
+func newScriptSession(t testing.TB) *Session {
+	t.Helper()
+	clock := func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
+	st, err := trove.Open(memdriver.New(driver.WithClock(clock)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewSession(st, WithClock(clock))
 }

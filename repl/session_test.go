@@ -239,13 +239,13 @@ func TestHelpForEveryCommand(t *testing.T) {
 	for _, c := range Commands() {
 		t.Run(c.Name, func(t *testing.T) {
 			words := append([]string{"help"}, strings.Fields(c.Name)...)
-			got := runOK(t, s, quoteWords(words))
+			got := runOK(t, s, QuoteWords(words))
 			for _, want := range []string{"usage: " + c.Usage(), "example:", upperFirst(c.Summary)} {
 				if !strings.Contains(got, want) {
 					t.Errorf("help %s: got\n%s\nwant it to contain %q", c.Name, got, want)
 				}
 			}
-			flagHelp := runOK(t, s, quoteWords(append(strings.Fields(c.Name), "--help")))
+			flagHelp := runOK(t, s, QuoteWords(append(strings.Fields(c.Name), "--help")))
 			if c.RawArgs {
 				return
 			}

@@ -12,7 +12,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/trovemem/trovemem/internal/atomicfile"
 	"github.com/trovemem/trovemem/repl"
+	"github.com/trovemem/trovemem/script"
 )
 
 // This file adds `trovemem run` and the global flags that scripts and
@@ -102,7 +104,7 @@ func loadScript(ctx context.Context, a *app) error {
 	format := a.Session.Format()
 	a.Session.SetFormat(repl.FormatPlain)
 	defer a.Session.SetFormat(format)
-	r := &repl.Runner{Session: a.Session}
+	r := &script.Runner{Session: a.Session}
 	if failed := reportFailures(a.stderr, r.Run(ctx, sc[0])); failed {
 		f.noSave = true
 		return fmt.Errorf("--load %s: %w", f.load, errReported)
@@ -118,7 +120,7 @@ func saveDump(ctx context.Context, a *app, runErr error) error {
 		return nil
 	}
 	ctx = withProgress(context.WithoutCancel(ctx), a)
-	err := repl.WriteFileAtomic(f.save, func(w io.Writer) error {
+	err := atomicfile.Write(f.save, func(w io.Writer) error {
 		return repl.DumpSession(ctx, a.Session, w)
 	})
 	if err != nil {
@@ -141,15 +143,15 @@ func scriptOutput(a *app) {
 // parseScripts reads and parses every file ("-" is stdin) before anything
 // runs. Parse errors are all printed, and returned as a usage error (exit
 // status 2); so is a file that cannot be read.
-func parseScripts(a *app, paths []string) ([]*repl.Script, error) {
-	p := repl.NewScriptParser()
+func parseScripts(a *app, paths []string) ([]*script.Script, error) {
+	p := script.NewScriptParser()
 	var (
-		scripts []*repl.Script
-		perrs   []*repl.ParseError
+		scripts []*script.Script
+		perrs   []*script.ParseError
 	)
 	for _, path := range paths {
 		var (
-			sc  *repl.Script
+			sc  *script.Script
 			err error
 		)
 		if path == "-" {
@@ -157,11 +159,11 @@ func parseScripts(a *app, paths []string) ([]*repl.Script, error) {
 			if rerr != nil {
 				return nil, asUsage(fmt.Errorf("read stdin: %w", rerr))
 			}
-			sc, err = p.Parse(repl.StdinName, data)
+			sc, err = p.Parse(script.StdinName, data)
 		} else {
 			sc, err = p.ParseFile(path)
 		}
-		var pe *repl.ParseErrors
+		var pe *script.ParseErrors
 		switch {
 		case errors.As(err, &pe):
 			perrs = append(perrs, pe.Errs...)
@@ -178,7 +180,7 @@ func parseScripts(a *app, paths []string) ([]*repl.Script, error) {
 	return scripts, nil
 }
 
-func printParseErrors(w io.Writer, errs []*repl.ParseError) {
+func printParseErrors(w io.Writer, errs []*script.ParseError) {
 	for _, e := range errs {
 		fmt.Fprintln(w, e)
 	}
@@ -187,7 +189,7 @@ func printParseErrors(w io.Writer, errs []*repl.ParseError) {
 // reportFailures prints a result's failures, each as FILE:LINE: CMD:
 // what went wrong, and the expected and actual output; it reports whether
 // there were any.
-func reportFailures(w io.Writer, res *repl.ScriptResult) bool {
+func reportFailures(w io.Writer, res *script.ScriptResult) bool {
 	for _, f := range res.Failures {
 		fmt.Fprintln(w, f.Report())
 	}
@@ -249,11 +251,11 @@ Script syntax: the REPL's lines, plus
 }
 
 // runScripts replays scripts into the app's session.
-func runScripts(ctx context.Context, a *app, scripts []*repl.Script, keepGoing, verbose bool) error {
+func runScripts(ctx context.Context, a *app, scripts []*script.Script, keepGoing, verbose bool) error {
 	// Failures are printed as they happen, right under the output they are
 	// about, after the runner has ended any unfinished line.
-	r := &repl.Runner{Session: a.Session, Stdout: a.stdout, KeepGoing: keepGoing,
-		OnFailure: func(f *repl.Failure) { fmt.Fprintln(a.stderr, f.Report()) }}
+	r := &script.Runner{Session: a.Session, Stdout: a.stdout, KeepGoing: keepGoing,
+		OnFailure: func(f *script.Failure) { fmt.Fprintln(a.stderr, f.Report()) }}
 	if verbose {
 		r.Echo = a.stderr
 	}

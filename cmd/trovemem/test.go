@@ -14,7 +14,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/trovemem/trovemem/internal/atomicfile"
 	"github.com/trovemem/trovemem/repl"
+	"github.com/trovemem/trovemem/script"
 	"github.com/trovemem/trovemem/trove"
 )
 
@@ -126,7 +128,7 @@ func parseTestFlags(cmd *cobra.Command, o *testOptions, args []string) (paths []
 }
 
 func (a *app) runTests(ctx context.Context, o testOptions, paths []string) error {
-	suite := &repl.Suite{
+	suite := &script.Suite{
 		Out:     a.stdout,
 		Update:  o.update,
 		Verbose: o.verbose,
@@ -139,7 +141,7 @@ func (a *app) runTests(ctx context.Context, o testOptions, paths []string) error
 		}
 		suite.Filter = re
 	}
-	files, err := repl.FindScripts(paths)
+	files, err := script.FindScripts(paths)
 	if err != nil {
 		return asUsage(err)
 	}
@@ -164,8 +166,8 @@ func (a *app) runTests(ctx context.Context, o testOptions, paths []string) error
 		fmt.Fprintf(a.stderr, "warning: -run %s matches none of the %d scripts found\n", repl.Quote(o.run), len(files))
 	}
 	if o.junit != "" {
-		werr := repl.WriteFileAtomic(o.junit, func(w io.Writer) error {
-			return repl.WriteJUnit(w, "trovemem", results)
+		werr := atomicfile.Write(o.junit, func(w io.Writer) error {
+			return script.WriteJUnit(w, "trovemem", results)
 		})
 		if werr != nil {
 			return a.finish(ctx, asUsage(fmt.Errorf("--junit: %w", werr)))

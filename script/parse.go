@@ -1,4 +1,4 @@
-package repl
+package script
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/trovemem/trovemem/repl"
 )
 
 // A .trove script is the REPL's line syntax plus a few script-only forms:
@@ -265,9 +267,9 @@ func (p *ScriptParser) parse(name string, src []byte) *Script {
 		}
 		last = nil
 		logical := text
-		for Continues(logical) && i+1 < len(lines) {
+		for repl.Continues(logical) && i+1 < len(lines) {
 			i++
-			logical = JoinContinued(logical, lines[i])
+			logical = repl.JoinContinued(logical, lines[i])
 		}
 		if words, ok := splitPlain(logical); ok {
 			// The common case, a line without quotes, escapes, comments,
@@ -286,7 +288,7 @@ func (p *ScriptParser) parse(name string, src []byte) *Script {
 		}
 		cmds, err := splitWords(logical)
 		if err != nil {
-			var se *SyntaxError
+			var se *repl.SyntaxError
 			if errors.As(err, &se) {
 				p.errorf(name, lineNo, se.Col, "%s", se.Msg)
 			} else {
@@ -476,13 +478,13 @@ func (p *ScriptParser) source(file string, line, col int, target string) *Script
 				chain = append(chain, displayPath(f))
 			}
 			chain = append(chain, displayPath(abs))
-			p.errorf(file, line, col, "source %s: %v: %s", Quote(target), ErrSourceCycle, strings.Join(chain, " -> "))
+			p.errorf(file, line, col, "source %s: %v: %s", repl.Quote(target), ErrSourceCycle, strings.Join(chain, " -> "))
 			return nil
 		}
 	}
 	src, err := p.readFile(path)
 	if err != nil {
-		p.errorf(file, line, col, "source %s: %v", Quote(target), err)
+		p.errorf(file, line, col, "source %s: %v", repl.Quote(target), err)
 		return nil
 	}
 	p.from = append(p.from, Location{File: file, Line: line})
@@ -624,7 +626,7 @@ type rawPart struct {
 // *SyntaxError too.
 func splitWords(line string) ([]splitCmd, error) {
 	if !strings.Contains(line, "${") {
-		cmds, err := Split(line)
+		cmds, err := repl.Split(line)
 		if err != nil {
 			return nil, err
 		}
@@ -647,7 +649,7 @@ func splitWords(line string) ([]splitCmd, error) {
 			filled[i] = '_'
 		}
 	}
-	if _, err := Split(string(filled)); err != nil {
+	if _, err := repl.Split(string(filled)); err != nil {
 		return nil, err
 	}
 	out := make([]splitCmd, len(raw))
@@ -697,7 +699,7 @@ func unquotePart(p rawPart) (string, error) {
 	if p.closesDouble {
 		s += `"`
 	}
-	cmds, err := Split(s)
+	cmds, err := repl.Split(s)
 	if err != nil {
 		return "", err
 	}
@@ -757,11 +759,11 @@ loop:
 		if quote != '\'' && r == '$' && strings.HasPrefix(line[i:], "${") {
 			end := strings.IndexByte(line[i:], '}')
 			if end < 0 {
-				return nil, nil, &SyntaxError{Col: col, Msg: "unterminated ${ (want ${NAME})"}
+				return nil, nil, &repl.SyntaxError{Col: col, Msg: "unterminated ${ (want ${NAME})"}
 			}
 			name := line[i+2 : i+end]
 			if !validVarName(name) {
-				return nil, nil, &SyntaxError{Col: col, Msg: fmt.Sprintf("bad variable name %s in ${...} (letters, digits and _)", Quote(name))}
+				return nil, nil, &repl.SyntaxError{Col: col, Msg: fmt.Sprintf("bad variable name %s in ${...} (letters, digits and _)", repl.Quote(name))}
 			}
 			flush(i)
 			parts = append(parts, rawPart{ref: name})

@@ -1,10 +1,12 @@
-package repl
+package script
 
 import (
 	"errors"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/trovemem/trovemem/repl"
 )
 
 // FuzzScriptParse checks that the script parser never panics, reports
@@ -34,16 +36,16 @@ func FuzzScriptParse(f *testing.F) {
 			}
 		}
 		if words, ok := splitPlain(src); ok {
-			cmds, err := Split(src)
+			cmds, err := repl.Split(src)
 			if err != nil {
-				t.Fatalf("splitPlain took %q, which Split rejects: %v", src, err)
+				t.Fatalf("splitPlain took %q, which repl.Split rejects: %v", src, err)
 			}
 			var want []string
 			if len(cmds) > 0 {
 				want = cmds[0]
 			}
 			if len(cmds) > 1 || !slices.Equal(words, want) {
-				t.Errorf("splitPlain(%q) = %q, Split gives %q", src, words, cmds)
+				t.Errorf("splitPlain(%q) = %q, repl.Split gives %q", src, words, cmds)
 			}
 		}
 	})
@@ -76,9 +78,9 @@ func FuzzSplitWords(f *testing.F) {
 				filled[i] = '_'
 			}
 		}
-		want, err := Split(string(filled))
+		want, err := repl.Split(string(filled))
 		if err != nil {
-			t.Fatalf("splitWords(%q) passed, Split of the filled line %q fails: %v", line, filled, err)
+			t.Fatalf("splitWords(%q) passed, repl.Split of the filled line %q fails: %v", line, filled, err)
 		}
 		got := make([][]string, len(cmds))
 		for i, c := range cmds {
@@ -91,7 +93,7 @@ func FuzzSplitWords(f *testing.F) {
 			}
 		}
 		if !slices.EqualFunc(got, want, slices.Equal[[]string]) {
-			t.Errorf("splitWords(%q) expanded = %q, Split(%q) = %q", line, got, filled, want)
+			t.Errorf("splitWords(%q) expanded = %q, repl.Split(%q) = %q", line, got, filled, want)
 		}
 	})
 }
