@@ -18,11 +18,9 @@ var cmdMount = &Command{
 	MinArgs:  2,
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgOther, ArgDSN},
-	Flags: func(fs *pflag.FlagSet) any {
-		o := &existOKOptions{}
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *existOKOptions) {
 		fs.BoolVar(&o.existOK, "exist-ok", false, "succeed if NAME is mounted already from the same DSN (dumps use it)")
-		return o
-	},
+	}),
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		name, dsn := inv.Args[0], inv.Args[1]
 		if optionsOf[existOKOptions](inv).existOK {
@@ -48,11 +46,9 @@ var cmdUnmount = &Command{
 	MinArgs:  1,
 	MaxArgs:  1,
 	ArgKinds: []ArgKind{ArgBackend},
-	Flags: func(fs *pflag.FlagSet) any {
-		o := &forceOptions{}
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *forceOptions) {
 		fs.BoolVar(&o.force, "force", false, "unmount even though the backend holds objects, losing them")
-		return o
-	},
+	}),
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		force := optionsOf[forceOptions](inv).force
 		if err := s.Store().RemoveBackend(ctx, inv.Args[0], force); err != nil {

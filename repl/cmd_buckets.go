@@ -20,11 +20,9 @@ var cmdMkbucket = &Command{
 	MinArgs:  1,
 	MaxArgs:  1,
 	ArgKinds: []ArgKind{ArgOther},
-	Flags: func(fs *pflag.FlagSet) any {
-		o := &existOKOptions{}
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *existOKOptions) {
 		fs.BoolVar(&o.existOK, "exist-ok", false, "succeed if the bucket exists already (dumps use it)")
-		return o
-	},
+	}),
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		b := inv.Args[0]
 		if err := s.Store().CreateBucket(ctx, b); err != nil {
@@ -46,11 +44,9 @@ var cmdRmbucket = &Command{
 	MinArgs:  1,
 	MaxArgs:  1,
 	ArgKinds: []ArgKind{ArgBucket},
-	Flags: func(fs *pflag.FlagSet) any {
-		o := &forceOptions{}
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *forceOptions) {
 		fs.BoolVar(&o.force, "force", false, "delete the bucket's objects first")
-		return o
-	},
+	}),
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		b := inv.Args[0]
 		force := optionsOf[forceOptions](inv).force

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,16 +28,14 @@ var cmdPut = &Command{
 	MinArgs:  2,
 	MaxArgs:  3,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey, ArgOther},
-	Flags: func(fs *pflag.FlagSet) any {
-		o := &putOptions{}
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *putOptions) {
 		fs.StringVar(&o.file, "file", "", "read the content from `PATH` instead of VALUE")
 		fs.StringVar(&o.contentType, "content-type", "", "store `TYPE` as the content type")
 		fs.StringArrayVar(&o.meta, "meta", nil, "add user metadata `k=v` (repeatable)")
 		fs.StringVar(&o.base64, "base64", "", "decode the content from base64 `DATA` instead of VALUE (dump writes binary content so)")
 		fs.StringVar(&o.backend, "backend", "", "store on backend `NAME` whatever the routes say (dumps use it)")
 		fs.StringVar(&o.modified, "modified", "", "stamp the object with `TIME` (RFC 3339) instead of the clock (dumps use it)")
-		return o
-	},
+	}),
 	Run: runPut,
 }
 
@@ -88,7 +87,7 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		}
 		opts = append(opts, driver.WithLastModified(t))
 	}
-	if inv.Flags.Changed("meta") {
+	if o.meta != nil {
 		metas := o.meta
 		m := make(map[string]string, len(metas))
 		for _, kv := range metas {
@@ -130,12 +129,10 @@ var cmdGet = &Command{
 	MinArgs:  2,
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey},
-	Flags: func(fs *pflag.FlagSet) any {
-		o := &getOptions{}
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *getOptions) {
 		fs.StringVar(&o.out, "out", "", "write the content to `PATH` instead")
 		fs.StringVar(&o.rng, "range", "", "read only bytes `START-END`, START- or -N")
-		return o
-	},
+	}),
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		bucket, key := inv.Args[0], inv.Args[1]
 		var opts []driver.GetOption
@@ -215,20 +212,16 @@ var cmdLs = &Command{
 	MinArgs:  0,
 	MaxArgs:  1,
 	ArgKinds: []ArgKind{ArgBucket},
-	Flags: func(fs *pflag.FlagSet) any {
-		o := &lsOptions{}
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *lsOptions) {
 		fs.StringVar(&o.prefix, "prefix", "", "list only keys starting with `P`")
 		fs.StringVar(&o.delimiter, "delimiter", "", "group keys by the part up to `D` after the prefix")
 		fs.IntVar(&o.max, "max", 0, "list at most `N` entries (default 1000)")
 		fs.StringVar(&o.cursor, "cursor", "", "continue after the page that printed `C`")
-		return o
-	},
+	}),
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		if len(inv.Args) == 0 {
-			changed := ""
-			inv.Flags.Visit(func(f *pflag.Flag) { changed = f.Name })
-			if changed != "" {
-				return nil, usageErrorf(nil, "ls: --%s needs a BUCKET", changed)
+			if n := len(inv.Given); n > 0 {
+				return nil, usageErrorf(nil, "ls: --%s needs a BUCKET", inv.Given[n-1])
 			}
 			return listBuckets(ctx, s)
 		}
@@ -237,7 +230,7 @@ var cmdLs = &Command{
 		st.prefix, st.delimiter, st.max, st.cursor = o.prefix, o.delimiter, o.max, o.cursor
 		// 0 is the flag's default, meaning the driver's page size; given
 		// explicitly, it would list nothing, so it is misuse like -1.
-		if inv.Flags.Changed("max") && st.max < 1 {
+		if slices.Contains(inv.Given, "max") && st.max < 1 {
 			return nil, usageErrorf(nil, "ls: --max %d: want a positive number", st.max)
 		}
 		return s.listPage(ctx, st)

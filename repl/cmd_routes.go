@@ -22,11 +22,9 @@ var cmdRouteAdd = &Command{
 	MinArgs:  2,
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgOther, ArgBackend},
-	Flags: func(fs *pflag.FlagSet) any {
-		o := &existOKOptions{}
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *existOKOptions) {
 		fs.BoolVar(&o.existOK, "exist-ok", false, "succeed if PATTERN is routed to BACKEND already (dumps use it)")
-		return o
-	},
+	}),
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		if optionsOf[existOKOptions](inv).existOK {
 			if same, err := sameRoute(s.Store(), inv.Args[0], inv.Args[1]); same || err != nil {

@@ -25,12 +25,14 @@ type Command struct {
 	// any number.
 	MinArgs, MaxArgs int
 
-	// Flags declares the command's flags on a fresh FlagSet, once per call,
-	// bound to the fields of a fresh options value that it returns; Run
-	// reads that value as inv.Options (see optionsOf), so a flag is read
-	// through a field the compiler checks, never by its name. Nil means the
-	// command has no flags.
-	Flags func(*pflag.FlagSet) any
+	// Flags returns a fresh options value with the command's flags declared
+	// on fs and bound to its fields (bindFlags builds one); Run reads the
+	// value as inv.Options (see optionsOf), so a flag is read through a
+	// field the compiler checks, never by its name. With a nil fs it
+	// returns the value alone, holding every flag's default: words without
+	// a flag need no FlagSet, whose construction costs more than a put on
+	// the memory driver. Nil means the command has no flags.
+	Flags func(fs *pflag.FlagSet) any
 
 	// RawArgs passes every word after the name to Run as an argument,
 	// without flag parsing, for commands such as echo whose words are data.
@@ -50,15 +52,28 @@ type Command struct {
 type Invocation struct {
 	Name string
 	Args []string
-	// Flags is the parsed FlagSet, for what only it knows (which flags
-	// were given); values are read through Options.
-	Flags *pflag.FlagSet
 	// Options is the value the command's Flags function bound, filled in
 	// by parsing; nil for a command without flags.
 	Options any
+	// Given names the flags the words set, in the order given.
+	Given []string
 	// Help says the words asked for the command's help (-h, --help)
 	// instead of running it.
 	Help bool
+}
+
+// bindFlags makes a Command.Flags function for options of type O: bind
+// declares the flags on fs, bound to o's fields. Every default must be the
+// field's zero value, since words without flags get a zero O without
+// calling bind (a test checks each command).
+func bindFlags[O any](bind func(fs *pflag.FlagSet, o *O)) func(*pflag.FlagSet) any {
+	return func(fs *pflag.FlagSet) any {
+		o := new(O)
+		if fs != nil {
+			bind(fs, o)
+		}
+		return o
+	}
 }
 
 // optionsOf returns a command's options value, bound by its Flags

@@ -61,18 +61,22 @@ func (t Table) Prepare(words []string) (*Command, *Invocation, error) {
 		return nil, nil, err
 	}
 	inv := &Invocation{Name: strings.Join(words[:n], " ")}
-	inv.Flags, inv.Options = c.flagSet()
-	if c.RawArgs {
+	if c.RawArgs || !hasFlag(words[n:]) {
 		inv.Args = words[n:]
+		if c.Flags != nil && !c.RawArgs {
+			inv.Options = c.Flags(nil)
+		}
 	} else {
-		if err := inv.Flags.Parse(words[n:]); err != nil {
+		fs, opts := c.flagSet()
+		if err := fs.Parse(words[n:]); err != nil {
 			if errors.Is(err, pflag.ErrHelp) {
 				inv.Help = true
 				return c, inv, nil
 			}
 			return c, nil, flagError(c, err)
 		}
-		inv.Args = inv.Flags.Args()
+		fs.Visit(func(f *pflag.Flag) { inv.Given = append(inv.Given, f.Name) })
+		inv.Args, inv.Options = fs.Args(), opts
 	}
 	if got := len(inv.Args); got < c.MinArgs || (c.MaxArgs >= 0 && got > c.MaxArgs) {
 		return c, nil, usageErrorf(c, "%s: %s, got %d", c.Name, wantArgs(c), got)
@@ -91,6 +95,17 @@ func lookupIn(cmds []*Command, name string) (*Command, bool) {
 		}
 	}
 	return nil, false
+}
+
+// hasFlag reports whether args hold a word that flag parsing would look
+// at: anything that starts with "-" but "-" itself.
+func hasFlag(args []string) bool {
+	for _, a := range args {
+		if len(a) > 1 && a[0] == '-' {
+			return true
+		}
+	}
+	return false
 }
 
 // Resolve finds the command that words start with and returns it with the

@@ -191,11 +191,9 @@ var cmdRebalance = &Command{
 	Example: "rebalance --dry-run\nrebalance",
 	MinArgs: 0,
 	MaxArgs: 0,
-	Flags: func(fs *pflag.FlagSet) any {
-		o := &rebalanceOptions{}
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *rebalanceOptions) {
 		fs.BoolVar(&o.dryRun, "dry-run", false, "show what would move, change nothing")
-		return o
-	},
+	}),
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		dry := optionsOf[rebalanceOptions](inv).dryRun
 		moves, err := s.Store().Rebalance(ctx, dry, nil)
