@@ -10,8 +10,7 @@ import (
 )
 
 // FuzzScriptParse checks that the script parser never panics, reports
-// every problem as a *ParseError with a line inside the file, and that its
-// fast path for plain lines splits exactly as Split does.
+// every problem as a *ParseError with a line inside the file.
 func FuzzScriptParse(f *testing.F) {
 	for _, s := range []string{
 		"mkbucket demo\nput demo k v\n| out\n|\nstdout 'x'\n",
@@ -33,19 +32,6 @@ func FuzzScriptParse(f *testing.F) {
 				if e.Line < 1 || e.Line > len(lines) || e.Col < 1 {
 					t.Errorf("Parse(%q): error %q at line %d col %d, outside the file's %d lines", src, e, e.Line, e.Col, len(lines))
 				}
-			}
-		}
-		if words, ok := splitPlain(src); ok {
-			cmds, err := repl.Split(src)
-			if err != nil {
-				t.Fatalf("splitPlain took %q, which repl.Split rejects: %v", src, err)
-			}
-			var want []string
-			if len(cmds) > 0 {
-				want = cmds[0]
-			}
-			if len(cmds) > 1 || !slices.Equal(words, want) {
-				t.Errorf("splitPlain(%q) = %q, repl.Split gives %q", src, words, cmds)
 			}
 		}
 	})
@@ -71,7 +57,7 @@ func FuzzSplitWords(f *testing.F) {
 		// The filler is as wide as the reference, which is how splitWords
 		// itself finds quoting errors; any value would do as well.
 		fill := func(name string) (string, bool) { return strings.Repeat("_", len(name)+3), true }
-		_, refs, _ := scanWords(line)
+		refs := refRanges(line)
 		filled := []byte(line)
 		for _, r := range refs {
 			for i := r[0]; i < r[1]; i++ {
