@@ -169,9 +169,9 @@ func (lx *lexer) endCmd() {
 	lx.endWord()
 	if len(lx.words) > 0 {
 		if lx.out.Cmds == nil {
-		lx.out.Cmds = make([][]Word, 0, 1)
-	}
-	lx.out.Cmds = append(lx.out.Cmds, lx.words[:len(lx.words):len(lx.words)])
+			lx.out.Cmds = make([][]Word, 0, 1)
+		}
+		lx.out.Cmds = append(lx.out.Cmds, lx.words[:len(lx.words):len(lx.words)])
 	}
 	lx.words = lx.words[len(lx.words):]
 }
