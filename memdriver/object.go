@@ -14,17 +14,13 @@ import (
 // Put reads all of r, hashes it and only then takes the write lock, so a
 // slow reader never blocks other callers. A read error stores nothing.
 func (d *MemDriver) Put(ctx context.Context, bkt, key string, r io.Reader, opts ...driver.PutOption) (*driver.ObjectInfo, error) {
-	const op = "put"
-	if err := d.beginObject(ctx, bkt, key); err != nil {
-		return nil, driver.E(op, bkt, key, err)
-	}
 	// Fail fast on a missing bucket before reading what may be a large body.
 	if err := d.checkBucket(bkt); err != nil {
-		return nil, driver.E(op, bkt, key, err)
+		return nil, err
 	}
 	data, err := readAll(r)
 	if err != nil {
-		return nil, driver.E(op, bkt, key, err)
+		return nil, err
 	}
 	po := driver.ApplyPutOptions(opts)
 	sum := md5.Sum(data)
@@ -39,7 +35,7 @@ func (d *MemDriver) Put(ctx context.Context, bkt, key string, r io.Reader, opts 
 	b, err := d.bucketLocked(bkt)
 	if err != nil {
 		d.mu.Unlock()
-		return nil, driver.E(op, bkt, key, err)
+		return nil, err
 	}
 	obj.modified = po.LastModified
 	if obj.modified.IsZero() {
@@ -66,15 +62,14 @@ func (d *MemDriver) storeLocked(b *bucket, key string, obj *object) {
 // slices are never written again, so the reader is isolated from later
 // writes to the key by construction.
 func (d *MemDriver) Get(ctx context.Context, bkt, key string, opts ...driver.GetOption) (*driver.ObjectReader, error) {
-	const op = "get"
-	obj, err := d.lookup(ctx, bkt, key)
+	obj, err := d.lookup(bkt, key)
 	if err != nil {
-		return nil, driver.E(op, bkt, key, err)
+		return nil, err
 	}
 	g := driver.ApplyGetOptions(opts)
 	off, n, err := driver.ParseRange(g.Range, int64(len(obj.data)))
 	if err != nil {
-		return nil, driver.E(op, bkt, key, err)
+		return nil, err
 	}
 	return &driver.ObjectReader{
 		ReadCloser: io.NopCloser(bytes.NewReader(obj.data[off : off+n])),
@@ -84,24 +79,20 @@ func (d *MemDriver) Get(ctx context.Context, bkt, key string, opts ...driver.Get
 
 // Head returns the object's info.
 func (d *MemDriver) Head(ctx context.Context, bkt, key string) (*driver.ObjectInfo, error) {
-	obj, err := d.lookup(ctx, bkt, key)
+	obj, err := d.lookup(bkt, key)
 	if err != nil {
-		return nil, driver.E("head", bkt, key, err)
+		return nil, err
 	}
 	return obj.info(key), nil
 }
 
 // Delete removes the object; a missing key is not an error.
 func (d *MemDriver) Delete(ctx context.Context, bkt, key string) error {
-	const op = "delete"
-	if err := d.beginObject(ctx, bkt, key); err != nil {
-		return driver.E(op, bkt, key, err)
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	b, err := d.bucketLocked(bkt)
 	if err != nil {
-		return driver.E(op, bkt, key, err)
+		return err
 	}
 	if old, ok := b.tree.Delete(entry{key: key}); ok {
 		d.objects--
@@ -113,24 +104,16 @@ func (d *MemDriver) Delete(ctx context.Context, bkt, key string) error {
 // Copy stores a new object at dst that shares the source's content and
 // metadata (both immutable) and carries a fresh LastModified.
 func (d *MemDriver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string) (*driver.ObjectInfo, error) {
-	const op = "copy"
-	if err := d.beginObject(ctx, srcBucket, srcKey); err != nil {
-		return nil, driver.E(op, srcBucket, srcKey, err)
-	}
-	if err := d.validateNames(dstBucket, dstKey); err != nil {
-		return nil, driver.E(op, dstBucket, dstKey, err)
-	}
-
 	d.mu.Lock()
 	src, err := d.lookupLocked(srcBucket, srcKey)
 	if err != nil {
 		d.mu.Unlock()
-		return nil, driver.E(op, srcBucket, srcKey, err)
+		return nil, err
 	}
 	dst, err := d.bucketLocked(dstBucket)
 	if err != nil {
 		d.mu.Unlock()
-		return nil, driver.E(op, dstBucket, dstKey, err)
+		return nil, driver.AtDestination(err)
 	}
 	obj := &object{
 		data:        src.data,
@@ -146,10 +129,7 @@ func (d *MemDriver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstK
 
 // lookup returns the object under bkt/key. The object is immutable, so it
 // is safe to use after the read lock is released.
-func (d *MemDriver) lookup(ctx context.Context, bkt, key string) (*object, error) {
-	if err := d.beginObject(ctx, bkt, key); err != nil {
-		return nil, err
-	}
+func (d *MemDriver) lookup(bkt, key string) (*object, error) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	return d.lookupLocked(bkt, key)
@@ -174,21 +154,6 @@ func (d *MemDriver) checkBucket(bkt string) error {
 	defer d.mu.RUnlock()
 	_, err := d.bucketLocked(bkt)
 	return err
-}
-
-// beginObject is begin plus the name checks of an operation on one object.
-func (d *MemDriver) beginObject(ctx context.Context, bkt, key string) error {
-	if err := d.begin(ctx); err != nil {
-		return err
-	}
-	return d.validateNames(bkt, key)
-}
-
-func (d *MemDriver) validateNames(bkt, key string) error {
-	if err := driver.ValidateBucketName(bkt); err != nil {
-		return err
-	}
-	return driver.ValidateKey(key)
 }
 
 // readAll reads r to the end into a slice that will be stored for the
