@@ -122,7 +122,7 @@ func (p *portable) Get(ctx context.Context, bucket, key string, opts ...GetOptio
 	if err := p.beginObject(ctx, op, bucket, key); err != nil {
 		return nil, err
 	}
-	if spec := ApplyGetOptions(opts).Range; spec != "" && !wellFormedRange(spec) {
+	if spec := rangeSpec(opts); spec != "" && !wellFormedRange(spec) {
 		if err := p.badRange(ctx, bucket, key, spec); err != nil {
 			return nil, E(op, bucket, key, err)
 		}
@@ -132,6 +132,16 @@ func (p *portable) Get(ctx context.Context, bucket, key string, opts ...GetOptio
 		return nil, E(op, bucket, key, err)
 	}
 	return rd, nil
+}
+
+// rangeSpec returns the WithRange spec among opts. Applying options costs
+// an allocation (the options value escapes to the option functions), so a
+// plain Get, the common case, skips it.
+func rangeSpec(opts []GetOption) string {
+	if len(opts) == 0 {
+		return ""
+	}
+	return ApplyGetOptions(opts).Range
 }
 
 // wellFormedRange reports whether spec can name bytes of some object: it
@@ -183,8 +193,10 @@ func (p *portable) List(ctx context.Context, bucket string, opts ...ListOption) 
 	if err := ValidateBucketName(bucket); err != nil {
 		return nil, E(op, bucket, "", err)
 	}
-	if _, err := DecodeCursor(ApplyListOptions(opts).Cursor); err != nil {
-		return nil, E(op, bucket, "", err)
+	if len(opts) > 0 {
+		if _, err := DecodeCursor(ApplyListOptions(opts).Cursor); err != nil {
+			return nil, E(op, bucket, "", err)
+		}
 	}
 	it, err := p.d.List(ctx, bucket, opts...)
 	if err != nil {
