@@ -12,24 +12,17 @@ import (
 // page size) however large the bucket is. A common prefix is emitted once
 // and the walk then seeks past its whole group rather than visiting it.
 func (d *MemDriver) List(ctx context.Context, bkt string, opts ...driver.ListOption) (*driver.ObjectIterator, error) {
-	const op = "list"
-	if err := d.begin(ctx); err != nil {
-		return nil, driver.E(op, bkt, "", err)
-	}
-	if err := driver.ValidateBucketName(bkt); err != nil {
-		return nil, driver.E(op, bkt, "", err)
-	}
 	lo := driver.ApplyListOptions(opts)
 	after, err := driver.DecodeCursor(lo.Cursor)
 	if err != nil {
-		return nil, driver.E(op, bkt, "", err)
+		return nil, err
 	}
 
 	d.mu.RLock()
 	b, err := d.bucketLocked(bkt)
 	if err != nil {
 		d.mu.RUnlock()
-		return nil, driver.E(op, bkt, "", err)
+		return nil, err
 	}
 	w := pageWalk{prefix: lo.Prefix, delim: lo.Delimiter, after: after, limit: lo.MaxKeys}
 	w.walk(b)

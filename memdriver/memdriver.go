@@ -2,6 +2,8 @@
 // immutable objects kept in ordered B-tree indexes behind one read-write
 // mutex. It registers the "mem" scheme, so a blank import makes "mem://"
 // resolvable through driver.OpenDSN; data lives only as long as the process.
+// Names, the closed state and error context are the portable layer's
+// (driver.Wrap); this package holds only the storage.
 package memdriver
 
 import (
@@ -12,7 +14,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -30,7 +31,7 @@ const Scheme = "mem"
 const treeDegree = 32
 
 func init() {
-	driver.Register(Scheme, func() driver.Driver { return New() })
+	driver.Register(Scheme, Open)
 }
 
 var _ driver.Driver = (*MemDriver)(nil)
@@ -39,13 +40,10 @@ var _ driver.Driver = (*MemDriver)(nil)
 // New. It is safe for concurrent use: reads share the lock, writes hold it
 // alone, and no I/O or hashing happens while it is held.
 type MemDriver struct {
-	// closed is set under mu by Close and read without it, so every
-	// operation can refuse early; mutating operations check it again under
-	// the lock so nothing is stored after Close returns.
-	closed atomic.Bool
-
-	mu      sync.RWMutex
-	now     func() time.Time
+	mu  sync.RWMutex
+	now func() time.Time
+	// buckets is nil once Close has run, so a call still in flight when
+	// Close ran stores nothing.
 	buckets map[string]*bucket
 	objects int   // objects across all buckets, for Stats
 	bytes   int64 // payload bytes across all buckets, for Stats
@@ -186,8 +184,10 @@ func (o *object) info(key string) *driver.ObjectInfo {
 	return &c.info
 }
 
-// New returns a driver that is ready at once; Open is not needed. Only
-// driver.WithClock is meaningful among opts.
+// New returns a driver that is ready at once. Only driver.WithClock is
+// meaningful among opts. The driver is the raw storage: put driver.Wrap in
+// front of it for name checks and error context (trove.Open and
+// driver.OpenDSN do).
 func New(opts ...driver.Option) *MemDriver {
 	d := &MemDriver{now: time.Now, buckets: make(map[string]*bucket)}
 	if o := driver.ApplyOptions(opts); o.Clock != nil {
@@ -196,51 +196,31 @@ func New(opts ...driver.Option) *MemDriver {
 	return d
 }
 
+// Open is the driver's driver.Opener: any "mem://" DSN opens a new, empty
+// driver, so each DSN gets a store of its own. A DSN of another scheme
+// wraps driver.ErrUnknownScheme, since this driver does not serve it.
+func Open(ctx context.Context, dsn *driver.DSN, opts ...driver.Option) (driver.Driver, error) {
+	if dsn.Scheme != Scheme {
+		return nil, fmt.Errorf("%w %q: the memory driver serves only %s:// DSNs, not %q",
+			driver.ErrUnknownScheme, dsn.Scheme, Scheme, dsn.Raw)
+	}
+	return New(opts...), nil
+}
+
 // Name returns "mem".
 func (d *MemDriver) Name() string { return Scheme }
 
-// Open accepts any "mem://" DSN and applies opts; a clock given here
-// replaces the one given to New. A DSN of another scheme wraps
-// driver.ErrUnknownScheme, since this driver does not serve it.
-func (d *MemDriver) Open(ctx context.Context, dsn string, opts ...driver.Option) error {
-	const op = "open"
-	if err := d.begin(ctx); err != nil {
-		return driver.E(op, "", "", err)
-	}
-	parsed, err := driver.ParseDSN(dsn)
-	if err != nil {
-		return driver.E(op, "", "", err)
-	}
-	if parsed.Scheme != Scheme {
-		return driver.E(op, "", "", fmt.Errorf("%w %q: the memory driver serves only %s:// DSNs, not %q",
-			driver.ErrUnknownScheme, parsed.Scheme, Scheme, dsn))
-	}
-	o := driver.ApplyOptions(opts)
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.closed.Load() {
-		return driver.E(op, "", "", driver.ErrClosed)
-	}
-	if o.Clock != nil {
-		d.now = o.Clock
-	}
-	return nil
-}
-
-// Close drops every bucket and object. Closing twice is not an error.
+// Close drops every bucket and object.
 func (d *MemDriver) Close(ctx context.Context) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.closed.Store(true)
 	d.buckets = nil
 	d.objects, d.bytes = 0, 0
 	return nil
 }
 
-// Ping reports driver.ErrClosed after Close and nil otherwise.
-func (d *MemDriver) Ping(ctx context.Context) error {
-	return driver.E("ping", "", "", d.begin(ctx))
-}
+// Ping has nothing to reach.
+func (d *MemDriver) Ping(ctx context.Context) error { return nil }
 
 // Stats returns how many buckets and objects the driver holds and the total
 // size of the objects' content. The totals are kept up to date by every
@@ -253,20 +233,13 @@ func (d *MemDriver) Stats() (buckets, objects int, bytes int64) {
 
 // CreateBucket creates an empty bucket stamped with the driver's clock.
 func (d *MemDriver) CreateBucket(ctx context.Context, name string) error {
-	const op = "create-bucket"
-	if err := d.begin(ctx); err != nil {
-		return driver.E(op, name, "", err)
-	}
-	if err := driver.ValidateBucketName(name); err != nil {
-		return driver.E(op, name, "", err)
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.closed.Load() {
-		return driver.E(op, name, "", driver.ErrClosed)
+	if d.buckets == nil {
+		return driver.ErrClosed
 	}
 	if _, ok := d.buckets[name]; ok {
-		return driver.E(op, name, "", driver.ErrBucketExists)
+		return driver.ErrBucketExists
 	}
 	d.buckets[name] = newBucket(d.now())
 	return nil
@@ -274,21 +247,14 @@ func (d *MemDriver) CreateBucket(ctx context.Context, name string) error {
 
 // DeleteBucket removes an empty bucket.
 func (d *MemDriver) DeleteBucket(ctx context.Context, name string) error {
-	const op = "delete-bucket"
-	if err := d.begin(ctx); err != nil {
-		return driver.E(op, name, "", err)
-	}
-	if err := driver.ValidateBucketName(name); err != nil {
-		return driver.E(op, name, "", err)
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	b, err := d.bucketLocked(name)
 	if err != nil {
-		return driver.E(op, name, "", err)
+		return err
 	}
 	if n := len(b.index); n > 0 {
-		return driver.E(op, name, "", fmt.Errorf("%w: holds %d objects", driver.ErrBucketNotEmpty, n))
+		return fmt.Errorf("%w: holds %d objects", driver.ErrBucketNotEmpty, n)
 	}
 	delete(d.buckets, name)
 	return nil
@@ -297,15 +263,7 @@ func (d *MemDriver) DeleteBucket(ctx context.Context, name string) error {
 // ListBuckets returns every bucket sorted by name. Buckets are few, so they
 // are sorted per call rather than indexed.
 func (d *MemDriver) ListBuckets(ctx context.Context) ([]driver.BucketInfo, error) {
-	const op = "list-buckets"
-	if err := d.begin(ctx); err != nil {
-		return nil, driver.E(op, "", "", err)
-	}
 	d.mu.RLock()
-	if d.closed.Load() {
-		d.mu.RUnlock()
-		return nil, driver.E(op, "", "", driver.ErrClosed)
-	}
 	out := make([]driver.BucketInfo, 0, len(d.buckets))
 	for name, b := range d.buckets {
 		out = append(out, driver.BucketInfo{Name: name, CreatedAt: b.created})
@@ -315,18 +273,9 @@ func (d *MemDriver) ListBuckets(ctx context.Context) ([]driver.BucketInfo, error
 	return out, nil
 }
 
-// begin is the check every operation starts with: a closed driver or a
-// cancelled context ends it before any work.
-func (d *MemDriver) begin(ctx context.Context) error {
-	if d.closed.Load() {
-		return driver.ErrClosed
-	}
-	return ctx.Err()
-}
-
 // bucketLocked returns the named bucket; d.mu must be held.
 func (d *MemDriver) bucketLocked(name string) (*bucket, error) {
-	if d.closed.Load() {
+	if d.buckets == nil {
 		return nil, driver.ErrClosed
 	}
 	b, ok := d.buckets[name]

@@ -12,17 +12,13 @@ import (
 // Put reads all of r, hashes it and only then takes the write lock, so a
 // slow reader never blocks other callers. A read error stores nothing.
 func (d *MemDriver) Put(ctx context.Context, bkt, key string, r io.Reader, opts ...driver.PutOption) (*driver.ObjectInfo, error) {
-	const op = "put"
-	if err := d.beginObject(ctx, bkt, key); err != nil {
-		return nil, driver.E(op, bkt, key, err)
-	}
 	// Fail fast on a missing bucket before reading what may be a large body.
 	if err := d.checkBucket(bkt); err != nil {
-		return nil, driver.E(op, bkt, key, err)
+		return nil, err
 	}
 	data, err := readAll(r)
 	if err != nil {
-		return nil, driver.E(op, bkt, key, err)
+		return nil, err
 	}
 	po := driver.ApplyPutOptions(opts)
 
@@ -30,7 +26,7 @@ func (d *MemDriver) Put(ctx context.Context, bkt, key string, r io.Reader, opts 
 	b, err := d.bucketLocked(bkt)
 	if err != nil {
 		d.mu.Unlock()
-		return nil, driver.E(op, bkt, key, err)
+		return nil, err
 	}
 	modified := po.LastModified
 	if modified.IsZero() {
@@ -81,15 +77,14 @@ func (*objectBody) Close() error { return nil }
 // slices are never written again, so the reader is isolated from later
 // writes to the key by construction.
 func (d *MemDriver) Get(ctx context.Context, bkt, key string, opts ...driver.GetOption) (*driver.ObjectReader, error) {
-	const op = "get"
-	obj, err := d.lookup(ctx, bkt, key)
+	obj, err := d.lookup(bkt, key)
 	if err != nil {
-		return nil, driver.E(op, bkt, key, err)
+		return nil, err
 	}
 	g := driver.ApplyGetOptions(opts)
 	off, n, err := driver.ParseRange(g.Range, int64(len(obj.data)))
 	if err != nil {
-		return nil, driver.E(op, bkt, key, err)
+		return nil, err
 	}
 	o := new(openObject)
 	o.body.Reset(obj.data[off : off+n])
@@ -100,24 +95,20 @@ func (d *MemDriver) Get(ctx context.Context, bkt, key string, opts ...driver.Get
 
 // Head returns the object's info.
 func (d *MemDriver) Head(ctx context.Context, bkt, key string) (*driver.ObjectInfo, error) {
-	obj, err := d.lookup(ctx, bkt, key)
+	obj, err := d.lookup(bkt, key)
 	if err != nil {
-		return nil, driver.E("head", bkt, key, err)
+		return nil, err
 	}
 	return obj.info(key), nil
 }
 
 // Delete removes the object; a missing key is not an error.
 func (d *MemDriver) Delete(ctx context.Context, bkt, key string) error {
-	const op = "delete"
-	if err := d.beginObject(ctx, bkt, key); err != nil {
-		return driver.E(op, bkt, key, err)
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	b, err := d.bucketLocked(bkt)
 	if err != nil {
-		return driver.E(op, bkt, key, err)
+		return err
 	}
 	if old, ok := b.index[key]; ok {
 		delete(b.index, key)
@@ -131,24 +122,16 @@ func (d *MemDriver) Delete(ctx context.Context, bkt, key string) error {
 // Copy stores a new object at dst that shares the source's content and
 // metadata (both immutable) and carries a fresh LastModified.
 func (d *MemDriver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string) (*driver.ObjectInfo, error) {
-	const op = "copy"
-	if err := d.beginObject(ctx, srcBucket, srcKey); err != nil {
-		return nil, driver.E(op, srcBucket, srcKey, err)
-	}
-	if err := d.validateNames(dstBucket, dstKey); err != nil {
-		return nil, driver.E(op, dstBucket, dstKey, err)
-	}
-
 	d.mu.Lock()
 	src, err := d.lookupLocked(srcBucket, srcKey)
 	if err != nil {
 		d.mu.Unlock()
-		return nil, driver.E(op, srcBucket, srcKey, err)
+		return nil, err
 	}
 	dst, err := d.bucketLocked(dstBucket)
 	if err != nil {
 		d.mu.Unlock()
-		return nil, driver.E(op, dstBucket, dstKey, err)
+		return nil, driver.AtDestination(err)
 	}
 	// The content and attributes are shared, never copied.
 	obj := src.withModified(d.now())
@@ -160,10 +143,7 @@ func (d *MemDriver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstK
 // lookup returns a copy of the record under bkt/key, taken under the read
 // lock; its content slice and metadata map are immutable, so the copy is a
 // consistent snapshot once the lock is released.
-func (d *MemDriver) lookup(ctx context.Context, bkt, key string) (object, error) {
-	if err := d.beginObject(ctx, bkt, key); err != nil {
-		return object{}, err
-	}
+func (d *MemDriver) lookup(bkt, key string) (object, error) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	return d.lookupLocked(bkt, key)
@@ -188,21 +168,6 @@ func (d *MemDriver) checkBucket(bkt string) error {
 	defer d.mu.RUnlock()
 	_, err := d.bucketLocked(bkt)
 	return err
-}
-
-// beginObject is begin plus the name checks of an operation on one object.
-func (d *MemDriver) beginObject(ctx context.Context, bkt, key string) error {
-	if err := d.begin(ctx); err != nil {
-		return err
-	}
-	return d.validateNames(bkt, key)
-}
-
-func (d *MemDriver) validateNames(bkt, key string) error {
-	if err := driver.ValidateBucketName(bkt); err != nil {
-		return err
-	}
-	return driver.ValidateKey(key)
 }
 
 // readAll reads r to the end into a slice that will be stored for the

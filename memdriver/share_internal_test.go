@@ -27,11 +27,11 @@ func TestCopySharesPayload(t *testing.T) {
 	if _, err := d.Copy(ctx, "src-bucket", "a", "dst-bucket", "b"); err != nil {
 		t.Fatal(err)
 	}
-	src, err := d.lookup(ctx, "src-bucket", "a")
+	src, err := d.lookup("src-bucket", "a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dst, err := d.lookup(ctx, "dst-bucket", "b")
+	dst, err := d.lookup("dst-bucket", "b")
 	if err != nil {
 		t.Fatal(err)
 	}
