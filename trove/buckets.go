@@ -15,6 +15,8 @@ import (
 func (s *Store) CreateBucket(ctx context.Context, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.buckets.Lock()
+	defer s.buckets.Unlock()
 	cfg, err := s.live("create-bucket", name, "")
 	if err != nil {
 		return err
@@ -50,6 +52,8 @@ func (s *Store) CreateBucket(ctx context.Context, name string) error {
 func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.buckets.Lock()
+	defer s.buckets.Unlock()
 	cfg, err := s.live("delete-bucket", name, "")
 	if err != nil {
 		return err

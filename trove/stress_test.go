@@ -197,6 +197,10 @@ func TestCopyWhileLayoutChanges(t *testing.T) {
 				t.Errorf("AddRoute: %v", err)
 				return
 			}
+			if err := s.RemoveRoute("dst/**"); err != nil {
+				t.Errorf("RemoveRoute: %v", err)
+				return
+			}
 			if err := s.RemoveBackend(ctx, "tmp", true); err != nil {
 				t.Errorf("RemoveBackend: %v", err)
 				return
