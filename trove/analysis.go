@@ -154,9 +154,10 @@ type Move struct {
 // running Rebalance again finishes the job. With dryRun nothing changes
 // and the steps say what would happen.
 //
-// Rebalance plans against the layout as it is when called, and assumes no
-// one writes the keys it moves meanwhile: a Put racing a move could be
-// overwritten by the older copy.
+// Rebalance plans against the layout as it is when called, and moves each
+// object under its key's lock, checking first that the key is still where
+// the plan found it: a key written meanwhile was placed by that write and
+// is left alone, so a move never overwrites a newer Put.
 func (s *Store) Rebalance(ctx context.Context, dryRun bool, report func(Move)) ([]Move, error) {
 	cfg, err := s.live("rebalance", "", "")
 	if err != nil {
@@ -184,7 +185,7 @@ func (s *Store) Rebalance(ctx context.Context, dryRun bool, report func(Move)) (
 			}
 		}
 		if !dryRun {
-			if err := cfg.apply(ctx, m); err != nil {
+			if err := s.applyLocked(ctx, cfg, m); err != nil {
 				return moves, driver.E("rebalance", so.Bucket, so.Key, err)
 			}
 		}
@@ -194,6 +195,21 @@ func (s *Store) Rebalance(ctx context.Context, dryRun bool, report func(Move)) (
 		}
 	}
 	return moves, nil
+}
+
+// applyLocked carries out m under its key's lock, unless a write since the
+// plan changed the stranded copy (another ETag, or gone), in which case
+// that write decided where the key lives.
+func (s *Store) applyLocked(ctx context.Context, cfg *config, m Move) error {
+	defer s.lockKeys([2]string{m.Bucket, m.Key})()
+	info, err := cfg.drivers[m.Holder].Head(ctx, m.Bucket, m.Key)
+	if errors.Is(err, ErrObjectNotFound) || (err == nil && info.ETag != m.ETag) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("backend %q: %w", m.Holder, err)
+	}
+	return cfg.apply(ctx, m)
 }
 
 // sameObject reports whether the stranded copy and the target's copy have

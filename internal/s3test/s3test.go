@@ -1,0 +1,190 @@
+// Package s3test starts real S3 servers on loopback for the tests of the s3
+// driver and of trovemem serve. It owns finding the pinned versitygw binary
+// (built from tools/go.mod), starting one fresh server per caller on a free
+// 127.0.0.1 port over a temporary folder, and stopping it when the test ends.
+// Tests never talk to anything but these servers.
+package s3test
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// BuildHint says how to get the versitygw binary; skip messages carry it.
+const BuildHint = "build it with `cd tools && go build -o bin/versitygw github.com/versity/versitygw/cmd/versitygw` " +
+	"(bash .ci/run does this), or point TROVEMEM_VERSITYGW at a versitygw binary"
+
+// Server is a running S3 server on loopback.
+type Server struct {
+	// Endpoint is the server's base URL, such as http://127.0.0.1:40123.
+	Endpoint string
+	// AccessKey and SecretKey are the root credentials the server accepts.
+	AccessKey, SecretKey string
+	// Region is the region the server signs for.
+	Region string
+	// Dir is the folder the server stores its buckets in.
+	Dir string
+
+	cmd    *exec.Cmd
+	stderr *bytes.Buffer
+	done   chan struct{}
+}
+
+var (
+	binOnce sync.Once
+	binPath string
+	binErr  error
+)
+
+// VersityBinary returns the path of the versitygw binary: $TROVEMEM_VERSITYGW,
+// else tools/bin/versitygw in this repository, else versitygw on $PATH.
+func VersityBinary() (string, error) {
+	binOnce.Do(func() { binPath, binErr = findVersity() })
+	return binPath, binErr
+}
+
+func findVersity() (string, error) {
+	if p := os.Getenv("TROVEMEM_VERSITYGW"); p != "" {
+		if _, err := os.Stat(p); err != nil {
+			return "", fmt.Errorf("TROVEMEM_VERSITYGW=%s: %w", p, err)
+		}
+		return p, nil
+	}
+	if root, ok := repoRoot(); ok {
+		p := filepath.Join(root, "tools", "bin", "versitygw")
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	if p, err := exec.LookPath("versitygw"); err == nil {
+		return p, nil
+	}
+	return "", errors.New("versitygw not found")
+}
+
+// repoRoot walks up from the working directory (a test's package folder) to
+// the folder holding tools/go.mod.
+func repoRoot() (string, bool) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", false
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "tools", "go.mod")); err == nil {
+			return dir, true
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", false
+		}
+		dir = parent
+	}
+}
+
+// Require returns the versitygw binary's path, or skips the test with a
+// message saying how to build it. Under CI (CI=true) a missing binary fails
+// the test instead, since .ci/run builds it and a skip there would hide a
+// broken install step.
+func Require(tb testing.TB) string {
+	tb.Helper()
+	p, err := VersityBinary()
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("%v: %s", err, BuildHint)
+		}
+		tb.Skipf("%v: %s", err, BuildHint)
+	}
+	return p
+}
+
+// StartVersity starts a fresh versitygw posix gateway over a new temporary
+// folder and stops it when tb ends. It skips (or fails under CI) when the
+// binary is missing.
+func StartVersity(tb testing.TB) *Server {
+	tb.Helper()
+	bin := Require(tb)
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ {
+		s, err := startVersity(bin, tb.TempDir())
+		if err == nil {
+			tb.Cleanup(s.Stop)
+			return s
+		}
+		lastErr = err
+	}
+	tb.Fatalf("start versitygw: %v", lastErr)
+	return nil
+}
+
+func startVersity(bin, dir string) (*Server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	s := &Server{
+		Endpoint:  "http://" + addr,
+		AccessKey: "trovemem-test-access",
+		SecretKey: "trovemem-test-secret-0123456789",
+		Region:    "us-east-1",
+		Dir:       dir,
+		stderr:    new(bytes.Buffer),
+		done:      make(chan struct{}),
+	}
+	s.cmd = exec.Command(bin, "--port", addr, "--quiet", "posix", dir)
+	s.cmd.Env = append(os.Environ(),
+		"ROOT_ACCESS_KEY="+s.AccessKey,
+		"ROOT_SECRET_KEY="+s.SecretKey,
+		"VGW_REGION="+s.Region,
+	)
+	s.cmd.Stdout = s.stderr
+	s.cmd.Stderr = s.stderr
+	if err := s.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() { _ = s.cmd.Wait(); close(s.done) }()
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.done:
+			return nil, fmt.Errorf("versitygw exited at start: %s", bytes.TrimSpace(s.stderr.Bytes()))
+		default:
+		}
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+			return s, nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	s.Stop()
+	return nil, fmt.Errorf("versitygw did not listen on %s within 15s", addr)
+}
+
+// Stop ends the server and waits for it to exit. Stopping twice is harmless.
+func (s *Server) Stop() {
+	if s.cmd.Process != nil {
+		_ = s.cmd.Process.Kill()
+	}
+	<-s.done
+}
+
+// freePort asks the kernel for a free loopback port. Another process could
+// take it before the server binds it; StartVersity retries for that case.
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
