@@ -164,7 +164,7 @@ func writeHelp(w io.Writer, h *repl.HelpText) {
 
 // runOnce runs one store command over the embedded store built from the
 // global flags, as -c does with a line of one command: same setup and
-// finish hooks, same errors and exit statuses, and SIGINT stops it.
+// --save and closing, same errors and exit statuses, and SIGINT stops it.
 func (a *app) runOnce(ctx context.Context, words []string) error {
 	if a.command != "" {
 		return asUsage(fmt.Errorf("-c and a command (%s) cannot be combined", words[0]))

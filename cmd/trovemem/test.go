@@ -17,15 +17,10 @@ import (
 	"github.com/trovemem/trovemem/internal/atomicfile"
 	"github.com/trovemem/trovemem/repl"
 	"github.com/trovemem/trovemem/script"
-	"github.com/trovemem/trovemem/trove"
 )
 
 // This file adds `trovemem test`, which runs .trove scripts as tests, each
 // in a fresh store, for CI.
-
-func init() {
-	subcommands = append(subcommands, newTestCmd)
-}
 
 // defaultScriptNow is the clock of scripts (run and test) when --now is
 // not given: scripts compare output, so they must replay the same way
@@ -153,9 +148,8 @@ func (a *app) runTests(ctx context.Context, o testOptions, paths []string) error
 		}
 	}
 	scriptOutput(a)
-	f := flagsOf(a)
-	f.noSave = true
-	fixScriptClock(f)
+	a.noSave = true
+	fixScriptClock(a)
 	fresh := a.freshSessions(ctx)
 	suite.NewSession = fresh
 	results, err := suite.Run(withProgress(ctx, a), files)
@@ -211,24 +205,14 @@ func checkWritable(path string) error {
 }
 
 // freshSessions returns a function that builds a new store and session
-// from the global flags for every call, closing the previous store: each
+// from the global flags for every call, closing the previous ones: each
 // test script starts from the same state (the mounts, routes and --load
 // the command line asked for) and none sees another's objects.
 func (a *app) freshSessions(ctx context.Context) func() (*repl.Session, error) {
-	var (
-		storeOpts   = append([]trove.Option(nil), a.StoreOptions...)
-		sessionOpts = append([]repl.SessionOption(nil), a.SessionOptions...)
-		defaultDrv  = a.DefaultDriver
-		now         = a.Now
-	)
+	now := a.Now
 	return func() (*repl.Session, error) {
-		if a.Store != nil {
-			_ = a.Store.Close(ctx)
-		}
-		a.Store, a.Session = nil, nil
-		a.StoreOptions = append([]trove.Option(nil), storeOpts...)
-		a.SessionOptions = append([]repl.SessionOption(nil), sessionOpts...)
-		a.DefaultDriver, a.Now = defaultDrv, now
+		_ = a.closeStores(ctx)
+		a.Now = now
 		if err := a.setup(ctx); err != nil {
 			return nil, err
 		}
@@ -238,8 +222,8 @@ func (a *app) freshSessions(ctx context.Context) func() (*repl.Session, error) {
 
 // fixScriptClock fixes the clock at defaultScriptNow unless --now (or
 // TROVEMEM_NOW) chose one, so timestamps are the same every run.
-func fixScriptClock(f *scriptFlags) {
-	if f.now == "" {
-		f.now = defaultScriptNow
+func fixScriptClock(a *app) {
+	if a.now == "" {
+		a.now = defaultScriptNow
 	}
 }
