@@ -23,7 +23,7 @@ var cmdMkbucket = &Command{
 	Flags: bindFlags(func(fs *pflag.FlagSet, o *existOKOptions) {
 		fs.BoolVar(&o.existOK, "exist-ok", false, "succeed if the bucket exists already (dumps use it)")
 	}),
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		b := inv.Args[0]
 		if err := s.Store().CreateBucket(ctx, b); err != nil {
 			if !optionsOf[existOKOptions](inv).existOK || !errors.Is(err, driver.ErrBucketExists) {
@@ -47,7 +47,7 @@ var cmdRmbucket = &Command{
 	Flags: bindFlags(func(fs *pflag.FlagSet, o *forceOptions) {
 		fs.BoolVar(&o.force, "force", false, "delete the bucket's objects first")
 	}),
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		b := inv.Args[0]
 		force := optionsOf[forceOptions](inv).force
 		st := s.Store()
@@ -103,7 +103,7 @@ var cmdBuckets = &Command{
 	Example: "buckets",
 	MinArgs: 0,
 	MaxArgs: 0,
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		return listBuckets(ctx, s)
 	},
 }

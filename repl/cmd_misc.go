@@ -15,7 +15,7 @@ var cmdEcho = &Command{
 	MinArgs: 0,
 	MaxArgs: -1,
 	RawArgs: true,
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		return &Message{Text: strings.Join(inv.Args, " ")}, nil
 	},
 }
@@ -28,7 +28,7 @@ var cmdExit = &Command{
 	Example: "exit",
 	MinArgs: 0,
 	MaxArgs: 0,
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		return nil, ErrExit
 	},
 }
@@ -42,7 +42,7 @@ var cmdHelp = &Command{
 	MinArgs:  0,
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgCommand},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		if len(inv.Args) == 0 {
 			return &HelpText{Commands: s.commands}, nil
 		}

@@ -45,7 +45,7 @@ type putOptions struct {
 	meta                                         []string
 }
 
-func runPut(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+func runPut(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 	bucket, key := inv.Args[0], inv.Args[1]
 	o := optionsOf[putOptions](inv)
 	file, b64 := o.file, o.base64
@@ -133,7 +133,7 @@ var cmdGet = &Command{
 		fs.StringVar(&o.out, "out", "", "write the content to `PATH` instead")
 		fs.StringVar(&o.rng, "range", "", "read only bytes `START-END`, START- or -N")
 	}),
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		bucket, key := inv.Args[0], inv.Args[1]
 		var opts []driver.GetOption
 		o := optionsOf[getOptions](inv)
@@ -191,7 +191,7 @@ var cmdHead = &Command{
 	MinArgs:  2,
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		info, err := s.Store().Head(ctx, inv.Args[0], inv.Args[1])
 		if err != nil {
 			return nil, err
@@ -218,7 +218,7 @@ var cmdLs = &Command{
 		fs.IntVar(&o.max, "max", 0, "list at most `N` entries (default 1000)")
 		fs.StringVar(&o.cursor, "cursor", "", "continue after the page that printed `C`")
 	}),
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		if len(inv.Args) == 0 {
 			if n := len(inv.Given); n > 0 {
 				return nil, usageErrorf(nil, "ls: --%s needs a BUCKET", inv.Given[n-1])
@@ -281,7 +281,7 @@ var cmdNext = &Command{
 	Example: "ls photos --max 10\nnext",
 	MinArgs: 0,
 	MaxArgs: 0,
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		switch {
 		case s.last == nil:
 			return nil, fmt.Errorf("next: %w: run ls BUCKET first", ErrNoListing)
@@ -302,7 +302,7 @@ var cmdRm = &Command{
 	MinArgs:  2,
 	MaxArgs:  -1,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		bucket, keys := inv.Args[0], uniqueKeys(inv.Args[1:])
 		st := s.Store()
 		for _, k := range keys {
@@ -360,8 +360,8 @@ var cmdMv = &Command{
 
 // transfer runs cp or mv: op is the store's Copy or Move, and the result is
 // the object written at the destination.
-func transfer(op func(*trove.Store, context.Context, string, string, string, string) (*driver.ObjectInfo, error)) func(context.Context, *Session, *Invocation) (any, error) {
-	return func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+func transfer(op func(*trove.Store, context.Context, string, string, string, string) (*driver.ObjectInfo, error)) func(context.Context, *Session, *Invocation) (Result, error) {
+	return func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		a := inv.Args
 		info, err := op(s.Store(), ctx, a[0], a[1], a[2], a[3])
 		if err != nil {

@@ -44,7 +44,7 @@ type Command struct {
 
 	// Run does the work and returns a value for the renderers, or nil when
 	// there is nothing to show.
-	Run func(ctx context.Context, s *Session, inv *Invocation) (any, error)
+	Run func(ctx context.Context, s *Session, inv *Invocation) (Result, error)
 }
 
 // Invocation is one call of a command: the name as typed (an alias, say),

@@ -271,7 +271,7 @@ func sameRoute(st *trove.Store, pattern, backend string) (bool, error) {
 // doneUnlessErr is what an --exist-ok command returns when what it was
 // asked to create is already there: done, or the error saying how what is
 // there differs.
-func doneUnlessErr(done *Done, err error) (any, error) {
+func doneUnlessErr(done *Done, err error) (Result, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -434,7 +434,7 @@ var cmdDump = &Command{
 	Example: "dump backup.trove\ndump",
 	MinArgs: 0,
 	MaxArgs: 1,
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		if len(inv.Args) == 0 {
 			var b strings.Builder
 			if err := DumpSession(ctx, s, &b); err != nil {

@@ -208,7 +208,7 @@ func (s *Session) SetFormat(f Format) { s.format = f }
 // *InternalError. Either way, a command that fails leaves the store as it
 // was: its partial changes are rolled back. "CMD --help" returns the
 // command's help.
-func (s *Session) Exec(ctx context.Context, words []string) (result any, err error) {
+func (s *Session) Exec(ctx context.Context, words []string) (result Result, err error) {
 	if len(words) == 0 {
 		return nil, nil
 	}
@@ -289,7 +289,7 @@ func (s *Session) hint(ctx context.Context, err error) error {
 // Render draws a command's result in the session's output mode. Content
 // (what get returns) is written as the stored bytes, except that binary
 // content is refused when w is a terminal.
-func (s *Session) Render(w io.Writer, v any) error {
+func (s *Session) Render(w io.Writer, v Result) error {
 	if v == nil {
 		return nil
 	}

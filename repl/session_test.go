@@ -184,7 +184,7 @@ func TestExecErrors(t *testing.T) {
 }
 
 func TestPanicIsRecovered(t *testing.T) {
-	boom := &Command{Name: "boom", MaxArgs: -1, Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	boom := &Command{Name: "boom", MaxArgs: -1, Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		if err := s.Store().CreateBucket(ctx, "half-done"); err != nil {
 			return nil, err
 		}
@@ -209,7 +209,7 @@ func TestPanicIsRecovered(t *testing.T) {
 }
 
 func TestFailedCommandLeavesStoreAsItWas(t *testing.T) {
-	halfway := &Command{Name: "halfway", MaxArgs: -1, Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	halfway := &Command{Name: "halfway", MaxArgs: -1, Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		st := s.Store()
 		if _, err := st.Put(ctx, "demo", "k", strings.NewReader("changed")); err != nil {
 			return nil, err
