@@ -41,7 +41,7 @@ func (s *Session) Prompt() string {
 	if len(s.stores) > 1 {
 		return "trovemem[" + s.current + "]> "
 	}
-	return "trovemem> "
+	return Prompt
 }
 
 // StoreList is the result of stores.

@@ -126,12 +126,12 @@ func (cmds Table) Resolve(words []string) (*Command, int, error) {
 		}
 		return nil, 0, &UsageError{
 			Msg:         words[0] + ": unknown subcommand " + Quote(words[1]),
-			Suggestions: nearest(words[1], subs),
+			Suggestions: Suggest(words[1], subs),
 		}
 	}
 	return nil, 0, &UsageError{
 		Msg:         "unknown command " + Quote(words[0]) + " (help lists the commands)",
-		Suggestions: nearest(words[0], topNames(cmds)),
+		Suggestions: Suggest(words[0], topNames(cmds)),
 	}
 }
 
@@ -159,9 +159,11 @@ func topNames(cmds []*Command) []string {
 	return slices.Compact(names)
 }
 
-// nearest returns up to three candidates close to word: those it is a
-// prefix of, or within an edit distance that grows with its length.
-func nearest(word string, candidates []string) []string {
+// Suggest returns up to three candidates close to word: those it is a
+// prefix of, or within an edit distance that grows with its length (a
+// transposition counts as one edit). It is trovemem's one "did you
+// mean" engine, for the command table and the binary's own commands.
+func Suggest(word string, candidates []string) []string {
 	type scored struct {
 		name string
 		d    int

@@ -126,3 +126,10 @@ func TestGuessContentType(t *testing.T) {
 		}
 	}
 }
+
+// rows lays out a result as a grid; ok is false for results that are not
+// tabular.
+func rows(v Result, human bool) (g *grid, ok bool) {
+	l := v.layout(human)
+	return l.grid, l.grid != nil
+}

@@ -29,13 +29,6 @@ type layout struct {
 	raw  []byte
 }
 
-// rows lays out a result as a grid; ok is false for results that are not
-// tabular.
-func rows(v Result, human bool) (g *grid, ok bool) {
-	l := v.layout(human)
-	return l.grid, l.grid != nil
-}
-
 // sizeFunc formats sizes for table (human) or plain output.
 func sizeFunc(human bool) func(int64) string {
 	if human {

@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/trovemem/trovemem/config"
 	"github.com/trovemem/trovemem/driver"
 	"github.com/trovemem/trovemem/trove"
 )
@@ -172,11 +173,13 @@ func (s *Session) StoreNamed(name string) (*trove.Store, bool) {
 	return st, ok
 }
 
-// ErrStoreExists and ErrUnknownStore are returned by AddStore and Use.
-var (
-	ErrStoreExists  = errors.New("store already exists")
-	ErrUnknownStore = errors.New("unknown store")
-)
+// ErrStoreExists is returned by AddStore for a name already taken.
+var ErrStoreExists = errors.New("store already exists")
+
+// ErrUnknownStore is returned by Use (and NewSessionWithStores) for a name
+// that is no store: the same sentinel a config file's unknown default
+// store gives, so errors.Is matches both.
+var ErrUnknownStore = config.ErrUnknownStore
 
 // AddStore adds a named store; it does not become current.
 func (s *Session) AddStore(name string, st *trove.Store) error {
@@ -305,7 +308,7 @@ func (s *Session) Render(w io.Writer, v Result) error {
 // stopping at the first failure. A command's failure is returned as a
 // *CommandError naming it; a line that does not parse as a *SyntaxError;
 // the exit command as ErrExit. The caller reports the error.
-func (s *Session) RunLine(ctx context.Context, line string, stdout, stderr io.Writer) error {
+func (s *Session) RunLine(ctx context.Context, line string, stdout io.Writer) error {
 	cmds, err := Split(line)
 	if err != nil {
 		return err

@@ -45,11 +45,11 @@ func FuzzRunLine(f *testing.F) {
 			s := newScriptSession(t)
 			ctx := context.Background()
 			setup := "mkbucket demo; put demo a 1; put demo b/c 2; mount extra mem://; route add '*.log' extra; put demo x.log 3; ls demo --max 1"
-			if err := s.RunLine(ctx, setup, io.Discard, io.Discard); err != nil {
+			if err := s.RunLine(ctx, setup, io.Discard); err != nil {
 				t.Fatalf("setup: %v", err)
 			}
 			s.SetFormat(mode)
-			err := s.RunLine(ctx, line, io.Discard, io.Discard)
+			err := s.RunLine(ctx, line, io.Discard)
 			var ie *InternalError
 			if errors.As(err, &ie) {
 				t.Fatalf("%s output, line %q: panic: %v\n%s", mode, line, ie.Value, ie.Stack)

@@ -36,9 +36,9 @@ func newCoreSession(t *testing.T, opts ...SessionOption) *Session {
 // runOK runs each line with RunLine and fails the test on an error.
 func runOK(t *testing.T, s *Session, lines ...string) string {
 	t.Helper()
-	var out, errOut bytes.Buffer
+	var out bytes.Buffer
 	for _, l := range lines {
-		if err := s.RunLine(context.Background(), l, &out, &errOut); err != nil {
+		if err := s.RunLine(context.Background(), l, &out); err != nil {
 			t.Fatalf("RunLine(%q): %v", l, err)
 		}
 	}
@@ -110,7 +110,7 @@ func TestRunLinePlain(t *testing.T) {
 func TestRunLineStopsAtFirstFailure(t *testing.T) {
 	s := newCoreSession(t)
 	var out bytes.Buffer
-	err := s.RunLine(context.Background(), "mkbucket demo; get demo nope; echo after", &out, io.Discard)
+	err := s.RunLine(context.Background(), "mkbucket demo; get demo nope; echo after", &out)
 	var ce *CommandError
 	if !errors.As(err, &ce) {
 		t.Fatalf("got error %v, want a *CommandError", err)
@@ -310,7 +310,7 @@ func TestBinaryContentRefusedOnTerminal(t *testing.T) {
 			s := newCoreSession(t, WithFormat(tt.format), WithTerminalCheck(func(io.Writer) bool { return tt.terminal }))
 			runOK(t, s, "mkbucket demo", "put demo k "+Quote(tt.value))
 			var out bytes.Buffer
-			err := s.RunLine(context.Background(), "get demo k", &out, io.Discard)
+			err := s.RunLine(context.Background(), "get demo k", &out)
 			if got := errors.Is(err, ErrBinaryContent); got != tt.wantErr {
 				t.Fatalf("got error %v, want binary refusal %v", err, tt.wantErr)
 			}

@@ -83,3 +83,22 @@ func FuzzSplitWords(f *testing.F) {
 		}
 	})
 }
+
+// refRanges returns the byte range of every variable reference in line.
+func refRanges(line string) [][2]int {
+	lx, err := repl.Lex(line, repl.LexOptions{Refs: true})
+	if err != nil {
+		return nil
+	}
+	var refs [][2]int
+	for _, c := range lx.Cmds {
+		for _, w := range c {
+			for _, f := range w.Frags {
+				if f.Kind == repl.FragRef {
+					refs = append(refs, [2]int{f.Off, f.End})
+				}
+			}
+		}
+	}
+	return refs
+}

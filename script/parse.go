@@ -150,7 +150,7 @@ func (e *ParseErrors) Error() string {
 var ErrSourceCycle = errors.New("source cycle")
 
 // StdinName is the name standard input goes by in messages.
-const StdinName = "<stdin>"
+const StdinName = repl.StdinName
 
 // ScriptParser parses scripts. The zero value accepts any command;
 // NewScriptParser checks commands against the command table.
@@ -282,7 +282,7 @@ func (p *ScriptParser) parse(name string, src []byte) *Script {
 			continue
 		}
 		for _, cmd := range cmds {
-			st := p.step(sc, name, lineNo, logical, cmd.words, cmd.tmpl)
+			st := p.step(name, lineNo, logical, cmd.words, cmd.tmpl)
 			if st == nil {
 				last = nil
 				continue
@@ -301,7 +301,7 @@ func (p *ScriptParser) parse(name string, src []byte) *Script {
 // step parses one command's words into a step, or records an error and
 // returns nil. tmpl, when not nil, holds the template of each word that
 // refers to variables; such a word is shown in words as written.
-func (p *ScriptParser) step(sc *Script, file string, line int, text string, words []string, tmpl []template) *Step {
+func (p *ScriptParser) step(file string, line int, text string, words []string, tmpl []template) *Step {
 	st := &Step{Line: line}
 	col := func(i int) int {
 		if tmpl != nil && tmpl[i] != nil {
@@ -624,23 +624,4 @@ func newTemplate(w repl.Word) template {
 		}
 	}
 	return t
-}
-
-// refRanges returns the byte range of every variable reference in line.
-func refRanges(line string) [][2]int {
-	lx, err := repl.Lex(line, repl.LexOptions{Refs: true})
-	if err != nil {
-		return nil
-	}
-	var refs [][2]int
-	for _, c := range lx.Cmds {
-		for _, w := range c {
-			for _, f := range w.Frags {
-				if f.Kind == repl.FragRef {
-					refs = append(refs, [2]int{f.Off, f.End})
-				}
-			}
-		}
-	}
-	return refs
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -151,15 +152,12 @@ Exit status: 0 ok, 1 a command failed, 2 usage error, 130 interrupted.`,
 	return root
 }
 
-// Suggestions for a mistyped command name: cobra's default distance
-// applies only to its own messages, not to SuggestionsFor.
-const suggestDistance = 1
-
 // usageArgs makes every argument check of cmd and its subcommands a usage
 // error (exit status 2): cobra's validators (NoArgs, MinimumNArgs, ...)
 // return plain errors, which would otherwise exit 1.
 func usageArgs(cmd *cobra.Command) {
-	cmd.SuggestionsMinimumDistance = suggestDistance
+	// Suggestions come from suggest, never from cobra's own engine.
+	cmd.DisableSuggestions = true
 	if cmd.HasSubCommands() && !cmd.Runnable() {
 		// A command that only holds others (completion) would print its
 		// help and exit 0 for an unknown subcommand.
@@ -207,10 +205,7 @@ func unknownSubcommand(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("unknown command %q for %s", args[0], cmd.CommandPath())
-	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-		msg += "; did you mean " + strings.Join(s, " or ") + "?"
-	}
+	msg := fmt.Sprintf("unknown command %q for %s", args[0], cmd.CommandPath()) + didYouMean(cmd, args[0])
 	return asUsage(fmt.Errorf("%s (see %s --help)", msg, cmd.CommandPath()))
 }
 
@@ -232,11 +227,25 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("unknown command %q for %s", args[0], cmd.CommandPath())
-	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-		msg += "; did you mean " + strings.Join(s, " or ") + "?"
-	}
+	msg := fmt.Sprintf("unknown command %q for %s", args[0], cmd.CommandPath()) + didYouMean(cmd, args[0])
 	return asUsage(errors.New(msg + " (trovemem --help lists the commands)"))
+}
+
+// didYouMean is "; did you mean X or Y?" for the subcommands of cmd
+// nearest to word, by repl.Suggest (the engine the REPL uses), or "".
+func didYouMean(cmd *cobra.Command, word string) string {
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+			names = append(names, c.Aliases...)
+		}
+	}
+	slices.Sort(names)
+	if s := repl.Suggest(word, slices.Compact(names)); len(s) > 0 {
+		return "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return ""
 }
 
 // applyEnv sets every flag the command line left alone from the
@@ -300,13 +309,13 @@ func (a *app) runRoot(ctx context.Context) error {
 	switch {
 	case a.command != "":
 		body = func(ctx context.Context) error {
-			return a.Session.RunLine(ctx, a.command, a.stdout, a.stderr)
+			return a.Session.RunLine(ctx, a.command, a.stdout)
 		}
 	case interactive:
 		return a.finish(ctx, a.runREPL(ctx))
 	default:
 		body = func(ctx context.Context) error {
-			return a.Session.Loop(ctx, repl.NewReaderSource(a.stdin), "<stdin>", a.stdout, a.stderr)
+			return a.Session.Loop(ctx, repl.NewReaderSource(a.stdin), repl.StdinName, a.stdout, a.stderr)
 		}
 	}
 	return a.finish(ctx, interruptible(ctx, body))

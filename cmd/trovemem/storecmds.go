@@ -213,13 +213,10 @@ func newHelpCmd(root *cobra.Command) *cobra.Command {
 				if len(rest) > 0 {
 					word = rest[0]
 				}
-				msg := fmt.Sprintf("help: unknown command %q", word)
 				if cmd == nil {
 					cmd = root
 				}
-				if s := cmd.SuggestionsFor(word); len(s) > 0 {
-					msg += "; did you mean " + strings.Join(s, " or ") + "?"
-				}
+				msg := fmt.Sprintf("help: unknown command %q", word) + didYouMean(cmd, word)
 				return asUsage(errors.New(msg + " (see trovemem --help)"))
 			}
 			return cmd.Help()

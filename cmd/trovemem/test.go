@@ -70,7 +70,7 @@ rewritten. See trovemem run --help for the script syntax.`,
 		// spelling works next to --run (pflag reads -run as -r -u -n).
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			paths, help, err := parseTestFlags(cmd, &o, args)
+			paths, help, err := parseTestFlags(cmd, args)
 			if err != nil || help {
 				return err
 			}
@@ -87,7 +87,7 @@ rewritten. See trovemem run --help for the script syntax.`,
 
 // parseTestFlags parses test's flags and the global ones, accepting the
 // single-dash -run that Go's test tools use.
-func parseTestFlags(cmd *cobra.Command, o *testOptions, args []string) (paths []string, help bool, err error) {
+func parseTestFlags(cmd *cobra.Command, args []string) (paths []string, help bool, err error) {
 	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
 	fs.SetOutput(cmd.ErrOrStderr())
 	fs.Usage = func() {}
