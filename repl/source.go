@@ -9,6 +9,12 @@ import (
 	"strings"
 )
 
+// Prompts of the interactive REPL.
+const (
+	Prompt             = "trovemem> "
+	ContinuationPrompt = "       ... "
+)
+
 // StdinName is the name standard input goes by in messages
 // (<stdin>:LINE: ...).
 const StdinName = "<stdin>"
