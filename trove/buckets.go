@@ -107,9 +107,15 @@ func countObjects(ctx context.Context, drv driver.Driver, bucket string, limit i
 // walk calls fn for every object of bucket on drv, in key order, until fn
 // returns false.
 func walk(ctx context.Context, drv driver.Driver, bucket string, fn func(*ObjectInfo) bool) error {
+	return walkPrefix(ctx, drv, bucket, "", fn)
+}
+
+// walkPrefix is walk over the keys that start with prefix only, a range
+// scan of the backend's ordered listing.
+func walkPrefix(ctx context.Context, drv driver.Driver, bucket, prefix string, fn func(*ObjectInfo) bool) error {
 	cursor := ""
 	for {
-		it, err := drv.List(ctx, bucket, driver.WithCursor(cursor), driver.WithMaxKeys(driver.DefaultMaxKeys))
+		it, err := drv.List(ctx, bucket, driver.WithPrefix(prefix), driver.WithCursor(cursor), driver.WithMaxKeys(driver.DefaultMaxKeys))
 		if err != nil {
 			return err
 		}
