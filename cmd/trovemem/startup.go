@@ -100,14 +100,15 @@ func (a *app) finish(ctx context.Context, runErr error) error {
 	return runErr
 }
 
-// closeStores closes the stores setup opened and forgets the session, so
-// setup can build a fresh one (test does, per script).
+// closeStores closes the stores setup opened. It leaves a.Store and
+// a.Session as they are: a command abandoned on an interrupt may still be
+// reading them.
 func (a *app) closeStores(ctx context.Context) error {
 	var errs []error
 	for _, st := range a.stores {
 		errs = append(errs, st.Close(context.WithoutCancel(ctx)))
 	}
-	a.stores, a.Store, a.Session = nil, nil, nil
+	a.stores = nil
 	return errors.Join(errs...)
 }
 

@@ -212,7 +212,7 @@ func (a *app) freshSessions(ctx context.Context) func() (*repl.Session, error) {
 	now := a.Now
 	return func() (*repl.Session, error) {
 		_ = a.closeStores(ctx)
-		a.Now = now
+		a.Store, a.Session, a.Now = nil, nil, now
 		if err := a.setup(ctx); err != nil {
 			return nil, err
 		}
