@@ -32,10 +32,12 @@ const (
 // Fragment is a piece of a word: a run of unquoted text, of quoted text or
 // a variable reference. Off and End are its bytes in the line.
 type Fragment struct {
-	Kind     FragKind
+	// Text comes first and the one-byte fields last, so a Fragment packs
+	// into 40 bytes: a replayed script makes several per line.
 	Text     string
-	Quote    byte // '\'' or '"' for a FragQuoted
 	Off, End int
+	Kind     FragKind
+	Quote    byte // '\'' or '"' for a FragQuoted
 }
 
 // Word is one word of a line, as the fragments it is made of. Off is the
@@ -252,10 +254,19 @@ func (lx *lexer) run() error {
 			// A run of plain characters is one fragment, a substring of
 			// the line.
 			j := i + size
-			for j < len(line) && !special(line[j], lx.opts.Refs) {
-				_, n := utf8.DecodeRuneInString(line[j:])
+			for j < len(line) {
+				c := line[j]
+				if c < utf8.RuneSelf {
+					// ASCII, the common case: one byte, one column.
+					if special(c, lx.opts.Refs) {
+						break
+					}
+					j++
+				} else {
+					_, n := utf8.DecodeRuneInString(line[j:])
+					j += n
+				}
 				lx.col++
-				j += n
 			}
 			lx.add(FragLiteral, 0, line[i:j], i, j)
 			i = j
