@@ -248,6 +248,14 @@ func splitLines(src []byte) (lines []string, crlf bool) {
 }
 
 func (p *ScriptParser) parse(name string, src []byte) *Script {
+	lines, crlf := splitLines(src)
+	return p.parseLines(name, lines, crlf, 0)
+}
+
+// parseLines parses the physical lines of a script, the first of which is
+// line offset+1 of the file: a whole file (offset 0), or one chunk of a
+// file read a chunk at a time.
+func (p *ScriptParser) parseLines(name string, lines []string, crlf bool, offset int) *Script {
 	abs := name
 	if name != StdinName {
 		if a, err := filepath.Abs(name); err == nil {
@@ -257,14 +265,13 @@ func (p *ScriptParser) parse(name string, src []byte) *Script {
 	p.stack = append(p.stack, abs)
 	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
 
-	lines, crlf := splitLines(src)
 	sc := &Script{Path: name, lines: lines, crlf: crlf}
 	// last is the command that a following "| " line belongs to; any other
 	// line in between ends its chance to have a block.
 	var last *Step
 	var cont repl.Continuation
 	for i := 0; i < len(lines); i++ {
-		lineNo := i + 1
+		lineNo := offset + i + 1
 		text := lines[i]
 		if strings.HasPrefix(text, "|") {
 			if len(text) > 1 && text[1] != ' ' {
