@@ -12,24 +12,17 @@ import (
 // page size) however large the bucket is. A common prefix is emitted once
 // and the walk then seeks past its whole group rather than visiting it.
 func (d *MemDriver) List(ctx context.Context, bkt string, opts ...driver.ListOption) (*driver.ObjectIterator, error) {
-	const op = "list"
-	if err := d.begin(ctx); err != nil {
-		return nil, driver.E(op, bkt, "", err)
-	}
-	if err := driver.ValidateBucketName(bkt); err != nil {
-		return nil, driver.E(op, bkt, "", err)
-	}
 	lo := driver.ApplyListOptions(opts)
 	after, err := driver.DecodeCursor(lo.Cursor)
 	if err != nil {
-		return nil, driver.E(op, bkt, "", err)
+		return nil, err
 	}
 
 	d.mu.RLock()
 	b, err := d.bucketLocked(bkt)
 	if err != nil {
 		d.mu.RUnlock()
-		return nil, driver.E(op, bkt, "", err)
+		return nil, err
 	}
 	w := pageWalk{prefix: lo.Prefix, delim: lo.Delimiter, after: after, limit: lo.MaxKeys}
 	w.walk(b)
@@ -50,7 +43,7 @@ type pageWalk struct {
 
 	entries []*driver.ObjectInfo
 	more    bool
-	chunk   []driver.ObjectInfo // backing store for the next entries
+	chunk   []infoCell // backing store for the next entries
 }
 
 // walk fills the page from b; the caller holds the read lock.
@@ -64,7 +57,7 @@ func (w *pageWalk) walk(b *bucket) {
 	start := max(w.prefix, w.after)
 	for {
 		restart := false
-		b.tree.AscendGreaterOrEqual(entry{key: start}, func(e entry) bool {
+		b.tree.AscendGreaterOrEqual(&object{key: start}, func(e *object) bool {
 			if !strings.HasPrefix(e.key, w.prefix) {
 				return false
 			}
@@ -74,13 +67,13 @@ func (w *pageWalk) walk(b *bucket) {
 					w.more = true
 					return false
 				}
-				info := w.newInfo()
+				c := w.newCell()
 				if isPrefix {
-					info.Key, info.IsPrefix = name, true
+					c.info.Key, c.info.IsPrefix = name, true
 				} else {
-					e.obj.fill(info, name)
+					e.fill(&c.info, name, &c.etag)
 				}
-				w.entries = append(w.entries, info)
+				w.entries = append(w.entries, &c.info)
 			}
 			if isPrefix {
 				// Skip the rest of the group, whether it was just emitted
@@ -98,15 +91,15 @@ func (w *pageWalk) walk(b *bucket) {
 	}
 }
 
-// newInfo returns a zeroed ObjectInfo for the next entry. Infos are carved
-// from chunks that grow with the page, so a page costs a few allocations
-// rather than one per entry, a small page allocates exactly what it needs,
-// and a large one never copies infos as a growing slice would. No info
-// aliases stored state.
-func (w *pageWalk) newInfo() *driver.ObjectInfo {
+// newCell returns a zeroed cell for the next entry. Cells (an ObjectInfo
+// and the room for its ETag) are carved from chunks that grow with the
+// page, so a page costs a few allocations rather than one per entry, a
+// small page allocates exactly what it needs, and a large one never copies
+// infos as a growing slice would. No info aliases stored state.
+func (w *pageWalk) newCell() *infoCell {
 	if len(w.chunk) == cap(w.chunk) {
 		n := len(w.entries)
-		w.chunk = make([]driver.ObjectInfo, 0, min(w.limit-n, max(16, n), 1024))
+		w.chunk = make([]infoCell, 0, min(w.limit-n, max(16, n), 1024))
 	}
 	w.chunk = w.chunk[:len(w.chunk)+1]
 	return &w.chunk[len(w.chunk)-1]

@@ -18,7 +18,7 @@ func newVersityDriver(t testing.TB) (driver.Driver, *s3test.Server) {
 	if err != nil {
 		t.Fatalf("New against %s: %v", srv.Endpoint, err)
 	}
-	w := wrap(d)
+	w := driver.Wrap(d)
 	t.Cleanup(func() { w.Close(context.Background()) })
 	return w, srv
 }

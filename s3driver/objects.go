@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -165,17 +164,15 @@ func (d *Driver) putMultipart(ctx context.Context, bucket, key string, first *by
 	return nil
 }
 
-// Get opens bucket/key. A range is checked before it is sent, since servers
-// ignore a Range header they cannot parse and send the whole object; a
-// server answering a valid range with the whole object anyway (200, not
-// 206) is cut to the range here. 416 is driver.ErrInvalidRange.
+// Get opens bucket/key. A range reaches the driver checked (by the portable
+// layer), since servers ignore a Range header they cannot parse and send
+// the whole object; a server answering a valid range with the whole object
+// anyway (200, not 206) is cut to the range here, against the object's
+// size. 416 is driver.ErrInvalidRange.
 func (d *Driver) Get(ctx context.Context, bucket, key string, opts ...driver.GetOption) (*driver.ObjectReader, error) {
+	// The portable layer has refused malformed specs already, so every
+	// spec sent here is one a server can parse.
 	spec := driver.ApplyGetOptions(opts).Range
-	if spec != "" {
-		if _, _, err := driver.ParseRange(spec, math.MaxInt64); err != nil {
-			return nil, err
-		}
-	}
 	in := &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)}
 	if spec != "" {
 		in.Range = aws.String(spec)
@@ -351,7 +348,7 @@ func (d *Driver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey 
 			if errors.Is(terr, driver.ErrBucketNotFound) {
 				// The source's bucket answered the Head just now, so the
 				// missing one is the destination's.
-				return nil, atDestination(terr)
+				return nil, driver.AtDestination(terr)
 			}
 			return nil, terr
 		}
@@ -379,7 +376,7 @@ func (d *Driver) copyStreaming(ctx context.Context, srcBucket, srcKey, dstBucket
 	info, err := d.Put(ctx, dstBucket, dstKey, out.Body,
 		driver.WithContentType(src.ContentType), driver.WithMetadata(src.Metadata))
 	if err != nil {
-		return nil, atDestination(err)
+		return nil, driver.AtDestination(err)
 	}
 	return info, nil
 }

@@ -70,6 +70,16 @@ const (
 // reserved: a caller's metadata under it is replaced.
 const MetaLastModified = "trovemem-last-modified"
 
+func init() {
+	driver.Register(Scheme, func(ctx context.Context, dsn *driver.DSN, opts ...driver.Option) (driver.Driver, error) {
+		d, err := Open(ctx, dsn, opts...)
+		if err != nil {
+			return nil, err
+		}
+		return d, nil
+	})
+}
+
 // Config says which S3 service a Driver talks to, as whom, and how
 // patiently. The DSN parser (Open) fills one in; programs can use New
 // directly.
@@ -105,6 +115,8 @@ type Config struct {
 	// DefaultMaxAttempts, 1 disables retries.
 	MaxAttempts int
 }
+
+var _ driver.Driver = (*Driver)(nil)
 
 // Driver is a driver.Driver over one S3 service. It is safe for concurrent
 // use; each call is one or a few independent requests.

@@ -19,9 +19,6 @@ func (s *Store) CreateBucket(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := driver.ValidateBucketName(name); err != nil {
-		return driver.E("create-bucket", name, "", err)
-	}
 	var created []string
 	u := s.undo(ctx)
 	for _, b := range cfg.order {
@@ -57,16 +54,13 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if err := driver.ValidateBucketName(name); err != nil {
-		return driver.E("delete-bucket", name, "", err)
-	}
 	for _, b := range cfg.order {
 		n, err := countObjects(ctx, cfg.drivers[b], name, 1)
 		if errors.Is(err, ErrBucketNotFound) && b != DefaultBackend {
 			continue
 		}
 		if err != nil {
-			return driver.E("delete-bucket", name, "", err)
+			return driver.E("delete-bucket", name, "", refusedAs("delete-bucket", err))
 		}
 		if n > 0 {
 			return driver.E("delete-bucket", name, "", fmt.Errorf("%w (backend %q holds objects)", ErrBucketNotEmpty, b))
@@ -79,7 +73,7 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 			u.deletedBucket(cfg.drivers[b], name)
 		}
 		if err != nil && (b == DefaultBackend || !errors.Is(err, ErrBucketNotFound)) {
-			return driver.E("delete-bucket", name, "", err)
+			return err
 		}
 	}
 	return nil
@@ -92,8 +86,7 @@ func (s *Store) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	bs, err := cfg.drivers[DefaultBackend].ListBuckets(ctx)
-	return bs, driver.E("list-buckets", "", "", err)
+	return cfg.drivers[DefaultBackend].ListBuckets(ctx)
 }
 
 // countObjects counts the objects in bucket on drv, stopping at limit

@@ -42,7 +42,11 @@ func (c *config) clone() *config {
 	return n
 }
 
-// Store routes every object operation to one of its backends.
+// Store routes every object operation to one of its backends. Each backend
+// is kept behind the portable layer (driver.Wrap), which checks names,
+// cursors and ranges, refuses a closed backend and names the operation,
+// bucket and key in every error it returns; so the store passes names on
+// unchecked and adds context only to errors of its own.
 type Store struct {
 	cfg atomic.Pointer[config]
 	// mu serialises layout changes and bucket create/delete, which must see
@@ -54,11 +58,14 @@ type Store struct {
 
 // Open returns a store whose default backend is drv. Routes are checked at
 // once: a route to a backend that is not mounted, or an invalid pattern, is
-// an error rather than a silent fall-back to the default.
+// an error rather than a silent fall-back to the default. A driver may be
+// given raw (memdriver.New()) or wrapped (driver.OpenDSN); the store puts
+// the portable layer in front of it either way.
 func Open(drv driver.Driver, opts ...Option) (*Store, error) {
 	if drv == nil {
 		return nil, errors.New("trove: Open needs a default driver")
 	}
+	drv = driver.Wrap(drv)
 	var oc openConfig
 	for _, o := range opts {
 		o(&oc)
@@ -137,17 +144,12 @@ func (s *Store) bucketName(b string) string {
 	return b
 }
 
-// object checks names and resolves the backend for bucket/key.
+// object resolves the backend for bucket/key. It does not check the names:
+// the backend's layer does, on the call that uses them.
 func (s *Store) object(op, bucket, key string) (*config, string, error) {
 	cfg, err := s.live(op, bucket, key)
 	if err != nil {
 		return nil, "", err
-	}
-	if err := driver.ValidateBucketName(bucket); err != nil {
-		return nil, "", driver.E(op, bucket, key, err)
-	}
-	if err := driver.ValidateKey(key); err != nil {
-		return nil, "", driver.E(op, bucket, key, err)
 	}
 	name, _ := cfg.explain(bucket, key, false)
 	return cfg, name, nil
@@ -202,7 +204,7 @@ func (s *Store) put(ctx context.Context, cfg *config, name, bucket, key string, 
 	}
 	info, err := cfg.drivers[name].Put(ctx, bucket, key, r, opts...)
 	if err != nil {
-		return nil, driver.E("put", bucket, key, err)
+		return nil, err
 	}
 	info.Backend = name
 	if err := cfg.deleteElsewhere(ctx, bucket, key, name); err != nil {
@@ -238,7 +240,7 @@ func (s *Store) Get(ctx context.Context, bucket, key string, opts ...driver.GetO
 	}
 	rd, err := cfg.drivers[name].Get(ctx, bucket, key, opts...)
 	if err != nil {
-		return nil, driver.E("get", bucket, key, err)
+		return nil, err
 	}
 	rd.Info.Backend = name
 	return rd, nil
@@ -253,7 +255,7 @@ func (s *Store) Head(ctx context.Context, bucket, key string) (*ObjectInfo, erro
 	}
 	info, err := cfg.drivers[name].Head(ctx, bucket, key)
 	if err != nil {
-		return nil, driver.E("head", bucket, key, err)
+		return nil, err
 	}
 	info.Backend = name
 	return info, nil
@@ -273,7 +275,7 @@ func (s *Store) Delete(ctx context.Context, bucket, key string) error {
 		}
 	}
 	if err := cfg.drivers[name].Delete(ctx, bucket, key); err != nil {
-		return driver.E("delete", bucket, key, err)
+		return err
 	}
 	return driver.E("delete", bucket, key, cfg.deleteElsewhere(ctx, bucket, key, name))
 }
@@ -300,18 +302,18 @@ func (s *Store) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey s
 	if src == dst {
 		info, err = cfg.drivers[src].Copy(ctx, srcBucket, srcKey, dstBucket, dstKey)
 		if err != nil {
-			return nil, driver.E("copy", srcBucket, srcKey, err)
+			return nil, err
 		}
 	} else {
 		rd, err := cfg.drivers[src].Get(ctx, srcBucket, srcKey)
 		if err != nil {
-			return nil, driver.E("copy", srcBucket, srcKey, err)
+			return nil, refusedAs("copy", err)
 		}
 		defer rd.Close()
 		info, err = cfg.drivers[dst].Put(ctx, dstBucket, dstKey, rd,
 			driver.WithContentType(rd.Info.ContentType), driver.WithMetadata(rd.Info.Metadata))
 		if err != nil {
-			return nil, driver.E("copy", dstBucket, dstKey, err)
+			return nil, refusedAs("copy", err)
 		}
 	}
 	info.Backend = dst
@@ -336,4 +338,17 @@ func (s *Store) Move(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey s
 		return info, err
 	}
 	return info, nil
+}
+
+// refusedAs reports a backend's refusal of a name (ErrInvalidName) as the
+// store operation op when the backend call was only a step of it, such as
+// the Get of a copy across backends: the user asked for op, and the name is
+// what is wrong, whichever step met it first. Other errors keep the step
+// that failed.
+func refusedAs(op string, err error) error {
+	var de *driver.Error
+	if !errors.Is(err, ErrInvalidName) || !errors.As(err, &de) || de.Op == op {
+		return err
+	}
+	return &driver.Error{Op: op, Bucket: de.Bucket, Key: de.Key, Err: de.Err}
 }
