@@ -18,6 +18,17 @@ import (
 // standard AWS places either.
 var ErrNoCredentials = errors.New("no AWS credentials")
 
+// credentialsError is ErrNoCredentials with what was looked for; the SDK
+// nests it deep in its own errors, and translate brings it back up.
+type credentialsError struct{ detail string }
+
+func (e *credentialsError) Error() string { return ErrNoCredentials.Error() + ": " + e.detail }
+func (e *credentialsError) Unwrap() error { return ErrNoCredentials }
+
+func noCredentials(format string, args ...any) error {
+	return &credentialsError{fmt.Sprintf(format, args...)}
+}
+
 // resolveCredentials picks the credentials and region for cfg. Keys in the
 // DSN win. Without them the driver reads the standard AWS sources, in the
 // order the AWS CLI does for the ones it supports: the environment
@@ -75,7 +86,7 @@ func (c chain) Retrieve(ctx context.Context) (aws.Credentials, error) {
 	if id := os.Getenv("AWS_ACCESS_KEY_ID"); id != "" {
 		secret := os.Getenv("AWS_SECRET_ACCESS_KEY")
 		if secret == "" {
-			return aws.Credentials{}, fmt.Errorf("%w: AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not", ErrNoCredentials)
+			return aws.Credentials{}, noCredentials("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not")
 		}
 		return aws.Credentials{AccessKeyID: id, SecretAccessKey: secret, SessionToken: os.Getenv("AWS_SESSION_TOKEN"), Source: "environment"}, nil
 	}
@@ -101,8 +112,8 @@ func (c chain) Retrieve(ctx context.Context) (aws.Credentials, error) {
 			return processcreds.NewProvider(cmd).Retrieve(ctx)
 		}
 	}
-	return aws.Credentials{}, fmt.Errorf("%w: put ACCESS_KEY:SECRET in the DSN, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or give profile %q keys or a credential_process in %s",
-		ErrNoCredentials, c.profile, credentialsFile())
+	return aws.Credentials{}, noCredentials("put ACCESS_KEY:SECRET in the DSN, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or give profile %q keys or a credential_process in %s",
+		c.profile, credentialsFile())
 }
 
 func credentialsFile() string {
@@ -139,7 +150,7 @@ func readProfile(path, profile string, isConfig bool) (map[string]string, error)
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNoCredentials, err)
+		return nil, noCredentials("%v", err)
 	}
 	defer f.Close()
 	want := profile
@@ -170,7 +181,7 @@ func readProfile(path, profile string, isConfig bool) (map[string]string, error)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%w: reading %s: %v", ErrNoCredentials, path, err)
+		return nil, noCredentials("reading %s: %v", path, err)
 	}
 	return sec, nil
 }

@@ -99,6 +99,10 @@ func translate(op string, err error) error {
 			return contextError(err)
 		}
 	}
+	var ce *credentialsError
+	if errors.As(err, &ce) {
+		return ce
+	}
 	status := statusOf(err)
 	code, msg := "", ""
 	var apiErr smithy.APIError
