@@ -33,6 +33,15 @@ var (
 	errPreconditionFailed = errors.New("precondition failed")
 )
 
+// credentialCodes are S3 error codes about the credentials themselves,
+// whatever status a server sends them with (versitygw answers an unknown
+// access key with 404 XAdminUserNotFound).
+var credentialCodes = map[string]bool{
+	"AccessDenied": true, "InvalidAccessKeyId": true, "SignatureDoesNotMatch": true,
+	"ExpiredToken": true, "InvalidToken": true, "RequestTimeTooSkewed": true,
+	"XAdminUserNotFound": true,
+}
+
 // RequestError is an S3 request that failed for a reason that is not one of
 // the driver's sentinels. Its message is one line: the S3 operation, the
 // HTTP status and S3 error code when the service answered, and the
@@ -135,7 +144,7 @@ func translate(op string, err error) error {
 		re.Attempts = maxErr.Attempt
 	}
 	switch {
-	case status == http.StatusForbidden || status == http.StatusUnauthorized:
+	case status == http.StatusForbidden || status == http.StatusUnauthorized || credentialCodes[code]:
 		re.Kind = ErrAccessDenied
 	case status >= 500 || status == http.StatusTooManyRequests || status == 0:
 		re.Kind = ErrUnavailable
@@ -172,13 +181,13 @@ func isStatus(err error, code int) bool { return statusOf(err) == code }
 // ("dial tcp 127.0.0.1:1: connect: connection refused"), or the status
 // text of a bodiless answer.
 func causeOf(err error, status int) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err.Error()
-	}
 	var te *awshttp.ResponseTimeoutError
 	if errors.As(err, &te) {
 		return fmt.Sprintf("no answer within %v", te.TimeoutDur)
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
 	}
 	var ne *net.OpError
 	if errors.As(err, &ne) {
