@@ -26,6 +26,7 @@ import (
 //	S3_ENDPOINT   its base URL, S3_ACCESS_KEY and S3_SECRET_KEY its credentials
 //	S3_DEAD_DSN   a DSN whose endpoint refuses connections
 //	S3_FAULT_DSN  a server that answers the mount's probes and 503 to the rest
+//	S3_READONLY_DSN  the same, but reads find no object and deletes succeed: only writes fail
 //	S3_HANG_DSN   a server that answers the probes and never answers the rest
 //
 // and two commands that look at the versitygw server with a plain
@@ -35,9 +36,11 @@ import (
 func TestS3Scripts(t *testing.T) {
 	srv := s3test.StartVersity(t)
 	dsn := fmt.Sprintf("s3://%s:%s@%s?endpoint=%s&path_style=true", srv.AccessKey, srv.SecretKey, srv.Region, srv.Endpoint)
-	fault := httptest.NewServer(faultHandler(false))
+	fault := httptest.NewServer(faultHandler(false, false))
 	t.Cleanup(fault.Close)
-	hang := httptest.NewServer(faultHandler(true))
+	readOnly := httptest.NewServer(faultHandler(false, true))
+	t.Cleanup(readOnly.Close)
+	hang := httptest.NewServer(faultHandler(true, false))
 	t.Cleanup(func() {
 		hang.CloseClientConnections()
 		hang.Close()
@@ -67,6 +70,7 @@ func TestS3Scripts(t *testing.T) {
 			env.Setenv("S3_SECRET_KEY", srv.SecretKey)
 			env.Setenv("S3_DEAD_DSN", "s3://k:secret-dead@us-east-1?endpoint="+deadURL+"&path_style=true"+fast)
 			env.Setenv("S3_FAULT_DSN", "s3://k:secret-fault@us-east-1?endpoint="+fault.URL+"&path_style=true"+fast)
+			env.Setenv("S3_READONLY_DSN", "s3://k:secret-ro@us-east-1?endpoint="+readOnly.URL+"&path_style=true"+fast)
 			env.Setenv("S3_HANG_DSN", "s3://k:secret-hang@us-east-1?endpoint="+hang.URL+"&path_style=true"+fast)
 			return nil
 		},
@@ -77,7 +81,9 @@ func TestS3Scripts(t *testing.T) {
 // ListBuckets (one bucket, "bkt"), HeadBucket and an empty ListObjectsV2, so
 // a mount and a listing succeed, and answers every other request with 503
 // SlowDown, or, when hang is set, not at all until the client gives up.
-func faultHandler(hang bool) http.Handler {
+// With noObjects, reads of objects find nothing (404), deletes succeed,
+// and only writes fail.
+func faultHandler(hang, noObjects bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		path := strings.Trim(r.URL.Path, "/")
 		switch {
@@ -90,6 +96,18 @@ func faultHandler(hang bool) http.Handler {
 		case r.Method == http.MethodGet && !strings.Contains(path, "/") && r.URL.Query().Get("list-type") == "2":
 			w.Header().Set("Content-Type", "application/xml")
 			fmt.Fprintf(w, `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult><Name>%s</Name><KeyCount>0</KeyCount><IsTruncated>false</IsTruncated></ListBucketResult>`, path)
+			return
+		}
+		if noObjects && r.Method == http.MethodDelete {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		if noObjects && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			w.Header().Set("Content-Type", "application/xml")
+			w.WriteHeader(http.StatusNotFound)
+			if r.Method == http.MethodGet {
+				io.WriteString(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>`)
+			}
 			return
 		}
 		if hang {
