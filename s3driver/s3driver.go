@@ -187,14 +187,14 @@ func newDriver(cfg Config, opts ...driver.Option) (*Driver, error) {
 			so.MaxBackoff = maxBackoff
 		}),
 		// The SDK's 2025 defaults (WhenSupported) add a CRC32 checksum to
-		// every upload, sent as an aws-chunked trailer, and ask for
-		// checksums on every download. Not every S3-compatible server
-		// accepts that encoding, and the driver does not need it: every
-		// single PUT and every part is a seekable buffer, so the request
-		// is signed with the SHA-256 of its payload, which the server
-		// checks, and the returned ETag is then compared with nothing
-		// else. WhenRequired keeps checksums to the operations whose API
-		// demands one.
+		// every upload, over TLS as an aws-chunked trailer with an
+		// unsigned payload, and ask for checksums on every download. Not
+		// every S3-compatible server accepts that encoding, and the
+		// driver does not need it: every single PUT and every part is a
+		// seekable buffer, so with WhenRequired the SDK signs each request
+		// with the SHA-256 of its payload (over TLS too), which the server
+		// checks before storing anything. Downloads of objects stored
+		// without a checksum have none to validate either way.
 		RequestChecksumCalculation: aws.RequestChecksumCalculationWhenRequired,
 		ResponseChecksumValidation: aws.ResponseChecksumValidationWhenRequired,
 		// A library never prints; the SDK would otherwise log warnings
