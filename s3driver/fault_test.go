@@ -324,3 +324,74 @@ func TestRangeIgnored(t *testing.T) {
 		})
 	}
 }
+
+// TestCopyIfMatch: CopyObject carries If-Match on the ETag Copy's Head saw;
+// a source overwritten in between (412) makes Copy start over, and a
+// source that keeps changing fails after copyAttempts tries.
+func TestCopyIfMatch(t *testing.T) {
+	for _, tt := range []struct {
+		name      string
+		failures  int // 412 answers before CopyObject succeeds
+		wantCalls int
+		wantErr   bool
+	}{
+		{"unchanged source", 0, 1, false},
+		{"changed once", 1, 2, false},
+		{"keeps changing", 10, copyAttempts, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				switch {
+				case r.Method == http.MethodGet && r.URL.Path == "/":
+					io.WriteString(w, `<ListAllMyBucketsResult><Buckets></Buckets></ListAllMyBucketsResult>`)
+				case r.Method == http.MethodHead:
+					w.Header().Set("ETag", fmt.Sprintf(`"%032d"`, calls))
+					w.Header().Set("Content-Length", "5")
+				case r.Method == http.MethodPut && r.Header.Get("X-Amz-Copy-Source") != "":
+					calls++
+					if got, want := r.Header.Get("X-Amz-Copy-Source-If-Match"), fmt.Sprintf(`"%032d"`, calls-1); got != want {
+						t.Errorf("CopyObject %d: got If-Match %q, want the ETag its Head saw, %q", calls, got, want)
+					}
+					if calls <= tt.failures {
+						w.WriteHeader(http.StatusPreconditionFailed)
+						io.WriteString(w, `<Error><Code>PreconditionFailed</Code><Message>At least one of the pre-conditions you specified did not hold</Message></Error>`)
+						return
+					}
+					io.WriteString(w, `<CopyObjectResult><ETag>"copied"</ETag></CopyObjectResult>`)
+				default:
+					w.WriteHeader(http.StatusNotImplemented)
+				}
+			}))
+			t.Cleanup(srv.Close)
+			d, err := New(context.Background(), Config{AccessKey: "k", SecretKey: "s", Region: "us-east-1", Endpoint: srv.URL, PathStyle: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			info, err := driver.Wrap(d).Copy(context.Background(), "src", "a b", "dst", "k")
+			if (err != nil) != tt.wantErr || calls != tt.wantCalls {
+				t.Fatalf("Copy: got %v after %d CopyObject calls, want error %v after %d", err, calls, tt.wantErr, tt.wantCalls)
+			}
+			if err == nil && (info.ETag != "copied" || info.Size != 5) {
+				t.Errorf("Copy: got info %+v, want the copy's ETag and the source's size", info)
+			}
+		})
+	}
+}
+
+// TestNoCredentials: with no keys anywhere, New fails before any request,
+// saying where it looked.
+func TestNoCredentials(t *testing.T) {
+	for _, k := range []string{"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE"} {
+		t.Setenv(k, "")
+	}
+	dir := t.TempDir()
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
+	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
+	closed := httptest.NewServer(http.NotFoundHandler())
+	closed.Close()
+	_, err := New(context.Background(), Config{Endpoint: closed.URL, PathStyle: true})
+	if !errors.Is(err, ErrNoCredentials) || !strings.Contains(err.Error(), "AWS_ACCESS_KEY_ID") {
+		t.Errorf("New: got %v, want ErrNoCredentials saying where it looked", err)
+	}
+}
