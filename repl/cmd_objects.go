@@ -85,6 +85,9 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		if err != nil {
 			return nil, usageErrorf(nil, "put: --modified %s: want an RFC 3339 time such as 2026-01-01T00:00:00Z", Quote(mod))
 		}
+		if err := CheckStamp(t); err != nil {
+			return nil, usageErrorf(nil, "put: --modified %s: %v", Quote(mod), err)
+		}
 		opts = append(opts, driver.WithLastModified(t))
 	}
 	if o.meta != nil {

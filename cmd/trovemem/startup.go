@@ -38,6 +38,10 @@ func (a *app) setup(ctx context.Context) error {
 		if err != nil {
 			return asUsage(fmt.Errorf("--now %q: want RFC 3339 time such as 2026-01-01T00:00:00Z", a.now))
 		}
+		if err := repl.CheckStamp(t); err != nil {
+			// Every object would get a time its dump cannot load.
+			return asUsage(fmt.Errorf("--now %q: %w", a.now, err))
+		}
 		a.Now = func() time.Time { return t }
 	}
 	// Open the stores (the config's, or one in-memory store) with --mount
