@@ -75,6 +75,27 @@ func TestAdversarialDumpRefusesUndumpableTimes(t *testing.T) {
 	}
 }
 
+// TestAdversarialPutEmptyBase64 checks that --base64 "" stores an empty
+// object, and counts as given: with a VALUE it is the same misuse as any
+// other --base64 with a VALUE, never the VALUE stored silently.
+func TestAdversarialPutEmptyBase64(t *testing.T) {
+	s := newPutSession(t)
+	ctx := context.Background()
+	var ue *repl.UsageError
+	if _, err := s.Exec(ctx, []string{"put", "bkt", "k", "literal", "--base64", ""}); !errors.As(err, &ue) {
+		t.Errorf("put VALUE --base64 '': got %v, want a usage error", err)
+	}
+	if _, err := s.Store().Head(ctx, "bkt", "k"); !errors.Is(err, driver.ErrObjectNotFound) {
+		t.Errorf("put VALUE --base64 '': got %v from head, want nothing stored", err)
+	}
+	if _, err := s.Exec(ctx, []string{"put", "bkt", "k", "--base64", ""}); err != nil {
+		t.Fatalf("put --base64 '': %v", err)
+	}
+	if info, err := s.Store().Head(ctx, "bkt", "k"); err != nil || info.Size != 0 {
+		t.Errorf("put --base64 '': got %+v, %v; want an empty object", info, err)
+	}
+}
+
 func newPutSession(t *testing.T) *repl.Session {
 	t.Helper()
 	st, err := trove.Open(memdriver.New())
