@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"time"
 
 	"github.com/trovemem/trovemem/internal/atomicfile"
@@ -95,11 +97,16 @@ func (a *app) closeStores(ctx context.Context) error {
 }
 
 // loadScript replays --load into the new session, silently: the point is
-// the store it builds, not its output.
+// the store it builds, not its output. SIGINT stops it, whichever command
+// it starts (the REPL, run and test install no handler of their own this
+// early): the load ends with errInterrupted, exit status 130, and --save
+// is not written from the half-loaded store.
 func (a *app) loadScript(ctx context.Context) error {
 	if a.load == "" {
 		return nil
 	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
 	sc, err := parseScripts(a, []string{a.load})
 	if err != nil {
 		a.noSave = true
@@ -113,7 +120,12 @@ func (a *app) loadScript(ctx context.Context) error {
 	a.Session.SetFormat(repl.FormatPlain)
 	defer a.Session.SetFormat(format)
 	r := &script.Runner{Session: a.Session}
-	if failed := reportFailures(a.stderr, r.Run(ctx, sc[0])); failed {
+	res := r.Run(ctx, sc[0])
+	if ctx.Err() != nil {
+		a.noSave = true
+		return errInterrupted
+	}
+	if failed := reportFailures(a.stderr, res); failed {
 		a.noSave = true
 		return fmt.Errorf("--load %s: %w", a.load, errReported)
 	}
