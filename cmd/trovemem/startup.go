@@ -24,6 +24,14 @@ func (a *app) setup(ctx context.Context) error {
 	if a.Session != nil {
 		return nil
 	}
+	if a.save != "" && !a.noSave {
+		// A dump that cannot be written is found out now, as --junit's
+		// report is, not when the session's work is done and would be lost.
+		if err := checkWritable(a.save); err != nil {
+			a.noSave = true
+			return asUsage(fmt.Errorf("--save: %w", err))
+		}
+	}
 	format := repl.FormatPlain
 	if isTerminal(a.stdout) {
 		format = repl.FormatTable
