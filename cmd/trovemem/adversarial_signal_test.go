@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -17,10 +16,26 @@ import (
 // stdin, a one-shot command and run. It must exit with 130 and
 // "interrupted", as README promises for every interrupted run, not 1 with
 // "context canceled", and must not write --save from the half-loaded
-// store. The script comes through a named pipe, so the test knows when
-// trovemem has opened it (and so has its SIGINT handler in place); each
-// run is bounded by a 20-second deadline.
+// store. The signal goes once trovemem has the script open (so its
+// handler is in place), which the test sees in /proc; each run is bounded
+// by a 20-second deadline.
 func TestAdversarialInterruptedLoadExits130(t *testing.T) {
+	if _, err := os.Stat("/proc/self/fd"); err != nil {
+		t.Skipf("no /proc to see open files in: %v", err)
+	}
+	dir := t.TempDir()
+	big := filepath.Join(dir, "big.trove")
+	var b bytes.Buffer
+	b.WriteString("mkbucket big\n")
+	for i := range 200_000 {
+		fmt.Fprintf(&b, "put big k%d v\n", i%1000)
+	}
+	if err := os.WriteFile(big, b.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "after.trove"), []byte("echo after\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -31,16 +46,8 @@ func TestAdversarialInterruptedLoadExits130(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			fifo := filepath.Join(dir, "big.trove")
-			if err := syscall.Mkfifo(fifo, 0o600); err != nil {
-				t.Skipf("no named pipes here: %v", err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, "after.trove"), []byte("echo after\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			save := filepath.Join(dir, "saved.trove")
-			args := append([]string{"--load", fifo, "--save", save}, tt.args...)
+			save := filepath.Join(t.TempDir(), "saved.trove")
+			args := append([]string{"--load", big, "--save", save}, tt.args...)
 			cmd := exec.Command(os.Args[0], args...)
 			cmd.Dir = dir
 			cmd.Env = childEnv()
@@ -54,37 +61,18 @@ func TestAdversarialInterruptedLoadExits130(t *testing.T) {
 			go func() { done <- cmd.Wait() }()
 			t.Cleanup(func() { _ = cmd.Process.Kill() })
 
-			// Opening the pipe for writing waits for trovemem to open it.
-			opened := make(chan *os.File, 1)
-			go func() {
-				f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
-				if err != nil {
-					t.Error(err)
-					f = nil
+			deadline := time.Now().Add(20 * time.Second)
+			for !hasOpen(cmd.Process.Pid, big) {
+				select {
+				case err := <-done:
+					t.Fatalf("trovemem exited before it was seen loading: %v\n%s", err, &stderr)
+				default:
 				}
-				opened <- f
-			}()
-			var f *os.File
-			select {
-			case f = <-opened:
-			case err := <-done:
-				t.Fatalf("trovemem exited before opening --load: %v\n%s", err, &stderr)
-			case <-time.After(20 * time.Second):
-				t.Fatal("trovemem did not open --load within 20s")
+				if time.Now().After(deadline) {
+					t.Fatal("trovemem did not open --load within 20s")
+				}
+				time.Sleep(time.Millisecond)
 			}
-			if f == nil {
-				return
-			}
-			w := bufio.NewWriter(f)
-			fmt.Fprintln(w, "mkbucket big")
-			for i := range 50_000 {
-				fmt.Fprintf(w, "put big k%d v\n", i%1000)
-			}
-			if err := w.Flush(); err != nil {
-				t.Fatal(err)
-			}
-			f.Close()
-			time.Sleep(20 * time.Millisecond)
 			if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 				t.Fatal(err)
 			}
@@ -108,4 +96,19 @@ func TestAdversarialInterruptedLoadExits130(t *testing.T) {
 			}
 		})
 	}
+}
+
+// hasOpen reports whether process pid has path open.
+func hasOpen(pid int, path string) bool {
+	fds := fmt.Sprintf("/proc/%d/fd", pid)
+	entries, err := os.ReadDir(fds)
+	if err != nil {
+		return false
+	}
+	for _, e := range entries {
+		if dest, err := os.Readlink(filepath.Join(fds, e.Name())); err == nil && dest == path {
+			return true
+		}
+	}
+	return false
 }
