@@ -55,6 +55,10 @@ func E(op, bucket, key string, err error) error {
 	if err == nil {
 		return nil
 	}
+	if _, ok := err.(*Error); ok {
+		// The common case, without errors.As's reflection.
+		return err
+	}
 	var de *Error
 	if errors.As(err, &de) {
 		return err

@@ -94,6 +94,15 @@ type LocalDriver struct {
 	// never waits on a slow reader and a Put never writes through a closed
 	// root.
 	inflight atomic.Int32
+
+	// trash is the folder, at the top of the root, where Snapshot keeps
+	// saved data files; made on first use, removed at Close.
+	trashMu sync.Mutex
+	trash   string
+
+	// storageID names the root directory by device and inode, so two
+	// drivers on one directory know it however its path was spelled.
+	storageID string
 }
 
 // NewAt returns a driver serving the directory root, created if missing.
@@ -149,6 +158,11 @@ func ResolvePath(dsn string) (string, error) {
 // Name returns "file".
 func (d *LocalDriver) Name() string { return Scheme }
 
+// StorageID identifies the root directory by its device and inode (see
+// driver.StorageIdentifier), so a store refuses to mount one directory
+// twice under two spellings of its path.
+func (d *LocalDriver) StorageID() string { return d.storageID }
+
 // Dir returns the absolute root directory the driver serves.
 func (d *LocalDriver) Dir() string {
 	d.mu.RLock()
@@ -169,6 +183,7 @@ func (d *LocalDriver) openDir(dir string, opts []driver.Option) error {
 		return err
 	}
 	d.root, d.dir = root, abs
+	d.storageID = storageID(root, abs)
 	if o := driver.ApplyOptions(opts); o.Clock != nil {
 		d.now = o.Clock
 	}
@@ -184,6 +199,7 @@ func (d *LocalDriver) Close(ctx context.Context) error {
 		return nil
 	}
 	d.closed = true
+	d.removeTrashLocked()
 	if d.inflight.Load() == 0 {
 		return d.root.Close()
 	}

@@ -61,6 +61,23 @@ func (s *Store) Mount(ctx context.Context, name, dsn string, opts ...driver.Opti
 	return nil
 }
 
+// sameStorage returns the mounted backend that serves the same storage as
+// drv (by driver.StorageID), or "". Two backends on one storage would each
+// see the other's objects as copies to remove: a Put would delete the
+// object it just wrote, and a rebalance every object as a duplicate.
+func (cfg *config) sameStorage(drv driver.Driver) string {
+	id := driver.StorageID(drv)
+	if id == "" {
+		return ""
+	}
+	for _, name := range cfg.order {
+		if driver.StorageID(cfg.drivers[name]) == id {
+			return name
+		}
+	}
+	return ""
+}
+
 func (s *Store) checkNewBackend(name string) error {
 	if name == "" {
 		return fmt.Errorf("mount: %w: backend name is empty", ErrInvalidName)
@@ -81,6 +98,9 @@ func (s *Store) addBackend(ctx context.Context, name, dsn string, drv driver.Dri
 	}
 	if err := s.checkNewBackend(name); err != nil {
 		return err
+	}
+	if other := cfg.sameStorage(drv); other != "" {
+		return fmt.Errorf("mount %s: %w: backend %q already serves that storage", name, ErrSameStorage, other)
 	}
 	have, err := cfg.drivers[DefaultBackend].ListBuckets(ctx)
 	if err != nil {
