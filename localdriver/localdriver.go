@@ -298,7 +298,12 @@ func (d *LocalDriver) DeleteBucket(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	for _, n := range names {
+	for i, n := range names {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		switch _, err := statObject(root, name, n); {
 		case err == nil:
 			return fmt.Errorf("%w: it still holds objects", driver.ErrBucketNotEmpty)

@@ -233,6 +233,13 @@ func (d *LocalDriver) Delete(ctx context.Context, bucket, key string) error {
 	switch err := root.Remove(metaPath(bucket, name)); {
 	case errors.Is(err, os.ErrNotExist):
 		return nil
+	case err != nil && s == nil && isDir(root, metaPath(bucket, name)):
+		// A folder someone made at the key's sidecar name is foreign (see
+		// Foreign); deleting the key clears it. RemoveAll never follows a
+		// symlink, and os.Root keeps it inside the root.
+		if err := root.RemoveAll(metaPath(bucket, name)); err != nil {
+			return err
+		}
 	case err != nil:
 		return err
 	}
@@ -284,7 +291,7 @@ func (d *LocalDriver) List(ctx context.Context, bucket string, opts ...driver.Li
 	if err != nil {
 		return nil, err
 	}
-	keys, err := listKeys(root, bucket, o.Prefix)
+	keys, err := listKeys(ctx, root, bucket, o.Prefix)
 	if err != nil {
 		return nil, err
 	}
@@ -352,13 +359,18 @@ func (d *LocalDriver) List(ctx context.Context, bucket string, opts ...driver.Li
 }
 
 // listKeys returns the keys in the bucket that start with prefix, sorted.
-func listKeys(root *os.Root, bucket, prefix string) ([]listed, error) {
+func listKeys(ctx context.Context, root *os.Root, bucket, prefix string) ([]listed, error) {
 	names, err := readNames(root, filepath.Join(bucket, metaDir))
 	if err != nil {
 		return nil, err
 	}
 	keys := make([]listed, 0, len(names))
-	for _, n := range names {
+	for i, n := range names {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		key, ok := unescapeName(n)
 		if !ok && strings.HasPrefix(n, hashedPrefix) {
 			// A hashed name keeps its key only in the sidecar.
@@ -372,4 +384,9 @@ func listKeys(root *os.Root, bucket, prefix string) ([]listed, error) {
 	}
 	slices.SortFunc(keys, func(a, b listed) int { return strings.Compare(a.key, b.key) })
 	return keys, nil
+}
+
+func isDir(root *os.Root, name string) bool {
+	fi, err := root.Lstat(name)
+	return err == nil && fi.IsDir()
 }
