@@ -2,12 +2,15 @@ package localdriver_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/trovemem/trovemem/driver"
+	"github.com/trovemem/trovemem/localdriver"
 )
 
 // The adversarial suite of the disk driver: hostile files inside a root and
@@ -106,4 +109,57 @@ func trashEntries(t *testing.T, root string) int {
 	t.Helper()
 	m, _ := filepath.Glob(filepath.Join(root, ".tmp-trash-*", "*"))
 	return len(m)
+}
+
+// TestAdversarialFileDSNs reads file:// DSNs as RFC 8089 does (issue 9 item
+// 19): "localhost" is this machine, not a folder; any other host, a
+// fragment and an unexpanded "~" are errors, never a folder by that name.
+func TestAdversarialFileDSNs(t *testing.T) {
+	for _, tc := range []struct {
+		name, dsn, want string
+	}{
+		{"localhost is this machine", "file://localhost/srv/trove", "/srv/trove"},
+		{"LOCALHOST too", "file://LOCALHOST/srv/trove", "/srv/trove"},
+		{"empty host", "file:///srv/trove", "/srv/trove"},
+		{"dot is the working directory", "file://./data", "data"},
+		{"dot dot is its parent", "file://../up", "../up"},
+		{"escaped hash is a folder name", "file:///srv/a%23b", "/srv/a#b"},
+		{"another host", "file://example.com/srv/trove", ""},
+		{"a bare word is a host", "file://data", ""},
+		{"fragment", "file:///srv/trove#frag", ""},
+		{"empty fragment", "file:///srv/trove#", ""},
+		{"tilde", "file://~/x", ""},
+		{"tilde user", "file://~ann/x", ""},
+		{"localhost without a path", "file://localhost", ""},
+		{"password is not shown", "file://ann:s3cret@localhost/x", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := localdriver.ResolvePath(tc.dsn)
+			if tc.want == "" {
+				if !errors.Is(err, localdriver.ErrInvalidDSN) {
+					t.Fatalf("ResolvePath(%q): got %q, %v, want an error wrapping %v", tc.dsn, got, err, localdriver.ErrInvalidDSN)
+				}
+				if strings.Contains(err.Error(), "s3cret") {
+					t.Errorf("ResolvePath(%q): error %q shows the password", tc.dsn, err)
+				}
+				return
+			}
+			if err != nil || got != filepath.FromSlash(tc.want) {
+				t.Errorf("ResolvePath(%q): got %q, %v, want %q", tc.dsn, got, err, tc.want)
+			}
+		})
+	}
+	t.Run("open makes no folder for a refused DSN", func(t *testing.T) {
+		wd := t.TempDir()
+		t.Chdir(wd)
+		for _, dsn := range []string{"file://localhost-not/x", "file://~/x", "file://./y#frag"} {
+			if d, err := driver.OpenDSN(context.Background(), dsn); err == nil {
+				d.Close(context.Background())
+				t.Errorf("OpenDSN(%q): got nil, want an error", dsn)
+			}
+		}
+		if ents, _ := os.ReadDir(wd); len(ents) != 0 {
+			t.Errorf("working directory after refused opens: got %v, want it empty", ents)
+		}
+	})
 }

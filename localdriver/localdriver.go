@@ -129,28 +129,48 @@ func Open(ctx context.Context, dsn *driver.DSN, opts ...driver.Option) (driver.D
 	return NewAt(dir, opts...)
 }
 
-// ResolvePath returns the directory a "file://" DSN names: the DSN's host
-// and path joined, so "file:///srv/trove" is "/srv/trove" and
-// "file://./data" is the relative path "data". Relative paths are left
-// relative; the caller decides what they are relative to.
+// ResolvePath returns the directory a "file://" DSN names, following RFC
+// 8089: the host is empty or "localhost" (this machine), so
+// "file:///srv/trove" and "file://localhost/srv/trove" are "/srv/trove".
+// Any other host is an error (a file DSN cannot reach another machine),
+// and so are a fragment, user info and parameters. One extension, for
+// people typing DSNs: a host of "." or ".." starts a path relative to the
+// working directory, so "file://./data" is the relative path "data";
+// relative paths are left relative and the caller decides what they are
+// relative to. "~" is not expanded (no shell reads a DSN): "file://~/x" is
+// an error that says so.
 func ResolvePath(dsn string) (string, error) {
 	p, err := driver.ParseDSN(dsn)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrInvalidDSN, err)
 	}
+	shown := driver.RedactDSN(dsn)
 	if p.Scheme != Scheme {
 		return "", fmt.Errorf("%w %q: the local driver serves only %s:// DSNs, not %q",
-			driver.ErrUnknownScheme, p.Scheme, Scheme, dsn)
+			driver.ErrUnknownScheme, p.Scheme, Scheme, shown)
 	}
 	if p.User != "" || p.Password != "" {
-		return "", fmt.Errorf("%w %q: a file DSN takes no user or password", ErrInvalidDSN, dsn)
+		return "", fmt.Errorf("%w %q: a file DSN takes no user or password", ErrInvalidDSN, shown)
 	}
 	if len(p.Params) > 0 {
-		return "", fmt.Errorf("%w %q: a file DSN takes no parameters", ErrInvalidDSN, dsn)
+		return "", fmt.Errorf("%w %q: a file DSN takes no parameters", ErrInvalidDSN, shown)
 	}
-	path := p.Host + p.Path
+	if strings.Contains(dsn, "#") {
+		return "", fmt.Errorf("%w %q: a file DSN takes no fragment (write a '#' in a folder name as %%23)", ErrInvalidDSN, shown)
+	}
+	var path string
+	switch host := p.Host; {
+	case host == "" || strings.EqualFold(host, "localhost"):
+		path = p.Path
+	case host == "." || host == "..":
+		path = host + p.Path
+	case host == "~" || strings.HasPrefix(host, "~"):
+		return "", fmt.Errorf("%w %q: '~' is not expanded in a DSN; write the home folder out, as file:///home/NAME/...", ErrInvalidDSN, shown)
+	default:
+		return "", fmt.Errorf("%w %q: host %q is not this machine; write file:///abs/path, file://localhost/abs/path or file://./rel/path", ErrInvalidDSN, shown, host)
+	}
 	if path == "" {
-		return "", fmt.Errorf("%w %q: names no directory; write file:///abs/path or file://./rel/path", ErrInvalidDSN, dsn)
+		return "", fmt.Errorf("%w %q: names no directory; write file:///abs/path or file://./rel/path", ErrInvalidDSN, shown)
 	}
 	return filepath.Clean(filepath.FromSlash(path)), nil
 }
