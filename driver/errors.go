@@ -20,6 +20,9 @@ var (
 	ErrInvalidName    = errors.New("invalid name")
 	ErrInvalidCursor  = errors.New("invalid cursor")
 	ErrUnknownScheme  = errors.New("unknown driver scheme")
+	// ErrInvalidMetadata refuses a Put whose content type or user metadata
+	// an S3 header could not carry as it is (see ValidatePutOptions).
+	ErrInvalidMetadata = errors.New("invalid metadata")
 )
 
 // Error records the operation, bucket and key of a failure. Its message
