@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -166,5 +167,87 @@ func TestAdversarialHostileFilesInARoot(t *testing.T) {
 				t.Errorf("the symlink's target is gone: %v", err)
 			}
 		})
+	}
+}
+
+// TestAdversarialErrorsNameNoTemporaryPaths makes writes fail for want of
+// file descriptors and reads fail on a vanished file: the errors must name
+// what the user knows (bucket, key, paths inside the root), never a
+// temporary file's random name or the root's absolute path (issue 9 item
+// 21).
+func TestAdversarialErrorsNameNoTemporaryPaths(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	d := driver.Wrap(openAt(t, root))
+	mustCreateBucket(t, d, "bkt")
+	mustPut(t, d, "bkt", "k", "v")
+
+	var saved syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &saved); err != nil {
+		t.Skip(err)
+	}
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skip(err)
+	}
+	low := saved
+	low.Cur = uint64(len(ents) - 1) // ReadDir's own descriptor is closed again
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
+		t.Skip(err)
+	}
+	_, putErr := d.Put(ctx, "bkt", "new", strings.NewReader("x"))
+	createErr := d.CreateBucket(ctx, "other")
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &saved); err != nil {
+		t.Fatal(err)
+	}
+	for what, err := range map[string]error{"put": putErr, "create-bucket": createErr} {
+		if err == nil {
+			t.Errorf("%s with no file descriptor left: got nil, want an error", what)
+			continue
+		}
+		if msg := err.Error(); strings.Contains(msg, ".tmp-") || strings.Contains(msg, root) {
+			t.Errorf("%s: error %q names a temporary file or the root's absolute path", what, msg)
+		}
+		if !errors.Is(err, syscall.EMFILE) {
+			t.Errorf("%s: got %v, want it to wrap EMFILE still", what, err)
+		}
+	}
+}
+
+// TestAdversarialStaleTemporariesAreCleanedAtOpen: a crashed bucket create
+// leaves a .tmp-* folder at the top of the root; opening the root removes
+// it once it is old enough that no live process can be using it, and
+// leaves younger ones (another process's create in flight) alone.
+func TestAdversarialStaleTemporariesAreCleanedAtOpen(t *testing.T) {
+	root := t.TempDir()
+	d := openAt(t, root)
+	mustCreateBucket(t, driver.Wrap(d), "bkt")
+	d.Close(context.Background())
+	old := filepath.Join(root, ".tmp-0123456789abcdef")
+	fresh := filepath.Join(root, ".tmp-fedcba9876543210")
+	trash := filepath.Join(root, ".tmp-trash-00112233aabbccdd")
+	for _, p := range []string{filepath.Join(old, "objects"), filepath.Join(fresh, "meta"), filepath.Join(trash, "x")} {
+		if err := os.MkdirAll(p, 0o777); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-2 * time.Hour)
+	for _, p := range []string{old, trash} {
+		if err := os.Chtimes(p, long, long); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d2 := driver.Wrap(openAt(t, root))
+	for _, tc := range []struct {
+		path string
+		keep bool
+	}{{old, false}, {trash, false}, {fresh, true}, {filepath.Join(root, "bkt"), true}} {
+		_, err := os.Stat(tc.path)
+		if got := err == nil; got != tc.keep {
+			t.Errorf("%s after open: present %v, want %v", filepath.Base(tc.path), got, tc.keep)
+		}
+	}
+	if bs, err := d2.ListBuckets(context.Background()); err != nil || len(bs) != 1 {
+		t.Errorf("buckets after open: got %v, %v, want [bkt]", bs, err)
 	}
 }

@@ -15,7 +15,8 @@ import (
 // object), and this is where they are reported. Deleting the bucket
 // removes them; so does deleting the key whose sidecar name a foreign
 // folder or symlink takes. Names are relative to the root, with '/'.
-func (d *LocalDriver) Foreign(ctx context.Context, bucket string) ([]string, error) {
+func (d *LocalDriver) Foreign(ctx context.Context, bucket string) (_ []string, err error) {
+	defer d.scrub(&err)
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}

@@ -204,6 +204,7 @@ func (d *LocalDriver) openDir(dir string, opts []driver.Option) error {
 	}
 	d.root, d.dir = root, abs
 	d.storageID = storageID(root, abs)
+	removeStale(root, time.Now())
 	if o := driver.ApplyOptions(opts); o.Clock != nil {
 		d.now = o.Clock
 	}
@@ -212,7 +213,8 @@ func (d *LocalDriver) openDir(dir string, opts []driver.Option) error {
 
 // Close releases the root directory. Readers returned by Get stay readable.
 // Closing twice is not an error.
-func (d *LocalDriver) Close(ctx context.Context) error {
+func (d *LocalDriver) Close(ctx context.Context) (err error) {
+	defer d.scrub(&err)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.closed {
@@ -227,7 +229,8 @@ func (d *LocalDriver) Close(ctx context.Context) error {
 }
 
 // Ping reports whether the root directory is still there.
-func (d *LocalDriver) Ping(ctx context.Context) error {
+func (d *LocalDriver) Ping(ctx context.Context) (err error) {
+	defer d.scrub(&err)
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	root, err := d.rootLocked()
@@ -264,7 +267,8 @@ func (d *LocalDriver) stamp() time.Time { return d.now().UTC() }
 
 // CreateBucket builds the bucket in a temporary directory and renames it
 // into place, so a bucket is either absent or complete.
-func (d *LocalDriver) CreateBucket(ctx context.Context, name string) error {
+func (d *LocalDriver) CreateBucket(ctx context.Context, name string) (err error) {
+	defer d.scrub(&err)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	root, err := d.rootLocked()
@@ -307,7 +311,8 @@ func (d *LocalDriver) CreateBucket(ctx context.Context, name string) error {
 
 // DeleteBucket renames an empty bucket out of the way, then removes it with
 // any crash debris it held.
-func (d *LocalDriver) DeleteBucket(ctx context.Context, name string) error {
+func (d *LocalDriver) DeleteBucket(ctx context.Context, name string) (err error) {
+	defer d.scrub(&err)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	root, err := d.bucketRootLocked(name)
@@ -346,7 +351,8 @@ func (d *LocalDriver) DeleteBucket(ctx context.Context, name string) error {
 
 // ListBuckets returns every bucket sorted by name. Directories that are not
 // buckets (no bucket.json, an invalid name, a symlink) are skipped.
-func (d *LocalDriver) ListBuckets(ctx context.Context) ([]driver.BucketInfo, error) {
+func (d *LocalDriver) ListBuckets(ctx context.Context) (_ []driver.BucketInfo, err error) {
+	defer d.scrub(&err)
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	root, err := d.rootLocked()
@@ -370,6 +376,34 @@ func (d *LocalDriver) ListBuckets(ctx context.Context) ([]driver.BucketInfo, err
 	}
 	slices.SortFunc(out, func(a, b driver.BucketInfo) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
+}
+
+// staleAfter is how old a temporary entry at the top of a root must be
+// before an open removes it. A bucket create's temporary folder lives for
+// milliseconds and a snapshot's trash folder for one command; an older one
+// is what a crash left. The margin keeps an open in one process from
+// removing what another process is still using.
+const staleAfter = time.Hour
+
+// removeStale removes the temporary entries at the top of root (a crashed
+// bucket create's folder, a crashed process's trash) older than
+// staleAfter. Failing to remove one is not a failure to open: it stays
+// invisible, as all temporaries are.
+func removeStale(root *os.Root, now time.Time) {
+	f, err := root.Open(".")
+	if err != nil {
+		return
+	}
+	names, _ := f.Readdirnames(-1)
+	f.Close()
+	for _, n := range names {
+		if !strings.HasPrefix(n, tempPrefix) {
+			continue
+		}
+		if fi, err := root.Lstat(n); err == nil && now.Sub(fi.ModTime()) > staleAfter {
+			_ = root.RemoveAll(n)
+		}
+	}
 }
 
 // readNames returns the names in dir, leaving out temporaries.

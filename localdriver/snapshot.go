@@ -24,7 +24,8 @@ var errReleased = errors.New("snapshot already released")
 // objects/; the content lives on under the trash name until Restore renames
 // it back or Release removes it. A file system without hard links gets a
 // copy instead.
-func (d *LocalDriver) Snapshot(ctx context.Context, bucket, key string) (driver.Snapshot, error) {
+func (d *LocalDriver) Snapshot(ctx context.Context, bucket, key string) (_ driver.Snapshot, err error) {
+	defer d.scrub(&err)
 	if err := checkPathKey(key); err != nil {
 		return nil, err
 	}
@@ -119,8 +120,9 @@ type snapshot struct {
 // Restore commits the saved data file as the key's content again, with the
 // saved sidecar (and so the saved last-modified time), exactly as a Put
 // commits a streamed file.
-func (s *snapshot) Restore(ctx context.Context) error {
+func (s *snapshot) Restore(ctx context.Context) (err error) {
 	d := s.d
+	defer d.scrub(&err)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if s.saved == "" {

@@ -234,3 +234,42 @@ func trashFiles(t *testing.T, root string) int {
 }
 
 func equalStates(a, b storeState) bool { return fmt.Sprint(a) == fmt.Sprint(b) }
+
+// TestAdversarialBackendNames: a backend name is typed, shown and written
+// back, so one that would read back as something else (issue 9 item 21:
+// names took spaces and newlines) is refused with a one-line error, and
+// nothing is mounted or opened.
+func TestAdversarialBackendNames(t *testing.T) {
+	for _, name := range []string{"", "two words", "new\nline", "tab\there", "bell\a", "nul\x00", "bad\xffutf8",
+		"a=b", "a,b", "\u00a0nbsp", "zero\u200bwidth", strings.Repeat("x", 65)} {
+		t.Run(fmt.Sprintf("%q", name), func(t *testing.T) {
+			s, err := trove.Open(memdriver.New())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close(ctx)
+			dir := filepath.Join(t.TempDir(), "never")
+			err = s.Mount(ctx, name, "file://"+dir)
+			if !errors.Is(err, trove.ErrInvalidName) {
+				t.Fatalf("mount %q: got %v, want %v", name, err, trove.ErrInvalidName)
+			}
+			if strings.ContainsAny(err.Error(), "\n\r\t\x00\a") {
+				t.Errorf("mount %q: error %q is not one plain line", name, err)
+			}
+			if got := len(s.Backends()); got != 1 {
+				t.Errorf("backends after the refusal: got %d, want 1", got)
+			}
+			if _, err := os.Stat(dir); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("the refused mount made its folder: %v", err)
+			}
+			if err := s.AddBackend(ctx, name, memdriver.New()); !errors.Is(err, trove.ErrInvalidName) {
+				t.Errorf("AddBackend %q: got %v, want %v", name, err, trove.ErrInvalidName)
+			}
+		})
+	}
+	for _, name := range []string{"cold", "hot-1", "tier_2.b", "日本", strings.Repeat("x", 64)} {
+		if err := trove.ValidateBackendName(name); err != nil {
+			t.Errorf("ValidateBackendName(%q): got %v, want nil", name, err)
+		}
+	}
+}
