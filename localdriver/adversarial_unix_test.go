@@ -101,6 +101,25 @@ func TestAdversarialHostileFilesInARoot(t *testing.T) {
 				t.Fatal(err)
 			}
 		}, []string{"bkt/meta/hostile"}},
+		{"sidecar of a key that reads like a path", func(t *testing.T, root string) {
+			// The sidecar of "/x", which Put refuses and Delete cannot
+			// remove: rmbucket --force looped on it (issue 9 item 12).
+			meta := filepath.Join(root, "bkt", "meta")
+			b, err := os.ReadFile(filepath.Join(meta, "hostile"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(b), `"key":"hostile"`) {
+				t.Fatalf("sidecar %s: want it to hold the key", b)
+			}
+			b = []byte(strings.Replace(string(b), `"key":"hostile"`, `"key":"/hostile"`, 1))
+			if err := os.WriteFile(filepath.Join(meta, "%2Fhostile"), b, 0o666); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Remove(filepath.Join(meta, "hostile")); err != nil {
+				t.Fatal(err)
+			}
+		}, []string{"bkt/meta/%2Fhostile"}},
 		{"stray file with a foreign name", func(t *testing.T, root string) {
 			meta := filepath.Join(root, "bkt", "meta")
 			if err := os.Rename(filepath.Join(meta, "hostile"), filepath.Join(meta, "README")); err != nil {

@@ -99,7 +99,9 @@ func readSidecar(root *os.Root, bucket, name string) (*sidecar, error) {
 	}
 	var s sidecar
 	if json.Unmarshal(b, &s) != nil || s.Version != sidecarVersion || !validGen(s.Gen) ||
-		s.Size < 0 || keyName(s.Key) != name {
+		s.Size < 0 || keyName(s.Key) != name || checkPathKey(s.Key) != nil {
+		// A key that reads like a path was never written by this driver
+		// (Put refuses it), and could never be deleted through it either.
 		return nil, driver.ErrObjectNotFound
 	}
 	return &s, nil

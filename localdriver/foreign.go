@@ -10,7 +10,8 @@ import (
 
 // Foreign lists the entries of bucket's meta folder that this driver never
 // writes: symlinks, folders, FIFOs, devices and other non-regular files,
-// and regular files whose names no key escapes to. They are skipped by
+// regular files whose names no key escapes to, and sidecars of keys that
+// read like paths (which Put refuses, so only someone else wrote them). They are skipped by
 // every read (a listing never fails because of one, and none is an
 // object), and this is where they are reported. Deleting the bucket
 // removes them; so does deleting the key whose sidecar name a foreign
@@ -45,8 +46,8 @@ func (d *LocalDriver) Foreign(ctx context.Context, bucket string) (_ []string, e
 		if err != nil {
 			return nil, err
 		}
-		_, escaped := unescapeName(n)
-		if fi.Mode().IsRegular() && (escaped || strings.HasPrefix(n, hashedPrefix)) {
+		key, escaped := unescapeName(n)
+		if fi.Mode().IsRegular() && (escaped && checkPathKey(key) == nil || strings.HasPrefix(n, hashedPrefix)) {
 			continue
 		}
 		out = append(out, filepath.ToSlash(filepath.Join(dir, n)))

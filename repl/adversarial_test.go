@@ -1,0 +1,58 @@
+package repl
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/trovemem/trovemem/memdriver"
+	"github.com/trovemem/trovemem/trove"
+)
+
+// stuck is a memory backend whose deletes report success and remove
+// nothing, as a backend that cannot remove a key but does not say so.
+type stuck struct{ *memdriver.MemDriver }
+
+func (stuck) Delete(context.Context, string, string) error { return nil }
+
+// TestAdversarialRmbucketForceStopsOnAnUndeletableKey: rmbucket --force
+// listed, deleted and listed the same key again for ever when a backend
+// could not delete it (issue 9 item 12). It must fail, promptly, naming
+// the key, and leave the store as it was.
+func TestAdversarialRmbucketForceStopsOnAnUndeletableKey(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	raw := stuck{memdriver.New()}
+	st, err := trove.Open(memdriver.New(), trove.WithBackend("stuck", raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close(ctx)
+	s := NewSession(st)
+	mustExec(t, s, "mkbucket", "abc")
+	mustExec(t, s, "put", "abc", "fine", "v")
+	if _, err := raw.Put(ctx, "abc", "kept", strings.NewReader("cannot go")); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Exec(ctx, []string{"rmbucket", "--force", "abc"})
+		done <- err
+	}()
+	select {
+	case err = <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("rmbucket --force still running after 10s: it loops on the undeletable key")
+	}
+	if !errors.Is(err, errStillListed) || !strings.Contains(err.Error(), "kept") {
+		t.Fatalf("rmbucket --force: got %v, want an error wrapping %q that names kept", err, errStillListed)
+	}
+	if _, err := st.Head(ctx, "abc", "fine"); err != nil {
+		t.Errorf("abc/fine after the failed rmbucket: got %v, want it back", err)
+	}
+	if _, err := raw.Head(ctx, "abc", "kept"); err != nil {
+		t.Errorf("abc/kept on the stuck backend after the failed rmbucket: got %v, want it there", err)
+	}
+}
