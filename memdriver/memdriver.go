@@ -8,11 +8,14 @@ package memdriver
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/google/btree"
 
@@ -46,50 +49,139 @@ type MemDriver struct {
 	bytes   int64 // payload bytes across all buckets, for Stats
 }
 
-// bucket is one bucket's ordered index of objects.
+// bucket is one bucket's objects under two indexes over the same records:
+// an ordered B-tree that List walks and a hash index for point lookups, so
+// Get, Head and an overwriting Put cost one hash probe however many keys the
+// bucket holds. Both indexes share each record's key bytes and point at the
+// same record, so an overwrite changes the record in place and touches
+// neither index.
 type bucket struct {
 	created time.Time
-	tree    *btree.BTreeG[entry]
+	tree    *btree.BTreeG[*object]
+	index   map[string]*object
 }
 
-// entry is what the B-tree stores: the key inline, so comparisons never
-// chase a pointer, and the object it currently names.
-type entry struct {
-	key string
-	obj *object
+func newBucket(created time.Time) *bucket {
+	return &bucket{created: created, tree: btree.NewG(treeDegree, objectLess), index: make(map[string]*object)}
 }
 
-func entryLess(a, b entry) bool { return a.key < b.key }
+// objectLess orders the B-tree by key. The tree holds record pointers
+// rather than (key, pointer) pairs: sequential inserts leave google/btree's
+// nodes half full, so every byte of an item counts twice per object.
+func objectLess(a, b *object) bool { return a.key < b.key }
 
-// object is a stored object. It is never modified after it is stored: an
-// overwrite replaces the entry's pointer, so readers holding the old object
-// (and its data slice) keep seeing the old content, and objects can share
-// their data, ETag and metadata map with copies of themselves.
+// object is a stored object's record, kept compact because there is one
+// per key: 80 bytes with the ETag's MD5 inline and the time as nanoseconds.
+// Its fields change only under the write lock, all together, when the key
+// is overwritten; readers copy the record under the read lock. The content
+// slice and the attrs it points at are never written after they are stored,
+// so a reader keeps seeing the content it opened, and copies of an object
+// share its content and attributes.
 type object struct {
-	data        []byte
-	etag        string
+	key      string
+	data     []byte
+	etag     [md5.Size]byte
+	modified int64  // Unix nanoseconds, unless attrs.modified is set
+	attrs    *attrs // nil for the default content type, no metadata, and a time in range
+}
+
+// attrs are the parts of an object most objects do not have: a content
+// type other than the default, user metadata, or a modification time
+// outside the years 1678 to 2262 that nanoseconds since 1970 can carry.
+type attrs struct {
 	contentType string
-	modified    time.Time
 	meta        map[string]string
+	modified    *time.Time
 }
 
-// info returns a fresh ObjectInfo for the object stored under key; the
-// metadata map is copied so callers never alias stored state.
-func (o *object) info(key string) *driver.ObjectInfo {
-	info := new(driver.ObjectInfo)
-	o.fill(info, key)
-	return info
+// newObject makes a record from what a put gives; meta is owned by it.
+func newObject(data []byte, contentType string, meta map[string]string, modified time.Time) object {
+	o := object{data: data, etag: md5.Sum(data)}
+	if contentType != driver.DefaultContentType || meta != nil {
+		o.attrs = &attrs{meta: meta}
+		if contentType != driver.DefaultContentType {
+			o.attrs.contentType = contentType
+		}
+	}
+	return o.withModified(modified)
 }
 
-func (o *object) fill(info *driver.ObjectInfo, key string) {
+// withModified returns o stamped with t. Nanoseconds hold t unless it lies
+// outside their range (UnixNano overflows silently, so the check
+// round-trips t); then the time goes into attrs. Stored attrs are never
+// written, so a change makes a new one and an unchanged one stays shared.
+func (o object) withModified(t time.Time) object {
+	if n := t.UnixNano(); time.Unix(0, n).Equal(t) {
+		o.modified = n
+		if o.attrs != nil && o.attrs.modified != nil {
+			a := *o.attrs
+			a.modified = nil
+			o.attrs = &a
+			if a.contentType == "" && a.meta == nil {
+				o.attrs = nil
+			}
+		}
+		return o
+	}
+	var a attrs
+	if o.attrs != nil {
+		a = *o.attrs
+	}
+	a.modified = &t
+	o.modified, o.attrs = 0, &a
+	return o
+}
+
+func (o *object) contentType() string {
+	if o.attrs == nil || o.attrs.contentType == "" {
+		return driver.DefaultContentType
+	}
+	return o.attrs.contentType
+}
+
+func (o *object) meta() map[string]string {
+	if o.attrs == nil {
+		return nil
+	}
+	return o.attrs.meta
+}
+
+func (o *object) lastModified() time.Time {
+	if o.attrs != nil && o.attrs.modified != nil {
+		return *o.attrs.modified
+	}
+	return time.Unix(0, o.modified).UTC()
+}
+
+// hexETag is the room an ObjectInfo's hex ETag is written into. It lives in
+// the same allocation as the ObjectInfo, so an info costs one allocation.
+type hexETag [2 * md5.Size]byte
+
+// fill sets *info to describe o stored under key, writing the hex ETag into
+// buf; the metadata map is copied so callers never alias stored state.
+func (o *object) fill(info *driver.ObjectInfo, key string, buf *hexETag) {
+	hex.Encode(buf[:], o.etag[:])
 	*info = driver.ObjectInfo{
 		Key:          key,
 		Size:         int64(len(o.data)),
-		ContentType:  o.contentType,
-		ETag:         o.etag,
-		LastModified: o.modified,
-		Metadata:     driver.CloneMetadata(o.meta),
+		ContentType:  o.contentType(),
+		ETag:         unsafe.String(&buf[0], len(buf)),
+		LastModified: o.lastModified(),
+		Metadata:     driver.CloneMetadata(o.meta()),
 	}
+}
+
+// infoCell is an ObjectInfo with the room for its ETag.
+type infoCell struct {
+	info driver.ObjectInfo
+	etag hexETag
+}
+
+// info returns a fresh ObjectInfo for o stored under key.
+func (o *object) info(key string) *driver.ObjectInfo {
+	c := new(infoCell)
+	o.fill(&c.info, key, &c.etag)
+	return &c.info
 }
 
 // New returns a driver that is ready at once. Only driver.WithClock is
@@ -149,7 +241,7 @@ func (d *MemDriver) CreateBucket(ctx context.Context, name string) error {
 	if _, ok := d.buckets[name]; ok {
 		return driver.ErrBucketExists
 	}
-	d.buckets[name] = &bucket{created: d.now(), tree: btree.NewG(treeDegree, entryLess)}
+	d.buckets[name] = newBucket(d.now())
 	return nil
 }
 
@@ -161,7 +253,7 @@ func (d *MemDriver) DeleteBucket(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	if n := b.tree.Len(); n > 0 {
+	if n := len(b.index); n > 0 {
 		return fmt.Errorf("%w: holds %d objects", driver.ErrBucketNotEmpty, n)
 	}
 	delete(d.buckets, name)

@@ -38,9 +38,9 @@ func TestCopySharesPayload(t *testing.T) {
 	if &src.data[0] != &dst.data[0] {
 		t.Errorf("Copy duplicated the %d-byte payload, want it shared", len(payload))
 	}
-	if dst.contentType != "text/plain" || dst.meta["k"] != "v" || dst.etag != src.etag {
+	if dst.contentType() != "text/plain" || dst.meta()["k"] != "v" || dst.etag != src.etag {
 		t.Errorf("copy has content type %q, metadata %v, ETag %q; want %q, map[k:v], %q",
-			dst.contentType, dst.meta, dst.etag, "text/plain", src.etag)
+			dst.contentType(), dst.meta(), dst.etag, "text/plain", src.etag)
 	}
 }
 

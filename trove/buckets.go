@@ -15,6 +15,8 @@ import (
 func (s *Store) CreateBucket(ctx context.Context, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.buckets.Lock()
+	defer s.buckets.Unlock()
 	cfg, err := s.live("create-bucket", name, "")
 	if err != nil {
 		return err
@@ -50,6 +52,8 @@ func (s *Store) CreateBucket(ctx context.Context, name string) error {
 func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.buckets.Lock()
+	defer s.buckets.Unlock()
 	cfg, err := s.live("delete-bucket", name, "")
 	if err != nil {
 		return err
@@ -103,9 +107,15 @@ func countObjects(ctx context.Context, drv driver.Driver, bucket string, limit i
 // walk calls fn for every object of bucket on drv, in key order, until fn
 // returns false.
 func walk(ctx context.Context, drv driver.Driver, bucket string, fn func(*ObjectInfo) bool) error {
+	return walkPrefix(ctx, drv, bucket, "", fn)
+}
+
+// walkPrefix is walk over the keys that start with prefix only, a range
+// scan of the backend's ordered listing.
+func walkPrefix(ctx context.Context, drv driver.Driver, bucket, prefix string, fn func(*ObjectInfo) bool) error {
 	cursor := ""
 	for {
-		it, err := drv.List(ctx, bucket, driver.WithCursor(cursor), driver.WithMaxKeys(driver.DefaultMaxKeys))
+		it, err := drv.List(ctx, bucket, driver.WithPrefix(prefix), driver.WithCursor(cursor), driver.WithMaxKeys(driver.DefaultMaxKeys))
 		if err != nil {
 			return err
 		}

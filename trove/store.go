@@ -47,13 +47,41 @@ func (c *config) clone() *config {
 // cursors and ranges, refuses a closed backend and names the operation,
 // bucket and key in every error it returns; so the store passes names on
 // unchecked and adds context only to errors of its own.
+//
+// Concurrency: a Store is safe for concurrent use, and every write of a key
+// (Put, PutOn, Delete, the destination of Copy and both ends of Move, and
+// each object Rebalance moves) is linearizable with the other writes of that
+// key, across backends and layout changes: a write resolves the key's
+// backend, writes there and removes the key from the other backends as one
+// step under the key's lock. So when concurrent writers of a key have
+// returned, the key lives on exactly one backend and holds the value of
+// the write that took effect last, and a write that returned nil is never
+// undone by another. Bucket creation and deletion wait for the object
+// writes in flight and hold new ones off, so DeleteBucket never removes a
+// bucket that a concurrent Put is filling. Reads (Get, Head, List) take no
+// locks: they see the layout snapshot they started with.
 type Store struct {
 	cfg atomic.Pointer[config]
 	// mu serialises layout changes and bucket create/delete, which must see
 	// and change every backend together.
-	mu            sync.Mutex
+	mu sync.Mutex
+	// buckets is held shared by every object write and exclusively by
+	// bucket create/delete; keys serialises the writes of one key.
+	buckets       sync.RWMutex
+	keys          *keyLocks
 	closed        atomic.Bool
 	defaultBucket string
+}
+
+// lockKeys takes the locks an object write needs for the given
+// bucket/key pairs and returns their release.
+func (s *Store) lockKeys(pairs ...[2]string) (unlock func()) {
+	s.buckets.RLock()
+	release := s.keys.lock(pairs...)
+	return func() {
+		release()
+		s.buckets.RUnlock()
+	}
 }
 
 // Open returns a store whose default backend is drv. Routes are checked at
@@ -70,7 +98,7 @@ func Open(drv driver.Driver, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(&oc)
 	}
-	s := &Store{defaultBucket: oc.defaultBucket}
+	s := &Store{defaultBucket: oc.defaultBucket, keys: newKeyLocks()}
 	s.cfg.Store(&config{
 		drivers: map[string]driver.Driver{DefaultBackend: drv},
 		dsns:    map[string]string{DefaultBackend: drv.Name() + "://"},
@@ -173,6 +201,7 @@ func (s *Store) Explain(bucket, key string) *Explanation {
 // afterwards, because the new object replaces it: a key lives in one place.
 func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts ...driver.PutOption) (*ObjectInfo, error) {
 	bucket = s.bucketName(bucket)
+	defer s.lockKeys([2]string{bucket, key})()
 	cfg, name, err := s.object("put", bucket, key)
 	if err != nil {
 		return nil, err
@@ -186,6 +215,7 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts .
 // as with Put.
 func (s *Store) PutOn(ctx context.Context, backend, bucket, key string, r io.Reader, opts ...driver.PutOption) (*ObjectInfo, error) {
 	bucket = s.bucketName(bucket)
+	defer s.lockKeys([2]string{bucket, key})()
 	cfg, _, err := s.object("put", bucket, key)
 	if err != nil {
 		return nil, err
@@ -265,6 +295,12 @@ func (s *Store) Head(ctx context.Context, bucket, key string) (*ObjectInfo, erro
 // layout change goes too. Deleting a missing key is not an error.
 func (s *Store) Delete(ctx context.Context, bucket, key string) error {
 	bucket = s.bucketName(bucket)
+	defer s.lockKeys([2]string{bucket, key})()
+	return s.delete(ctx, bucket, key)
+}
+
+// delete is Delete for callers that hold the key's lock.
+func (s *Store) delete(ctx context.Context, bucket, key string) error {
 	cfg, name, err := s.object("delete", bucket, key)
 	if err != nil {
 		return err
@@ -285,14 +321,20 @@ func (s *Store) Delete(ctx context.Context, bucket, key string) error {
 // source's, the content streams across.
 func (s *Store) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string) (*ObjectInfo, error) {
 	srcBucket, dstBucket = s.bucketName(srcBucket), s.bucketName(dstBucket)
+	defer s.lockKeys([2]string{dstBucket, dstKey})()
+	return s.copy(ctx, srcBucket, srcKey, dstBucket, dstKey)
+}
+
+// copy is Copy for callers that hold the destination key's lock. Both
+// ends are resolved in one layout snapshot: resolving them in two let a
+// backend mounted or unmounted in between name a driver the first
+// snapshot lacked.
+func (s *Store) copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string) (*ObjectInfo, error) {
 	cfg, src, err := s.object("copy", srcBucket, srcKey)
 	if err != nil {
 		return nil, err
 	}
-	_, dst, err := s.object("copy", dstBucket, dstKey)
-	if err != nil {
-		return nil, err
-	}
+	dst, _ := cfg.explain(dstBucket, dstKey, false)
 	if u := s.undo(ctx); u != nil {
 		if err := u.saveKey(ctx, cfg, dstBucket, dstKey, dst); err != nil {
 			return nil, driver.E("copy", dstBucket, dstKey, err)
@@ -330,11 +372,12 @@ func (s *Store) Move(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey s
 	if srcBucket == dstBucket && srcKey == dstKey {
 		return s.Head(ctx, srcBucket, srcKey)
 	}
-	info, err := s.Copy(ctx, srcBucket, srcKey, dstBucket, dstKey)
+	defer s.lockKeys([2]string{srcBucket, srcKey}, [2]string{dstBucket, dstKey})()
+	info, err := s.copy(ctx, srcBucket, srcKey, dstBucket, dstKey)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Delete(ctx, srcBucket, srcKey); err != nil {
+	if err := s.delete(ctx, srcBucket, srcKey); err != nil {
 		return info, err
 	}
 	return info, nil
