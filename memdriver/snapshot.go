@@ -12,9 +12,10 @@ var _ driver.Snapshotter = (*MemDriver)(nil)
 // errReleased is what a snapshot restored after Release returns.
 var errReleased = errors.New("snapshot already released")
 
-// Snapshot saves bucket/key by keeping a reference to its object. Stored
-// objects are never modified, so the reference is the whole saved state:
-// no copy of the content, no lookup beyond the one here.
+// Snapshot saves bucket/key by keeping a copy of its compact record, which
+// refers to the content rather than holding it: content slices (and the
+// attributes) are never modified, so the record is the whole saved state,
+// with no copy of the content and no lookup beyond the one here.
 func (d *MemDriver) Snapshot(ctx context.Context, bkt, key string) (driver.Snapshot, error) {
 	obj, err := d.lookup(bkt, key)
 	if err == driver.ErrObjectNotFound {
@@ -26,18 +27,19 @@ func (d *MemDriver) Snapshot(ctx context.Context, bkt, key string) (driver.Snaps
 	return &snapshot{d: d, bucket: bkt, key: key, obj: obj}, nil
 }
 
-// snapshot is a saved object: the driver, the name and the object itself.
+// snapshot is a saved object: the driver, the name and the record.
 type snapshot struct {
 	d           *MemDriver
 	bucket, key string
-	obj         *object
+	obj         object
+	released    bool
 }
 
-// Restore stores the saved object under its key again, exactly as it was:
+// Restore stores the saved record under its key again, exactly as it was:
 // the same content, ETag, metadata and last-modified time, shared rather
 // than copied.
 func (s *snapshot) Restore(ctx context.Context) error {
-	if s.obj == nil {
+	if s.released {
 		return errReleased
 	}
 	s.d.mu.Lock()
@@ -46,13 +48,14 @@ func (s *snapshot) Restore(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.d.storeLocked(b, s.key, s.obj)
+	obj := s.obj
+	s.d.storeLocked(b, s.key, &obj)
 	return nil
 }
 
-// Release drops the reference, so the object's memory can be reclaimed
-// once nothing else holds it.
+// Release drops the record, so the content's memory can be reclaimed once
+// nothing else refers to it.
 func (s *snapshot) Release() error {
-	s.obj = nil
+	s.obj, s.released = object{}, true
 	return nil
 }

@@ -31,8 +31,11 @@ func TestAdversarialRmbucketForceStopsOnAnUndeletableKey(t *testing.T) {
 	}
 	defer st.Close(ctx)
 	s := NewSession(st)
-	mustExec(t, s, "mkbucket", "abc")
-	mustExec(t, s, "put", "abc", "fine", "v")
+	for _, words := range [][]string{{"mkbucket", "abc"}, {"put", "abc", "fine", "v"}} {
+		if _, err := s.Exec(ctx, words); err != nil {
+			t.Fatalf("%v: %v", words, err)
+		}
+	}
 	if _, err := raw.Put(ctx, "abc", "kept", strings.NewReader("cannot go")); err != nil {
 		t.Fatal(err)
 	}
