@@ -100,7 +100,7 @@ func ValidateBackendName(name string) error {
 	for _, r := range name {
 		switch {
 		case unicode.IsSpace(r):
-			return fmt.Errorf("%w: backend name %s holds a space; use '-' or '_'", ErrInvalidName, driver.QuoteName(name))
+			return fmt.Errorf("%w: backend name %s holds white space (%q); use '-' or '_'", ErrInvalidName, driver.QuoteName(name), r)
 		case !unicode.IsPrint(r):
 			return fmt.Errorf("%w: backend name %s holds the control character %q", ErrInvalidName, driver.QuoteName(name), r)
 		case r == '=' || r == ',':
