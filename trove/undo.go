@@ -113,8 +113,16 @@ func (u *Undo) add(st undoStep) {
 // the backend about to receive the key; the others are only ever deleted
 // from. A backend that cannot hold the key at all (a disk backend refusing
 // its name) or lacks the bucket has nothing to restore.
-func (u *Undo) saveKey(ctx context.Context, cfg *config, bucket, key, target string) error {
-	for _, name := range cfg.order {
+//
+// It returns the backends that hold the key, as a set of indices into
+// cfg.order (all of them when there are more than 64): a caller holding the
+// key's lock may remove the key's other copies from those alone, since no
+// other write through the store can place one meanwhile.
+func (u *Undo) saveKey(ctx context.Context, cfg *config, bucket, key, target string) (holders backendSet, err error) {
+	if len(cfg.order) > 64 {
+		holders = allBackends
+	}
+	for i, name := range cfg.order {
 		drv := cfg.drivers[name]
 		snap, err := driver.TakeSnapshot(ctx, drv, bucket, key)
 		switch {
@@ -127,13 +135,46 @@ func (u *Undo) saveKey(ctx context.Context, cfg *config, bucket, key, target str
 		}
 		switch {
 		case err == nil:
+			holders.add(i)
 		case errors.Is(err, ErrObjectNotFound):
 			if name == target {
 				u.add(undoStep{kind: removeKey, drv: drv, bucket: bucket, key: key})
 			}
 		case errors.Is(err, ErrBucketNotFound), errors.Is(err, ErrInvalidName):
 		default:
-			return fmt.Errorf("record %s/%s on backend %q for undo: %w", bucket, key, name, err)
+			return allBackends, fmt.Errorf("record %s/%s on backend %q for undo: %w", bucket, key, name, err)
+		}
+	}
+	return holders, nil
+}
+
+// backendSet is a set of indices into a config's order; allBackends holds
+// every index.
+type backendSet uint64
+
+const allBackends = ^backendSet(0)
+
+func (s *backendSet) add(i int) {
+	if i < 64 {
+		*s |= 1 << i
+	}
+}
+
+func (s backendSet) has(i int) bool { return i >= 64 || s&(1<<i) != 0 }
+
+// deleteFrom is deleteElsewhere over the backends of holders only: the
+// copies saveKey found, under the key's lock.
+func (cfg *config) deleteFrom(ctx context.Context, bucket, key, keep string, holders backendSet) error {
+	if holders == allBackends {
+		return cfg.deleteElsewhere(ctx, bucket, key, keep)
+	}
+	for i, other := range cfg.order {
+		if other == keep || !holders.has(i) {
+			continue
+		}
+		err := cfg.drivers[other].Delete(ctx, bucket, key)
+		if err != nil && !errors.Is(err, ErrBucketNotFound) && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrInvalidName) {
+			return fmt.Errorf("remove old copy on backend %q: %w", other, err)
 		}
 	}
 	return nil
