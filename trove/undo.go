@@ -17,10 +17,11 @@ import (
 // to reverse it: the object a put or delete replaces, the buckets a create
 // or mount adds. An object is saved through the backend's
 // driver.Snapshotter, which holds no resource per object (the memory
-// driver keeps a reference to the immutable object, the disk driver a hard
-// link in a trash folder), so a command may change more objects than the
-// process may open files and still be undone. Only a backend without a
-// Snapshotter has its replaced objects held open until Commit or Rollback. The layout (backends and routes) is restored from the
+// driver keeps its record, which refers to the immutable content; the disk
+// driver a hard link in a trash folder), so a command may change more
+// objects than the process may open files and still be undone. Only a
+// backend without a Snapshotter has its replaced objects held open until
+// Commit or Rollback. The layout (backends and routes) is restored from the
 // snapshot taken at Begin, and a backend unmounted meanwhile is closed only
 // at Commit, so a rollback can bring it back with its objects.
 //
