@@ -163,3 +163,36 @@ func TestAdversarialFileDSNs(t *testing.T) {
 		}
 	})
 }
+
+// TestAdversarialTrashRemovedUnderneath: another process's open may remove
+// an idle trash folder as stale; the next snapshot makes a new one rather
+// than failing the command it guards.
+func TestAdversarialTrashRemovedUnderneath(t *testing.T) {
+	ctx := context.Background()
+	root := t.TempDir()
+	d := driver.Wrap(openAt(t, root))
+	mustCreateBucket(t, d, "bkt")
+	mustPut(t, d, "bkt", "k", "v")
+	s, err := driver.TakeSnapshot(ctx, d, "bkt", "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Release()
+	dirs, _ := filepath.Glob(filepath.Join(root, ".tmp-trash-*"))
+	for _, dir := range dirs {
+		os.RemoveAll(dir)
+	}
+	s, err = driver.TakeSnapshot(ctx, d, "bkt", "k")
+	if err != nil || s == nil {
+		t.Fatalf("Snapshot after the trash folder went: got %v, %v, want a snapshot", s, err)
+	}
+	if err := d.Delete(ctx, "bkt", "k"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Restore(ctx); err != nil {
+		t.Fatalf("Restore: %v", err)
+	}
+	if got := content(t, d, "bkt", "k"); got != "v" {
+		t.Errorf("after Restore: got %q, want %q", got, "v")
+	}
+}

@@ -50,7 +50,17 @@ func (d *LocalDriver) Snapshot(ctx context.Context, bucket, key string) (_ drive
 		return nil, err
 	}
 	saved := filepath.Join(trash, newGen())
-	if err := linkOrCopy(ctx, root, dataPath(bucket, name, s.Gen), saved); err != nil {
+	err = linkOrCopy(ctx, root, dataPath(bucket, name, s.Gen), saved)
+	if errors.Is(err, fs.ErrNotExist) {
+		// Another process's open removed the trash folder as stale (it was
+		// idle for over staleAfter): make a new one and try again.
+		d.forgetTrash(trash)
+		if trash, err = d.trashLocked(root); err == nil {
+			saved = filepath.Join(trash, newGen())
+			err = linkOrCopy(ctx, root, dataPath(bucket, name, s.Gen), saved)
+		}
+	}
+	if err != nil {
 		return nil, err
 	}
 	return &snapshot{d: d, bucket: bucket, saved: saved, sc: *s}, nil
@@ -70,6 +80,16 @@ func (d *LocalDriver) trashLocked(root *os.Root) (string, error) {
 	}
 	d.trash = name
 	return name, nil
+}
+
+// forgetTrash drops the remembered trash folder if it is still name, so
+// the next snapshot makes a new one.
+func (d *LocalDriver) forgetTrash(name string) {
+	d.trashMu.Lock()
+	defer d.trashMu.Unlock()
+	if d.trash == name {
+		d.trash = ""
+	}
 }
 
 // removeTrashLocked removes the trash folder and whatever snapshots are
