@@ -13,7 +13,7 @@ import (
 // memory backends and 3 routes, recorded for undo as a REPL command is,
 // next to the same put straight into one memory driver. Run:
 //
-//	go test ./trove -run '^$' -bench 'Put(Direct|RoutedUndo)' -benchtime 200000x
+//	go test ./trove -run '^$' -bench 'Put(Direct|Routed|RoutedUndo)$' -benchtime 200000x
 
 const benchBody = "a small object of about sixty bytes, as a REPL user types"
 
@@ -30,7 +30,8 @@ func BenchmarkPutDirect(b *testing.B) {
 	}
 }
 
-func BenchmarkPutRoutedUndo(b *testing.B) {
+func routedStore(b *testing.B) *trove.Store {
+	b.Helper()
 	s, err := trove.Open(memdriver.New(),
 		trove.WithBackend("hot", memdriver.New()),
 		trove.WithBackend("warm", memdriver.New()),
@@ -41,11 +42,26 @@ func BenchmarkPutRoutedUndo(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	bg := context.Background()
-	if err := s.CreateBucket(bg, "data"); err != nil {
+	if err := s.CreateBucket(context.Background(), "data"); err != nil {
 		b.Fatal(err)
 	}
-	uctx, u := s.Begin(bg)
+	return s
+}
+
+// BenchmarkPutRouted is the routed put without undo, for scale.
+func BenchmarkPutRouted(b *testing.B) {
+	s := routedStore(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Put(context.Background(), "data", "logs/k", strings.NewReader(benchBody)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkPutRoutedUndo(b *testing.B) {
+	s := routedStore(b)
+	uctx, u := s.Begin(context.Background())
 	u.Commit()
 	b.ReportAllocs()
 	for b.Loop() {
