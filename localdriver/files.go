@@ -249,8 +249,12 @@ func checkBucket(root *os.Root, name string) error {
 	if !fi.IsDir() {
 		return driver.ErrBucketNotFound
 	}
-	if fi, err := root.Lstat(filepath.Join(name, bucketFile)); err != nil || !fi.Mode().IsRegular() {
+	// Only a missing or odd marker file means "no bucket": an error such as
+	// running out of file descriptors is reported as itself.
+	if fi, err := root.Lstat(filepath.Join(name, bucketFile)); errors.Is(err, fs.ErrNotExist) || err == nil && !fi.Mode().IsRegular() {
 		return driver.ErrBucketNotFound
+	} else if err != nil {
+		return err
 	}
 	for _, sub := range []string{objectsDir, metaDir} {
 		fi, err := root.Lstat(filepath.Join(name, sub))
