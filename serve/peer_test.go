@@ -30,11 +30,21 @@ var peerFamilies = []string{"CreateBucket", "HeadBucket", "ListBuckets", "Delete
 	"CreateMultipartUpload", "UploadPart", "UploadPartCopy", "ListParts", "ListMultipartUploads",
 	"AbortMultipartUpload", "CompleteMultipartUpload"}
 
-// peerTests lists the tests of peerFamilies that the versitygw binary knows.
+// authFamilies check signatures and aws-chunked payloads; they are not
+// among the issue's 325 but are run with TROVEMEM_PEER_FAMILIES=auth.
+var authFamilies = []string{"Authentication", "PresignedAuth", "SignedStreamingPayload", "SignedStreamingPayloadTrailer",
+	"UnsignedStreamingPayloadTrailer", "UnsignedStreaminPayloadTrailer"}
+
+// peerTests lists the tests of the chosen families that the versitygw
+// binary knows.
 func peerTests(t *testing.T, bin string) []string {
 	out, _ := exec.Command(bin, "test").CombinedOutput()
 	fam := map[string]bool{}
-	for _, f := range peerFamilies {
+	families := peerFamilies
+	if os.Getenv("TROVEMEM_PEER_FAMILIES") == "auth" {
+		families = authFamilies
+	}
+	for _, f := range families {
 		fam[f] = true
 	}
 	re := regexp.MustCompile(`^\s+([A-Za-z0-9]+)_(\S+)\s+Runs `)
