@@ -92,11 +92,13 @@ func (cfg *Config) buildStore(ctx context.Context, i int, opts []driver.Option) 
 		_ = drv.Close(ctx)
 		return nil, fail(at+".default_bucket", err)
 	}
-	defer func() {
+	// The store is passed in, not read from the named result: every failing
+	// return below sets that result to nil before this runs.
+	defer func(opened *trove.Store) {
 		if err != nil {
-			_ = s.Close(ctx)
+			_ = opened.Close(ctx)
 		}
-	}()
+	}(s)
 	if err := s.SetBackendDSN(trove.DefaultBackend, dsn); err != nil {
 		return nil, fail(at, err)
 	}

@@ -21,6 +21,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,6 +57,18 @@ var (
 	ErrMixedShape    = errors.New("both stores and top-level store fields")
 	ErrNoStores      = errors.New("no stores")
 	ErrReservedName  = errors.New("reserved name")
+	ErrTooLarge      = errors.New("config too large")
+	ErrTooDeep       = errors.New("config nested too deeply")
+	ErrManyDocuments = errors.New("more than one YAML document")
+)
+
+// Limits on a config file, checked before its YAML is decoded: go-yaml
+// takes minutes and gigabytes on deeply nested input, and a file trovemem
+// loads by itself from the working folder must not be able to do that.
+// A real layout is a few kilobytes and nests four levels deep.
+const (
+	MaxFileSize = 1 << 20
+	MaxDepth    = 16
 )
 
 // Error is a config mistake at a place in a file. Its message starts with
@@ -180,7 +193,7 @@ func (s *source) storePath(i int) string {
 // Load reads and checks the config file at path. Relative file:// paths in
 // it are taken relative to the file's folder.
 func Load(path string) (*Config, error) {
-	data, err := os.ReadFile(path)
+	data, err := readLimited(path)
 	if err != nil {
 		return nil, err
 	}
@@ -201,11 +214,20 @@ func Load(path string) (*Config, error) {
 // the caller sets Dir.
 func Parse(name string, data []byte) (*Config, error) {
 	src := &source{file: name}
+	if len(data) > MaxFileSize {
+		return nil, &Error{File: name, Err: fmt.Errorf("%w: %d bytes, more than the %d a config may hold", ErrTooLarge, len(data), MaxFileSize)}
+	}
+	if line, col, ok := flowTooDeep(data); ok {
+		return nil, &Error{File: name, Line: line, Col: col, Err: fmt.Errorf("%w: more than %d levels of lists and maps", ErrTooDeep, MaxDepth)}
+	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, src.yamlError(err)
 	}
 	src.ast = f
+	if err := src.checkShape(); err != nil {
+		return nil, err
+	}
 	var doc document
 	if body := docBody(f); body != nil {
 		if err := yaml.NodeToValue(body, &doc, yaml.DisallowUnknownField()); err != nil {
@@ -229,6 +251,144 @@ func Parse(name string, data []byte) (*Config, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// readLimited reads a config file, refusing one larger than MaxFileSize
+// without reading it whole.
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, &Error{File: path, Err: fmt.Errorf("%w: more than the %d bytes a config may hold", ErrTooLarge, MaxFileSize)}
+	}
+	return data, nil
+}
+
+// checkShape refuses what the decoder must never see: a second document
+// (it would be ignored silently) and nesting deeper than MaxDepth.
+func (s *source) checkShape() error {
+	docs := 0
+	for _, d := range s.ast.Docs {
+		if d.Body != nil {
+			docs++
+		}
+		if docs > 1 {
+			e := &Error{File: s.file, Err: fmt.Errorf("%w: a config is one document; merge the documents or split them into files", ErrManyDocuments)}
+			tk := d.Start // the "---" that begins the extra document
+			if tk == nil {
+				tk = d.Body.GetToken()
+			}
+			if tk != nil {
+				e.Line, e.Col = tk.Position.Line, tk.Position.Column
+			}
+			return e
+		}
+		if d.Body == nil {
+			continue
+		}
+		w := &depthWalker{}
+		ast.Walk(w, d.Body)
+		if w.deep != nil {
+			e := &Error{File: s.file, Err: fmt.Errorf("%w: more than %d levels of lists and maps", ErrTooDeep, MaxDepth)}
+			if tk := w.deep.GetToken(); tk != nil {
+				e.Line, e.Col = tk.Position.Line, tk.Position.Column
+			}
+			return e
+		}
+	}
+	return nil
+}
+
+// flowTooDeep scans raw YAML for flow collections ("[" and "{") nested
+// deeper than MaxDepth and returns where the first too-deep one opens. The
+// parser itself is quadratic in flow nesting (100k brackets take over a
+// minute), so this runs before it. It skips quoted scalars and comments; a
+// bracket inside a plain scalar may be counted, which can only make the
+// count larger, and balanced ones, as in a pattern like "[ab]x", never
+// reach the limit.
+func flowTooDeep(data []byte) (line, col int, deep bool) {
+	depth := 0
+	line, col = 1, 0
+	for i := 0; i < len(data); i++ {
+		c := data[i]
+		col++
+		switch c {
+		case '\n':
+			line, col = line+1, 0
+		case '#':
+			if i == 0 || data[i-1] == ' ' || data[i-1] == '\t' || data[i-1] == '\n' {
+				for i+1 < len(data) && data[i+1] != '\n' {
+					i++
+				}
+			}
+		case '"', '\'':
+			for i+1 < len(data) {
+				i++
+				col++
+				if data[i] == '\n' {
+					line, col = line+1, 0
+				}
+				if c == '"' && data[i] == '\\' && i+1 < len(data) {
+					i++
+					col++
+					continue
+				}
+				if data[i] == c {
+					if c == '\'' && i+1 < len(data) && data[i+1] == '\'' {
+						i++
+						col++
+						continue
+					}
+					break
+				}
+			}
+		case '[', '{':
+			depth++
+			if depth > MaxDepth {
+				return line, col, true
+			}
+		case ']', '}':
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// depthWalker finds the first collection nested deeper than MaxDepth. Only
+// sequences and mappings count as levels; the walk stops below the limit,
+// so checking a hostile file costs no more than parsing it did.
+type depthWalker struct {
+	level int
+	deep  ast.Node
+	root  *depthWalker
+}
+
+func (w *depthWalker) Visit(n ast.Node) ast.Visitor {
+	root := w.root
+	if root == nil {
+		root = w
+	}
+	if n == nil || root.deep != nil {
+		return nil
+	}
+	switch n.Type() {
+	case ast.SequenceType, ast.MappingType:
+		if w.level+1 > MaxDepth {
+			root.deep = n
+			return nil
+		}
+		return &depthWalker{level: w.level + 1, root: root}
+	}
+	return w
 }
 
 // docBody returns the first document's body, or nil for an empty file.

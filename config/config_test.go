@@ -145,6 +145,10 @@ func TestErrors(t *testing.T) {
 		{"duplicate key", "name: a\nname: b\n", "2:1", config.ErrSyntax},
 		{"wrong type", "buckets: 3\n", "1:10", config.ErrSyntax},
 		{"empty file", "", "", config.ErrNoStores},
+		{"second document", "name: a\n---\nname: b\n", "2:1", config.ErrManyDocuments},
+		{"flow nesting too deep", "buckets: " + strings.Repeat("[", 40) + strings.Repeat("]", 40) + "\n", "1:26", config.ErrTooDeep},
+		{"block nesting too deep", "buckets:\n" + blockNest(40), "17:17", config.ErrTooDeep},
+		{"file too large", "# " + strings.Repeat("x", config.MaxFileSize) + "\nname: a\n", "", config.ErrTooLarge},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -169,6 +173,16 @@ func TestErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// blockNest writes n levels of block sequences, each indented one more.
+func blockNest(n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		b.WriteString(strings.Repeat(" ", i+1))
+		b.WriteString("-\n")
+	}
+	return b.String()
 }
 
 func pos(e *config.Error) string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // EncodeCursor turns the last entry of a page (a key or a common prefix)
@@ -14,21 +15,50 @@ func EncodeCursor(lastEntry string) string {
 	if lastEntry == "" {
 		return ""
 	}
-	return base64.RawURLEncoding.EncodeToString([]byte(lastEntry))
+	// One allocation: the encoding is written straight into the string's
+	// bytes, which nothing else references.
+	buf := make([]byte, base64.RawURLEncoding.EncodedLen(len(lastEntry)))
+	base64.RawURLEncoding.Encode(buf, unsafe.Slice(unsafe.StringData(lastEntry), len(lastEntry)))
+	return unsafe.String(&buf[0], len(buf))
 }
 
 // DecodeCursor returns the entry a token resumes after; "" for no token.
 func DecodeCursor(token string) (string, error) {
-	if token == "" {
-		return "", nil
+	b, err := decodeCursor(token, nil)
+	if err != nil || b == nil {
+		return "", err
 	}
-	b, err := base64.RawURLEncoding.DecodeString(token)
+	return string(b), nil
+}
+
+// DecodeCursorInto is DecodeCursor for a caller that keeps the entry no
+// longer than buf: the entry is decoded into buf when it fits, and the
+// returned string shares its bytes, so decoding allocates nothing. A
+// driver's List keeps buf in its page struct.
+func DecodeCursorInto(token string, buf []byte) (string, error) {
+	b, err := decodeCursor(token, buf)
+	if err != nil || b == nil {
+		return "", err
+	}
+	return unsafe.String(&b[0], len(b)), nil
+}
+
+func decodeCursor(token string, buf []byte) ([]byte, error) {
+	if token == "" {
+		return nil, nil
+	}
+	b := buf[:cap(buf)]
+	if n := base64.RawURLEncoding.DecodedLen(len(token)); n > len(b) {
+		b = make([]byte, n)
+	}
+	n, err := base64.RawURLEncoding.Decode(b, unsafe.Slice(unsafe.StringData(token), len(token)))
+	b = b[:n]
 	// Every entry is a valid UTF-8 key or prefix, so a token that decodes
 	// to anything else was mistyped rather than made by EncodeCursor.
 	if err != nil || len(b) == 0 || !utf8.Valid(b) {
-		return "", fmt.Errorf("%w %q: not a token from a previous listing", ErrInvalidCursor, token)
+		return nil, fmt.Errorf("%w %q: not a token from a previous listing", ErrInvalidCursor, token)
 	}
-	return string(b), nil
+	return b, nil
 }
 
 // ListEntryKey returns the entry key appears under in a listing with the

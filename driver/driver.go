@@ -7,18 +7,27 @@ import (
 )
 
 // Driver is a storage backend. Implementations must be safe for concurrent
-// use by multiple goroutines. Every method that names a bucket or key must
-// reject invalid names with an error wrapping ErrInvalidName (see
-// ValidateBucketName and ValidateKey), and after Close every method except
-// Name and Close must return an error wrapping ErrClosed.
+// use by multiple goroutines.
+//
+// A Driver is written for the portable layer that Wrap puts in front of it,
+// and holds only what is specific to its storage. The layer has already
+// checked, before any method below is called, that the driver is not
+// closed, that ctx is not done, that bucket names pass ValidateBucketName
+// and keys ValidateKey, that a WithCursor token decodes with DecodeCursor
+// and that a WithRange spec is well formed (the driver still resolves it
+// against the object's size with ParseRange). The layer calls Close at most
+// once and starts no call after it; calls already running when Close is
+// called may still be in progress, and the driver must keep them safe. A
+// driver returns bare sentinels (ErrBucketNotFound, ErrObjectNotFound, ...)
+// or its own errors wrapping them; the layer wraps every error in an *Error
+// naming the operation, bucket and key. A driver whose storage refuses
+// further names (see ValidateKey) returns its own ErrInvalidName errors.
+//
+// Callers use a Driver through Wrap (OpenDSN and the trove store do so):
+// the contracts below are what they see.
 type Driver interface {
 	// Name returns the driver's registry scheme, such as "mem".
 	Name() string
-
-	// Open prepares the driver to serve the given DSN. Drivers that need no
-	// connection (the memory driver) accept any DSN of their scheme and are
-	// usable without Open being called at all.
-	Open(ctx context.Context, dsn string, opts ...Option) error
 
 	// Close releases the driver's resources. Closing twice is not an error.
 	Close(ctx context.Context) error
@@ -61,7 +70,9 @@ type Driver interface {
 
 	// Copy copies srcBucket/srcKey to dstBucket/dstKey on this driver,
 	// content type and metadata included, and returns the new object's info.
-	// Errors are as for Get on the source and Put on the destination.
+	// Errors are as for Get on the source and Put on the destination; a
+	// driver marks an error about the destination with AtDestination, so
+	// the layer names the destination in it.
 	Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string) (*ObjectInfo, error)
 
 	// CreateBucket creates an empty bucket; ErrBucketExists if it exists.

@@ -246,7 +246,7 @@ func TestParseDSN(t *testing.T) {
 }
 
 func TestOpenDSNUnknownScheme(t *testing.T) {
-	driver.Register("test-registry", func() driver.Driver { return nil })
+	driver.Register("test-registry", func(context.Context, *driver.DSN, ...driver.Option) (driver.Driver, error) { return nil, nil })
 	if got := driver.Drivers(); !slices.Contains(got, "test-registry") {
 		t.Errorf("Drivers() = %v, want it to list test-registry", got)
 	}

@@ -2,7 +2,8 @@ package driver
 
 import "time"
 
-// Options configure Open.
+// Options configure how a driver is opened (an Opener, or a driver's own
+// constructor such as memdriver.New).
 type Options struct {
 	// Clock returns the time stamped on new objects and buckets. Nil means
 	// time.Now; trovemem's --now flag sets a fixed clock so outputs are
@@ -10,7 +11,7 @@ type Options struct {
 	Clock func() time.Time
 }
 
-// Option configures Open.
+// Option configures how a driver is opened.
 type Option func(*Options)
 
 // WithClock sets the clock a driver stamps objects and buckets with.

@@ -10,35 +10,38 @@ import (
 	"sync"
 )
 
-// Factory makes a new, unopened driver.
-type Factory func() Driver
+// Opener opens the driver a DSN of its scheme names, with opts applied,
+// and returns it ready for use: there is no unopened driver. It returns the
+// raw driver; OpenDSN puts the portable layer (Wrap) in front of it. The
+// DSN's scheme is the one the opener was registered for.
+type Opener func(ctx context.Context, dsn *DSN, opts ...Option) (Driver, error)
 
 var registry struct {
 	sync.RWMutex
-	m map[string]Factory
+	m map[string]Opener
 }
 
 // Register makes a driver available under scheme, so DSNs "scheme://…"
 // resolve to it. Drivers call it from init; registering a scheme twice
 // panics, since that is a programming error caught at start-up.
-func Register(scheme string, f Factory) {
+func Register(scheme string, open Opener) {
 	registry.Lock()
 	defer registry.Unlock()
 	if registry.m == nil {
-		registry.m = make(map[string]Factory)
+		registry.m = make(map[string]Opener)
 	}
 	if _, dup := registry.m[scheme]; dup {
 		panic("driver: Register called twice for scheme " + scheme)
 	}
-	registry.m[scheme] = f
+	registry.m[scheme] = open
 }
 
-// Lookup returns the factory registered for scheme.
-func Lookup(scheme string) (Factory, bool) {
+// Lookup returns the opener registered for scheme.
+func Lookup(scheme string) (Opener, bool) {
 	registry.RLock()
 	defer registry.RUnlock()
-	f, ok := registry.m[scheme]
-	return f, ok
+	open, ok := registry.m[scheme]
+	return open, ok
 }
 
 // Drivers returns the registered schemes, sorted.
@@ -88,14 +91,16 @@ func ParseDSN(dsn string) (*DSN, error) {
 	return d, nil
 }
 
-// OpenDSN looks up the DSN's scheme, makes a driver and opens it. An
-// unregistered scheme wraps ErrUnknownScheme and lists the known ones.
+// OpenDSN looks up the DSN's scheme and opens a driver with its opener,
+// behind the portable layer (Wrap). An unregistered scheme wraps
+// ErrUnknownScheme and lists the known ones; the opener's errors are
+// wrapped as the operation "open".
 func OpenDSN(ctx context.Context, dsn string, opts ...Option) (Driver, error) {
 	d, err := ParseDSN(dsn)
 	if err != nil {
 		return nil, err
 	}
-	f, ok := Lookup(d.Scheme)
+	open, ok := Lookup(d.Scheme)
 	if !ok {
 		known := Drivers()
 		for i, s := range known {
@@ -103,11 +108,14 @@ func OpenDSN(ctx context.Context, dsn string, opts ...Option) (Driver, error) {
 		}
 		return nil, fmt.Errorf("%w %q in dsn %q (known: %s)", ErrUnknownScheme, d.Scheme, RedactDSN(dsn), strings.Join(known, ", "))
 	}
-	drv := f()
-	if err := drv.Open(ctx, dsn, opts...); err != nil {
-		return nil, err
+	if err := ctx.Err(); err != nil {
+		return nil, E("open", "", "", err)
 	}
-	return drv, nil
+	drv, err := open(ctx, d, opts...)
+	if err != nil {
+		return nil, E("open", "", "", err)
+	}
+	return Wrap(drv), nil
 }
 
 // RedactDSN returns dsn with the password of its user info, if it has one,

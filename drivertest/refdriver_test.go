@@ -18,9 +18,10 @@ import (
 // refDriver is the simplest driver that keeps the contract, written only so
 // the suite can be tested without any real driver: maps under one mutex and
 // a full sort on every List. It favours being obviously right over speed.
+// Like every driver it leaves names, the closed state and error context to
+// the portable layer (driver.Wrap).
 type refDriver struct {
 	mu      sync.Mutex
-	closed  bool
 	buckets map[string]*refBucket
 }
 
@@ -40,45 +41,12 @@ func newRefDriver() *refDriver { return &refDriver{buckets: map[string]*refBucke
 
 func (d *refDriver) Name() string { return "ref" }
 
-func (d *refDriver) Open(ctx context.Context, dsn string, opts ...driver.Option) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.closed {
-		return driver.E("open", "", "", driver.ErrClosed)
-	}
-	return nil
-}
+func (d *refDriver) Close(ctx context.Context) error { return nil }
 
-func (d *refDriver) Close(ctx context.Context) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	d.closed = true
-	return nil
-}
+func (d *refDriver) Ping(ctx context.Context) error { return nil }
 
-func (d *refDriver) Ping(ctx context.Context) error {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.closed {
-		return driver.E("ping", "", "", driver.ErrClosed)
-	}
-	return nil
-}
-
-// bucket checks the closed state and names and returns the bucket; d.mu
-// must be held.
-func (d *refDriver) bucket(bucket string, keys ...string) (*refBucket, error) {
-	if d.closed {
-		return nil, driver.ErrClosed
-	}
-	if err := driver.ValidateBucketName(bucket); err != nil {
-		return nil, err
-	}
-	for _, k := range keys {
-		if err := driver.ValidateKey(k); err != nil {
-			return nil, err
-		}
-	}
+// bucket returns the bucket; d.mu must be held.
+func (d *refDriver) bucket(bucket string) (*refBucket, error) {
 	b, ok := d.buckets[bucket]
 	if !ok {
 		return nil, driver.ErrBucketNotFound
@@ -87,7 +55,7 @@ func (d *refDriver) bucket(bucket string, keys ...string) (*refBucket, error) {
 }
 
 func (d *refDriver) object(bucket, key string) (*refObject, error) {
-	b, err := d.bucket(bucket, key)
+	b, err := d.bucket(bucket)
 	if err != nil {
 		return nil, err
 	}
@@ -103,7 +71,7 @@ func (d *refDriver) Put(ctx context.Context, bucket, key string, r io.Reader, op
 	// swapped in, so readers never see a partial one.
 	data, err := io.ReadAll(r)
 	if err != nil {
-		return nil, driver.E("put", bucket, key, err)
+		return nil, err
 	}
 	o := driver.ApplyPutOptions(opts)
 	sum := md5.Sum(data)
@@ -116,9 +84,9 @@ func (d *refDriver) Put(ctx context.Context, bucket, key string, r io.Reader, op
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	b, err := d.bucket(bucket, key)
+	b, err := d.bucket(bucket)
 	if err != nil {
-		return nil, driver.E("put", bucket, key, err)
+		return nil, err
 	}
 	b.objects[key] = obj
 	return obj.info.Clone(), nil
@@ -129,11 +97,11 @@ func (d *refDriver) Get(ctx context.Context, bucket, key string, opts ...driver.
 	defer d.mu.Unlock()
 	o, err := d.object(bucket, key)
 	if err != nil {
-		return nil, driver.E("get", bucket, key, err)
+		return nil, err
 	}
 	off, n, err := driver.ParseRange(driver.ApplyGetOptions(opts).Range, o.info.Size)
 	if err != nil {
-		return nil, driver.E("get", bucket, key, err)
+		return nil, err
 	}
 	// Stored data is never modified in place, so sharing the slice gives
 	// the reader a snapshot.
@@ -146,9 +114,9 @@ func (d *refDriver) Get(ctx context.Context, bucket, key string, opts ...driver.
 func (d *refDriver) Delete(ctx context.Context, bucket, key string) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	b, err := d.bucket(bucket, key)
+	b, err := d.bucket(bucket)
 	if err != nil {
-		return driver.E("delete", bucket, key, err)
+		return err
 	}
 	delete(b.objects, key)
 	return nil
@@ -159,7 +127,7 @@ func (d *refDriver) Head(ctx context.Context, bucket, key string) (*driver.Objec
 	defer d.mu.Unlock()
 	o, err := d.object(bucket, key)
 	if err != nil {
-		return nil, driver.E("head", bucket, key, err)
+		return nil, err
 	}
 	return o.info.Clone(), nil
 }
@@ -169,12 +137,12 @@ func (d *refDriver) List(ctx context.Context, bucket string, opts ...driver.List
 	defer d.mu.Unlock()
 	b, err := d.bucket(bucket)
 	if err != nil {
-		return nil, driver.E("list", bucket, "", err)
+		return nil, err
 	}
 	o := driver.ApplyListOptions(opts)
 	after, err := driver.DecodeCursor(o.Cursor)
 	if err != nil {
-		return nil, driver.E("list", bucket, "", err)
+		return nil, err
 	}
 	keys := make([]string, 0, len(b.objects))
 	for k := range b.objects {
@@ -210,11 +178,11 @@ func (d *refDriver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstK
 	defer d.mu.Unlock()
 	src, err := d.object(srcBucket, srcKey)
 	if err != nil {
-		return nil, driver.E("copy", srcBucket, srcKey, err)
+		return nil, err
 	}
-	dst, err := d.bucket(dstBucket, dstKey)
+	dst, err := d.bucket(dstBucket)
 	if err != nil {
-		return nil, driver.E("copy", dstBucket, dstKey, err)
+		return nil, driver.AtDestination(err)
 	}
 	obj := &refObject{data: src.data, info: *src.info.Clone()}
 	obj.info.Key = dstKey
@@ -229,9 +197,9 @@ func (d *refDriver) CreateBucket(ctx context.Context, name string) error {
 	_, err := d.bucket(name)
 	switch {
 	case err == nil:
-		return driver.E("create bucket", name, "", driver.ErrBucketExists)
+		return driver.ErrBucketExists
 	case !errors.Is(err, driver.ErrBucketNotFound):
-		return driver.E("create bucket", name, "", err)
+		return err
 	}
 	d.buckets[name] = &refBucket{created: time.Now(), objects: map[string]*refObject{}}
 	return nil
@@ -242,10 +210,10 @@ func (d *refDriver) DeleteBucket(ctx context.Context, name string) error {
 	defer d.mu.Unlock()
 	b, err := d.bucket(name)
 	if err != nil {
-		return driver.E("delete bucket", name, "", err)
+		return err
 	}
 	if len(b.objects) > 0 {
-		return driver.E("delete bucket", name, "", driver.ErrBucketNotEmpty)
+		return driver.ErrBucketNotEmpty
 	}
 	delete(d.buckets, name)
 	return nil
@@ -254,9 +222,6 @@ func (d *refDriver) DeleteBucket(ctx context.Context, name string) error {
 func (d *refDriver) ListBuckets(ctx context.Context) ([]driver.BucketInfo, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.closed {
-		return nil, driver.E("list buckets", "", "", driver.ErrClosed)
-	}
 	out := make([]driver.BucketInfo, 0, len(d.buckets))
 	for name, b := range d.buckets {
 		out = append(out, driver.BucketInfo{Name: name, CreatedAt: b.created})

@@ -72,8 +72,10 @@ var checks = []check{
 }
 
 // RunDriverSuite runs every conformance check as its own subtest, each on a
-// fresh driver from newDriver. The driver must be ready for use (opened if
-// it needs opening) and hold no buckets the checks would collide with;
+// fresh driver from newDriver behind the portable layer (driver.Wrap, which
+// a driver that is wrapped already keeps), since that is how every caller
+// sees a driver. The driver must be ready for use and hold no buckets the
+// checks would collide with;
 // newDriver may register t.Cleanup to close it, and closing an already
 // closed driver is part of the contract, so checks that close it are fine.
 // The suite never looks at ObjectInfo.Backend, so a routing store wrapped
@@ -82,10 +84,11 @@ func RunDriverSuite(t *testing.T, newDriver func(t *testing.T) driver.Driver) {
 	t.Helper()
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {
-			d := newDriver(t)
-			if d == nil {
+			raw := newDriver(t)
+			if raw == nil {
 				t.Fatal("newDriver returned nil")
 			}
+			d := driver.Wrap(raw)
 			if err := c.run(t.Context(), d); err != nil {
 				t.Error(err)
 			}

@@ -90,10 +90,10 @@ func TestChecksCatchBrokenDrivers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if err := tt.check(t.Context(), newRefDriver()); err != nil {
+			if err := tt.check(t.Context(), driver.Wrap(newRefDriver())); err != nil {
 				t.Fatalf("on the reference driver: got %v, want nil", err)
 			}
-			err := tt.check(t.Context(), tt.broken(newRefDriver()))
+			err := tt.check(t.Context(), driver.Wrap(tt.broken(newRefDriver())))
 			if err == nil {
 				t.Fatalf("on the broken driver: got nil, want a failure mentioning %q", tt.want)
 			}

@@ -40,7 +40,10 @@
 // those only rename and unlink (Unix semantics).
 //
 // One LocalDriver serialises its own writers with a read-write mutex;
-// several processes may read one root while one of them writes.
+// several processes may read one root while one of them writes. Generic
+// name checks, the closed state seen by callers and error context are the
+// portable layer's (driver.Wrap); this package holds only the storage, and
+// the rules that keep a key from reading like a path.
 package localdriver
 
 import (
@@ -64,7 +67,7 @@ import (
 const Scheme = "file"
 
 func init() {
-	driver.Register(Scheme, func() driver.Driver { return New() })
+	driver.Register(Scheme, Open)
 }
 
 var _ driver.Driver = (*LocalDriver)(nil)
@@ -72,20 +75,18 @@ var _ driver.Driver = (*LocalDriver)(nil)
 // ErrInvalidDSN reports a "file://" DSN that names no usable directory.
 var ErrInvalidDSN = errors.New("invalid file DSN")
 
-// ErrAlreadyOpen reports a second Open of a driver that already serves a
-// root; make a new driver for another root.
-var ErrAlreadyOpen = errors.New("driver already open")
-
 // LocalDriver is a driver.Driver that keeps objects on disk under one root
-// directory. Make one with New and Open, or with NewAt.
+// directory. Make one with NewAt, or through driver.OpenDSN.
 type LocalDriver struct {
 	// mu is held shared by reads and exclusively by every change to the
 	// tree, so one driver's readers never see another goroutine's half-done
 	// commit. Put streams content without it.
-	mu     sync.RWMutex
-	now    func() time.Time
-	root   *os.Root
-	dir    string
+	mu   sync.RWMutex
+	now  func() time.Time
+	root *os.Root
+	dir  string
+	// closed is set by Close. The root stays open for Puts still streaming
+	// (see inflight), and a Put that finds closed set commits nothing.
 	closed bool
 
 	// inflight counts Puts streaming content outside mu. Close leaves the
@@ -95,17 +96,28 @@ type LocalDriver struct {
 	inflight atomic.Int32
 }
 
-// New returns an unopened driver; Open points it at a root directory.
-func New() *LocalDriver { return &LocalDriver{now: time.Now} }
-
 // NewAt returns a driver serving the directory root, created if missing.
-// Only driver.WithClock is meaningful among opts.
+// Only driver.WithClock is meaningful among opts. The driver is the raw
+// storage: put driver.Wrap in front of it for name checks and error
+// context (trove.Open and driver.OpenDSN do).
 func NewAt(root string, opts ...driver.Option) (*LocalDriver, error) {
-	d := New()
+	d := &LocalDriver{now: time.Now}
 	if err := d.openDir(root, opts); err != nil {
 		return nil, driver.E("open", "", "", err)
 	}
 	return d, nil
+}
+
+// Open is the driver's driver.Opener: it serves the directory the DSN names
+// (see ResolvePath), creating it if missing. A relative path is resolved
+// against the working directory now, so a later chdir does not move the
+// store.
+func Open(ctx context.Context, dsn *driver.DSN, opts ...driver.Option) (driver.Driver, error) {
+	dir, err := ResolvePath(dsn.Raw)
+	if err != nil {
+		return nil, err
+	}
+	return NewAt(dir, opts...)
 }
 
 // ResolvePath returns the directory a "file://" DSN names: the DSN's host
@@ -137,35 +149,11 @@ func ResolvePath(dsn string) (string, error) {
 // Name returns "file".
 func (d *LocalDriver) Name() string { return Scheme }
 
-// Dir returns the absolute root directory the driver serves, or "" before
-// Open.
+// Dir returns the absolute root directory the driver serves.
 func (d *LocalDriver) Dir() string {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	return d.dir
-}
-
-// Open serves the directory the DSN names (see ResolvePath), creating it if
-// missing. A relative path is resolved against the working directory now,
-// so a later chdir does not move the store.
-func (d *LocalDriver) Open(ctx context.Context, dsn string, opts ...driver.Option) error {
-	const op = "open"
-	if err := ctx.Err(); err != nil {
-		return driver.E(op, "", "", err)
-	}
-	// A closed driver says so before judging the DSN: it could not serve
-	// even a good one.
-	d.mu.RLock()
-	closed := d.closed
-	d.mu.RUnlock()
-	if closed {
-		return driver.E(op, "", "", driver.ErrClosed)
-	}
-	dir, err := ResolvePath(dsn)
-	if err != nil {
-		return driver.E(op, "", "", err)
-	}
-	return driver.E(op, "", "", d.openDir(dir, opts))
 }
 
 func (d *LocalDriver) openDir(dir string, opts []driver.Option) error {
@@ -179,16 +167,6 @@ func (d *LocalDriver) openDir(dir string, opts []driver.Option) error {
 	root, err := os.OpenRoot(abs)
 	if err != nil {
 		return err
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	switch {
-	case d.closed:
-		root.Close()
-		return driver.ErrClosed
-	case d.root != nil:
-		root.Close()
-		return fmt.Errorf("%w at %s", ErrAlreadyOpen, d.dir)
 	}
 	d.root, d.dir = root, abs
 	if o := driver.ApplyOptions(opts); o.Clock != nil {
@@ -206,34 +184,27 @@ func (d *LocalDriver) Close(ctx context.Context) error {
 		return nil
 	}
 	d.closed = true
-	if d.root != nil && d.inflight.Load() == 0 {
-		return driver.E("close", "", "", d.root.Close())
+	if d.inflight.Load() == 0 {
+		return d.root.Close()
 	}
 	return nil
 }
 
 // Ping reports whether the root directory is still there.
 func (d *LocalDriver) Ping(ctx context.Context) error {
-	const op = "ping"
-	if err := ctx.Err(); err != nil {
-		return driver.E(op, "", "", err)
-	}
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	root, err := d.rootLocked()
 	if err == nil {
 		_, err = root.Stat(".")
 	}
-	return driver.E(op, "", "", err)
+	return err
 }
 
 // rootLocked returns the open root; d.mu must be held.
 func (d *LocalDriver) rootLocked() (*os.Root, error) {
-	switch {
-	case d.closed:
+	if d.closed {
 		return nil, driver.ErrClosed
-	case d.root == nil:
-		return nil, fmt.Errorf("%w: the driver was never opened; call Open or use NewAt", driver.ErrClosed)
 	}
 	return d.root, nil
 }
@@ -258,17 +229,6 @@ func (d *LocalDriver) stamp() time.Time { return d.now().UTC() }
 // CreateBucket builds the bucket in a temporary directory and renames it
 // into place, so a bucket is either absent or complete.
 func (d *LocalDriver) CreateBucket(ctx context.Context, name string) error {
-	const op = "create-bucket"
-	return driver.E(op, name, "", d.createBucket(ctx, name))
-}
-
-func (d *LocalDriver) createBucket(ctx context.Context, name string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := driver.ValidateBucketName(name); err != nil {
-		return err
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	root, err := d.rootLocked()
@@ -312,17 +272,6 @@ func (d *LocalDriver) createBucket(ctx context.Context, name string) error {
 // DeleteBucket renames an empty bucket out of the way, then removes it with
 // any crash debris it held.
 func (d *LocalDriver) DeleteBucket(ctx context.Context, name string) error {
-	const op = "delete-bucket"
-	return driver.E(op, name, "", d.deleteBucket(ctx, name))
-}
-
-func (d *LocalDriver) deleteBucket(ctx context.Context, name string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := driver.ValidateBucketName(name); err != nil {
-		return err
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	root, err := d.bucketRootLocked(name)
@@ -357,15 +306,6 @@ func (d *LocalDriver) deleteBucket(ctx context.Context, name string) error {
 // ListBuckets returns every bucket sorted by name. Directories that are not
 // buckets (no bucket.json, an invalid name, a symlink) are skipped.
 func (d *LocalDriver) ListBuckets(ctx context.Context) ([]driver.BucketInfo, error) {
-	const op = "list-buckets"
-	out, err := d.listBuckets(ctx)
-	return out, driver.E(op, "", "", err)
-}
-
-func (d *LocalDriver) listBuckets(ctx context.Context) ([]driver.BucketInfo, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	root, err := d.rootLocked()

@@ -489,28 +489,21 @@ func TestOpenByDSN(t *testing.T) {
 	t.Run("relative path is from the working directory", func(t *testing.T) {
 		wd := t.TempDir()
 		t.Chdir(wd)
-		d := localdriver.New()
-		if err := d.Open(ctx, "file://./data"); err != nil {
+		d, err := driver.OpenDSN(ctx, "file://./data")
+		if err != nil {
 			t.Fatalf("Open: %v", err)
 		}
 		defer d.Close(ctx)
 		want, _ := filepath.EvalSymlinks(filepath.Join(wd, "data"))
-		got, _ := filepath.EvalSymlinks(d.Dir())
+		got, _ := filepath.EvalSymlinks(driver.Unwrap(d).(*localdriver.LocalDriver).Dir())
 		if got != want {
 			t.Errorf("Dir: got %q, want %q", got, want)
 		}
 	})
 	t.Run("other scheme", func(t *testing.T) {
-		err := localdriver.New().Open(ctx, "mem://")
+		_, err := localdriver.Open(ctx, &driver.DSN{Scheme: "mem", Raw: "mem://"})
 		if !errors.Is(err, driver.ErrUnknownScheme) {
 			t.Errorf("Open(mem://): got %v, want ErrUnknownScheme", err)
-		}
-	})
-	t.Run("twice", func(t *testing.T) {
-		d := openAt(t, t.TempDir())
-		err := d.Open(ctx, "file://"+filepath.ToSlash(t.TempDir()))
-		if !errors.Is(err, localdriver.ErrAlreadyOpen) {
-			t.Errorf("second Open: got %v, want ErrAlreadyOpen", err)
 		}
 	})
 }
@@ -547,17 +540,8 @@ func TestResolvePath(t *testing.T) {
 	}
 }
 
-func TestUnopenedAndClosed(t *testing.T) {
+func TestClosed(t *testing.T) {
 	ctx := context.Background()
-	t.Run("never opened", func(t *testing.T) {
-		d := localdriver.New()
-		if err := d.CreateBucket(ctx, "bkt"); !errors.Is(err, driver.ErrClosed) {
-			t.Errorf("CreateBucket before Open: got %v, want ErrClosed", err)
-		}
-		if err := d.Close(ctx); err != nil {
-			t.Errorf("Close of an unopened driver: got %v, want nil", err)
-		}
-	})
 	t.Run("open reader outlives Close", func(t *testing.T) {
 		d := openAt(t, t.TempDir())
 		mustCreateBucket(t, d, "bkt")

@@ -95,15 +95,13 @@ func unescapeName(name string) (key string, ok bool) {
 	return key, true
 }
 
-// validateKey applies driver.ValidateKey and the rules that keep a key from
-// ever reading like a path out of the root: no NUL byte, no leading '/', no
-// ".." component. The escaping already makes every key a single file name,
-// so these rules are defence in depth and a clear answer to a user who
-// tries "../../etc/passwd".
-func validateKey(key string) error {
-	if err := driver.ValidateKey(key); err != nil {
-		return err
-	}
+// checkPathKey applies the rules that keep a key (already valid for
+// driver.ValidateKey, which the portable layer checks) from ever reading
+// like a path out of the root: no NUL byte, no leading '/', no ".."
+// component. The escaping already makes every key a single file name, so
+// these rules are defence in depth and a clear answer to a user who tries
+// "../../etc/passwd".
+func checkPathKey(key string) error {
 	if strings.IndexByte(key, 0) >= 0 {
 		return fmt.Errorf("%w: key %s contains a NUL byte", driver.ErrInvalidName, driver.QuoteName(key))
 	}

@@ -17,32 +17,19 @@ import (
 	"github.com/trovemem/trovemem/driver"
 )
 
-// checkNames validates a bucket name and a key.
-func checkNames(bucket, key string) error {
-	if err := driver.ValidateBucketName(bucket); err != nil {
-		return err
-	}
-	return validateKey(key)
-}
-
 // Put stores r under bucket/key; see the package doc for how the write is
 // made atomic.
 func (d *LocalDriver) Put(ctx context.Context, bucket, key string, r io.Reader, opts ...driver.PutOption) (*driver.ObjectInfo, error) {
-	const op = "put"
-	if err := checkNames(bucket, key); err != nil {
-		return nil, driver.E(op, bucket, key, err)
+	if err := checkPathKey(key); err != nil {
+		return nil, err
 	}
 	o := driver.ApplyPutOptions(opts)
-	info, err := d.put(ctx, bucket, key, r, o.ContentType, o.Metadata, o.LastModified)
-	return info, driver.E(op, bucket, key, err)
+	return d.put(ctx, bucket, key, r, o.ContentType, o.Metadata, o.LastModified)
 }
 
 // put streams r into a temporary file without holding d.mu, so slow
 // uploads block nobody, then commits it under the write lock.
 func (d *LocalDriver) put(ctx context.Context, bucket, key string, r io.Reader, contentType string, meta map[string]string, modified time.Time) (*driver.ObjectInfo, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
 	d.mu.RLock()
 	root, err := d.rootLocked()
 	if err == nil {
@@ -159,13 +146,8 @@ func (c ctxReader) Read(p []byte) (int, error) {
 // Get opens the object; the returned reader holds the data file open, so it
 // reads the version Get found whatever happens to the key afterwards.
 func (d *LocalDriver) Get(ctx context.Context, bucket, key string, opts ...driver.GetOption) (*driver.ObjectReader, error) {
-	const op = "get"
-	rd, err := d.get(ctx, bucket, key, driver.ApplyGetOptions(opts))
-	return rd, driver.E(op, bucket, key, err)
-}
-
-func (d *LocalDriver) get(ctx context.Context, bucket, key string, o driver.GetOptions) (*driver.ObjectReader, error) {
-	s, f, err := d.open(ctx, bucket, key)
+	o := driver.ApplyGetOptions(opts)
+	s, f, err := d.open(bucket, key)
 	if err != nil {
 		return nil, err
 	}
@@ -180,12 +162,9 @@ func (d *LocalDriver) get(ctx context.Context, bucket, key string, o driver.GetO
 	}, nil
 }
 
-// open validates the names and opens the object for reading.
-func (d *LocalDriver) open(ctx context.Context, bucket, key string) (*sidecar, *os.File, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, nil, err
-	}
-	if err := checkNames(bucket, key); err != nil {
+// open checks the key's path rules and opens the object for reading.
+func (d *LocalDriver) open(bucket, key string) (*sidecar, *os.File, error) {
+	if err := checkPathKey(key); err != nil {
 		return nil, nil, err
 	}
 	d.mu.RLock()
@@ -217,16 +196,7 @@ func (r *fileReader) Close() error { return r.f.Close() }
 // Head returns the object's info from its sidecar, once its data file is
 // confirmed present.
 func (d *LocalDriver) Head(ctx context.Context, bucket, key string) (*driver.ObjectInfo, error) {
-	const op = "head"
-	info, err := d.head(ctx, bucket, key)
-	return info, driver.E(op, bucket, key, err)
-}
-
-func (d *LocalDriver) head(ctx context.Context, bucket, key string) (*driver.ObjectInfo, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := checkNames(bucket, key); err != nil {
+	if err := checkPathKey(key); err != nil {
 		return nil, err
 	}
 	d.mu.RLock()
@@ -247,15 +217,7 @@ func (d *LocalDriver) head(ctx context.Context, bucket, key string) (*driver.Obj
 
 // Delete removes the sidecar, which is the commit, then the data file.
 func (d *LocalDriver) Delete(ctx context.Context, bucket, key string) error {
-	const op = "delete"
-	return driver.E(op, bucket, key, d.delete(ctx, bucket, key))
-}
-
-func (d *LocalDriver) delete(ctx context.Context, bucket, key string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := checkNames(bucket, key); err != nil {
+	if err := checkPathKey(key); err != nil {
 		return err
 	}
 	d.mu.Lock()
@@ -287,17 +249,19 @@ func (d *LocalDriver) delete(ctx context.Context, bucket, key string) error {
 // metadata included. The source is read from the file Get would return, so
 // copying a key onto itself is safe.
 func (d *LocalDriver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string) (*driver.ObjectInfo, error) {
-	const op = "copy"
-	if err := checkNames(dstBucket, dstKey); err != nil {
-		return nil, driver.E(op, dstBucket, dstKey, err)
+	if err := checkPathKey(dstKey); err != nil {
+		return nil, driver.AtDestination(err)
 	}
-	s, f, err := d.open(ctx, srcBucket, srcKey)
+	s, f, err := d.open(srcBucket, srcKey)
 	if err != nil {
-		return nil, driver.E(op, srcBucket, srcKey, err)
+		return nil, err
 	}
 	defer f.Close()
 	info, err := d.put(ctx, dstBucket, dstKey, f, s.ContentType, driver.CloneMetadata(s.Metadata), time.Time{})
-	return info, driver.E(op, dstBucket, dstKey, err)
+	if err != nil {
+		return nil, driver.AtDestination(err)
+	}
+	return info, nil
 }
 
 // listed is a key found in a bucket's meta directory and the file name that
@@ -309,18 +273,7 @@ type listed struct {
 // List reads the bucket's sidecar names, decodes and sorts them, and builds
 // one page from there; only the page's entries have their sidecars read.
 func (d *LocalDriver) List(ctx context.Context, bucket string, opts ...driver.ListOption) (*driver.ObjectIterator, error) {
-	const op = "list"
-	it, err := d.list(ctx, bucket, driver.ApplyListOptions(opts))
-	return it, driver.E(op, bucket, "", err)
-}
-
-func (d *LocalDriver) list(ctx context.Context, bucket string, o driver.ListOptions) (*driver.ObjectIterator, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := driver.ValidateBucketName(bucket); err != nil {
-		return nil, err
-	}
+	o := driver.ApplyListOptions(opts)
 	cursor, err := driver.DecodeCursor(o.Cursor)
 	if err != nil {
 		return nil, err

@@ -12,26 +12,22 @@ import (
 // page size) however large the bucket is. A common prefix is emitted once
 // and the walk then seeks past its whole group rather than visiting it.
 func (d *MemDriver) List(ctx context.Context, bkt string, opts ...driver.ListOption) (*driver.ObjectIterator, error) {
-	const op = "list"
-	if err := d.begin(ctx); err != nil {
-		return nil, driver.E(op, bkt, "", err)
-	}
-	if err := driver.ValidateBucketName(bkt); err != nil {
-		return nil, driver.E(op, bkt, "", err)
-	}
 	lo := driver.ApplyListOptions(opts)
-	after, err := driver.DecodeCursor(lo.Cursor)
+	// The walk, its decoded cursor, a small page's entry pointers and the
+	// iterator handed back share one allocation.
+	w := &pageWalk{prefix: lo.Prefix, delim: lo.Delimiter, limit: lo.MaxKeys}
+	after, err := driver.DecodeCursorInto(lo.Cursor, w.cursor[:])
 	if err != nil {
-		return nil, driver.E(op, bkt, "", err)
+		return nil, err
 	}
+	w.after = after
 
 	d.mu.RLock()
 	b, err := d.bucketLocked(bkt)
 	if err != nil {
 		d.mu.RUnlock()
-		return nil, driver.E(op, bkt, "", err)
+		return nil, err
 	}
-	w := pageWalk{prefix: lo.Prefix, delim: lo.Delimiter, after: after, limit: lo.MaxKeys}
 	w.walk(b)
 	d.mu.RUnlock()
 
@@ -39,7 +35,8 @@ func (d *MemDriver) List(ctx context.Context, bkt string, opts ...driver.ListOpt
 	if w.more {
 		next = driver.EncodeCursor(w.entries[len(w.entries)-1].Key)
 	}
-	return driver.NewObjectIterator(w.entries, next), nil
+	w.it.Reset(w.entries, next)
+	return &w.it, nil
 }
 
 // pageWalk gathers one page of a listing: up to limit entries whose entry
@@ -50,8 +47,17 @@ type pageWalk struct {
 
 	entries []*driver.ObjectInfo
 	more    bool
-	chunk   []driver.ObjectInfo // backing store for the next entries
+	chunk   []infoCell // backing store for the next entries
+	pivot   object     // the seek key, kept here so a seek allocates nothing
+
+	it     driver.ObjectIterator
+	small  [smallPage]*driver.ObjectInfo // entries of a page this small
+	cursor [128]byte                     // room for the decoded cursor
 }
+
+// smallPage is the page size up to which the entry pointers live in the
+// walk's own allocation: an interactive `ls --max 10` page.
+const smallPage = 16
 
 // walk fills the page from b; the caller holds the read lock.
 //
@@ -60,11 +66,16 @@ type pageWalk struct {
 // key greater than P. So after emitting (or skipping) P the walk restarts
 // at PrefixEnd(P); each restart is one O(log n) seek.
 func (w *pageWalk) walk(b *bucket) {
-	w.entries = make([]*driver.ObjectInfo, 0, min(w.limit, b.tree.Len(), 16))
+	if n := min(w.limit, b.tree.Len()); n <= smallPage {
+		w.entries = w.small[:0:n]
+	} else {
+		w.entries = make([]*driver.ObjectInfo, 0, min(n, 64))
+	}
 	start := max(w.prefix, w.after)
 	for {
 		restart := false
-		b.tree.AscendGreaterOrEqual(entry{key: start}, func(e entry) bool {
+		w.pivot.key = start
+		b.tree.AscendGreaterOrEqual(&w.pivot, func(e *object) bool {
 			if !strings.HasPrefix(e.key, w.prefix) {
 				return false
 			}
@@ -74,13 +85,13 @@ func (w *pageWalk) walk(b *bucket) {
 					w.more = true
 					return false
 				}
-				info := w.newInfo()
+				c := w.newCell()
 				if isPrefix {
-					info.Key, info.IsPrefix = name, true
+					c.info.Key, c.info.IsPrefix = name, true
 				} else {
-					e.obj.fill(info, name)
+					e.fill(&c.info, name, &c.etag)
 				}
-				w.entries = append(w.entries, info)
+				w.entries = append(w.entries, &c.info)
 			}
 			if isPrefix {
 				// Skip the rest of the group, whether it was just emitted
@@ -98,15 +109,15 @@ func (w *pageWalk) walk(b *bucket) {
 	}
 }
 
-// newInfo returns a zeroed ObjectInfo for the next entry. Infos are carved
-// from chunks that grow with the page, so a page costs a few allocations
-// rather than one per entry, a small page allocates exactly what it needs,
-// and a large one never copies infos as a growing slice would. No info
-// aliases stored state.
-func (w *pageWalk) newInfo() *driver.ObjectInfo {
+// newCell returns a zeroed cell for the next entry. Cells (an ObjectInfo
+// and the room for its ETag) are carved from chunks that grow with the
+// page, so a page costs a few allocations rather than one per entry, a
+// small page allocates exactly what it needs, and a large one never copies
+// infos as a growing slice would. No info aliases stored state.
+func (w *pageWalk) newCell() *infoCell {
 	if len(w.chunk) == cap(w.chunk) {
 		n := len(w.entries)
-		w.chunk = make([]driver.ObjectInfo, 0, min(w.limit-n, max(16, n), 1024))
+		w.chunk = make([]infoCell, 0, min(w.limit-n, max(16, n), 1024))
 	}
 	w.chunk = w.chunk[:len(w.chunk)+1]
 	return &w.chunk[len(w.chunk)-1]

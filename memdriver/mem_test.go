@@ -58,7 +58,7 @@ func TestOpenDSNResolvesMemScheme(t *testing.T) {
 	if err != nil {
 		t.Fatalf(`OpenDSN("mem://"): %v`, err)
 	}
-	if _, ok := drv.(*memdriver.MemDriver); !ok {
+	if _, ok := driver.Unwrap(drv).(*memdriver.MemDriver); !ok {
 		t.Fatalf(`OpenDSN("mem://") gave a %T, want *memdriver.MemDriver`, drv)
 	}
 	if got := drv.Name(); got != "mem" {
@@ -80,6 +80,17 @@ func TestOpenDSNResolvesMemScheme(t *testing.T) {
 	}
 }
 
+// open parses dsn and hands it to the driver's opener, as driver.OpenDSN
+// would for a "mem" DSN.
+func open(ctx context.Context, dsn string) error {
+	parsed, err := driver.ParseDSN(dsn)
+	if err != nil {
+		return err
+	}
+	_, err = memdriver.Open(ctx, parsed)
+	return err
+}
+
 func TestOpen(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -94,7 +105,7 @@ func TestOpen(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := memdriver.New().Open(context.Background(), tt.dsn)
+			err := open(context.Background(), tt.dsn)
 			if (err != nil) != tt.wantErr {
 				t.Fatalf("Open(%q) = %v, want error: %v", tt.dsn, err, tt.wantErr)
 			}
@@ -110,7 +121,8 @@ func TestClockOption(t *testing.T) {
 	t0 := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
 	t1 := t0.Add(time.Hour)
 
-	d := newDriver(t, driver.WithClock(func() time.Time { return t0 }))
+	now := t0
+	d := newDriver(t, driver.WithClock(func() time.Time { return now }))
 	buckets, err := d.ListBuckets(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -122,16 +134,10 @@ func TestClockOption(t *testing.T) {
 		t.Errorf("Put LastModified = %v, want %v", got, t0)
 	}
 
-	// A clock passed to Open replaces the one passed to New; Open without
-	// one keeps it.
-	if err := d.Open(ctx, "mem://", driver.WithClock(func() time.Time { return t1 })); err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Open(ctx, "mem://"); err != nil {
-		t.Fatal(err)
-	}
+	// Every new object reads the clock when it is stored.
+	now = t1
 	if got := put(t, d, "b", "x").LastModified; !got.Equal(t1) {
-		t.Errorf("Put after Open(WithClock) LastModified = %v, want %v", got, t1)
+		t.Errorf("Put after the clock moved LastModified = %v, want %v", got, t1)
 	}
 	info, err := d.Copy(ctx, testBucket, "a", testBucket, "c")
 	if err != nil {
@@ -345,8 +351,9 @@ func (r *failingReader) Read(p []byte) (int, error) {
 
 func TestPutReadErrorStoresNothing(t *testing.T) {
 	ctx := context.Background()
-	d := newDriver(t)
-	put(t, d, "kept", "original")
+	raw := newDriver(t)
+	put(t, raw, "kept", "original")
+	d := driver.Wrap(raw)
 
 	for _, key := range []string{"new", "kept"} {
 		_, err := d.Put(ctx, testBucket, key, &failingReader{})
@@ -368,7 +375,7 @@ func TestPutReadErrorStoresNothing(t *testing.T) {
 	if got := readAll(t, r); got != "original" {
 		t.Errorf("content after a failed overwrite = %q, want %q", got, "original")
 	}
-	if _, objects, _ := d.Stats(); objects != 1 {
+	if _, objects, _ := raw.Stats(); objects != 1 {
 		t.Errorf("Stats objects = %d, want 1", objects)
 	}
 }
@@ -406,8 +413,9 @@ func TestStats(t *testing.T) {
 
 func TestClosed(t *testing.T) {
 	ctx := context.Background()
-	d := newDriver(t)
-	put(t, d, "k", "x")
+	raw := newDriver(t)
+	put(t, raw, "k", "x")
+	d := driver.Wrap(raw)
 	if err := d.Close(ctx); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
@@ -415,7 +423,6 @@ func TestClosed(t *testing.T) {
 		t.Fatalf("second Close: %v", err)
 	}
 	ops := map[string]func() error{
-		"Open":         func() error { return d.Open(ctx, "mem://") },
 		"Ping":         func() error { return d.Ping(ctx) },
 		"Put":          func() error { _, err := d.Put(ctx, testBucket, "k", strings.NewReader("y")); return err },
 		"Get":          func() error { _, err := d.Get(ctx, testBucket, "k"); return err },
@@ -437,15 +444,16 @@ func TestClosed(t *testing.T) {
 	if got := d.Name(); got != "mem" {
 		t.Errorf("Name() after Close = %q, want %q", got, "mem")
 	}
-	if b, o, n := d.Stats(); b != 0 || o != 0 || n != 0 {
+	if b, o, n := raw.Stats(); b != 0 || o != 0 || n != 0 {
 		t.Errorf("Stats() after Close = %d, %d, %d; want 0, 0, 0 (Close frees the data)", b, o, n)
 	}
 }
 
 func TestErrorsNameBucketAndKey(t *testing.T) {
 	ctx := context.Background()
-	d := newDriver(t)
-	put(t, d, "k", "x")
+	raw := newDriver(t)
+	put(t, raw, "k", "x")
+	d := driver.Wrap(raw)
 	tests := []struct {
 		name            string
 		err             error

@@ -2,16 +2,20 @@
 // immutable objects kept in ordered B-tree indexes behind one read-write
 // mutex. It registers the "mem" scheme, so a blank import makes "mem://"
 // resolvable through driver.OpenDSN; data lives only as long as the process.
+// Names, the closed state and error context are the portable layer's
+// (driver.Wrap); this package holds only the storage.
 package memdriver
 
 import (
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/google/btree"
 
@@ -27,7 +31,7 @@ const Scheme = "mem"
 const treeDegree = 32
 
 func init() {
-	driver.Register(Scheme, func() driver.Driver { return New() })
+	driver.Register(Scheme, Open)
 }
 
 var _ driver.Driver = (*MemDriver)(nil)
@@ -36,66 +40,154 @@ var _ driver.Driver = (*MemDriver)(nil)
 // New. It is safe for concurrent use: reads share the lock, writes hold it
 // alone, and no I/O or hashing happens while it is held.
 type MemDriver struct {
-	// closed is set under mu by Close and read without it, so every
-	// operation can refuse early; mutating operations check it again under
-	// the lock so nothing is stored after Close returns.
-	closed atomic.Bool
-
-	mu      sync.RWMutex
-	now     func() time.Time
+	mu  sync.RWMutex
+	now func() time.Time
+	// buckets is nil once Close has run, so a call still in flight when
+	// Close ran stores nothing.
 	buckets map[string]*bucket
 	objects int   // objects across all buckets, for Stats
 	bytes   int64 // payload bytes across all buckets, for Stats
 }
 
-// bucket is one bucket's ordered index of objects.
+// bucket is one bucket's objects under two indexes over the same records:
+// an ordered B-tree that List walks and a hash index for point lookups, so
+// Get, Head and an overwriting Put cost one hash probe however many keys the
+// bucket holds. Both indexes share each record's key bytes and point at the
+// same record, so an overwrite changes the record in place and touches
+// neither index.
 type bucket struct {
 	created time.Time
-	tree    *btree.BTreeG[entry]
+	tree    *btree.BTreeG[*object]
+	index   map[string]*object
 }
 
-// entry is what the B-tree stores: the key inline, so comparisons never
-// chase a pointer, and the object it currently names.
-type entry struct {
-	key string
-	obj *object
+func newBucket(created time.Time) *bucket {
+	return &bucket{created: created, tree: btree.NewG(treeDegree, objectLess), index: make(map[string]*object)}
 }
 
-func entryLess(a, b entry) bool { return a.key < b.key }
+// objectLess orders the B-tree by key. The tree holds record pointers
+// rather than (key, pointer) pairs: sequential inserts leave google/btree's
+// nodes half full, so every byte of an item counts twice per object.
+func objectLess(a, b *object) bool { return a.key < b.key }
 
-// object is a stored object. It is never modified after it is stored: an
-// overwrite replaces the entry's pointer, so readers holding the old object
-// (and its data slice) keep seeing the old content, and objects can share
-// their data, ETag and metadata map with copies of themselves.
+// object is a stored object's record, kept compact because there is one
+// per key: 80 bytes with the ETag's MD5 inline and the time as nanoseconds.
+// Its fields change only under the write lock, all together, when the key
+// is overwritten; readers copy the record under the read lock. The content
+// slice and the attrs it points at are never written after they are stored,
+// so a reader keeps seeing the content it opened, and copies of an object
+// share its content and attributes.
 type object struct {
-	data        []byte
-	etag        string
+	key      string
+	data     []byte
+	etag     [md5.Size]byte
+	modified int64  // Unix nanoseconds, unless attrs.modified is set
+	attrs    *attrs // nil for the default content type, no metadata, and a time in range
+}
+
+// attrs are the parts of an object most objects do not have: a content
+// type other than the default, user metadata, or a modification time
+// outside the years 1678 to 2262 that nanoseconds since 1970 can carry.
+type attrs struct {
 	contentType string
-	modified    time.Time
 	meta        map[string]string
+	modified    *time.Time
 }
 
-// info returns a fresh ObjectInfo for the object stored under key; the
-// metadata map is copied so callers never alias stored state.
-func (o *object) info(key string) *driver.ObjectInfo {
-	info := new(driver.ObjectInfo)
-	o.fill(info, key)
-	return info
+// newObject makes a record from what a put gives; meta is owned by it.
+func newObject(data []byte, contentType string, meta map[string]string, modified time.Time) object {
+	o := object{data: data, etag: md5.Sum(data)}
+	if contentType != driver.DefaultContentType || meta != nil {
+		o.attrs = &attrs{meta: meta}
+		if contentType != driver.DefaultContentType {
+			o.attrs.contentType = contentType
+		}
+	}
+	return o.withModified(modified)
 }
 
-func (o *object) fill(info *driver.ObjectInfo, key string) {
+// withModified returns o stamped with t. Nanoseconds hold t unless it lies
+// outside their range (UnixNano overflows silently, so the check
+// round-trips t); then the time goes into attrs. Stored attrs are never
+// written, so a change makes a new one and an unchanged one stays shared.
+func (o object) withModified(t time.Time) object {
+	if n := t.UnixNano(); time.Unix(0, n).Equal(t) {
+		o.modified = n
+		if o.attrs != nil && o.attrs.modified != nil {
+			a := *o.attrs
+			a.modified = nil
+			o.attrs = &a
+			if a.contentType == "" && a.meta == nil {
+				o.attrs = nil
+			}
+		}
+		return o
+	}
+	var a attrs
+	if o.attrs != nil {
+		a = *o.attrs
+	}
+	a.modified = &t
+	o.modified, o.attrs = 0, &a
+	return o
+}
+
+func (o *object) contentType() string {
+	if o.attrs == nil || o.attrs.contentType == "" {
+		return driver.DefaultContentType
+	}
+	return o.attrs.contentType
+}
+
+func (o *object) meta() map[string]string {
+	if o.attrs == nil {
+		return nil
+	}
+	return o.attrs.meta
+}
+
+func (o *object) lastModified() time.Time {
+	if o.attrs != nil && o.attrs.modified != nil {
+		return *o.attrs.modified
+	}
+	return time.Unix(0, o.modified).UTC()
+}
+
+// hexETag is the room an ObjectInfo's hex ETag is written into. It lives in
+// the same allocation as the ObjectInfo, so an info costs one allocation.
+type hexETag [2 * md5.Size]byte
+
+// fill sets *info to describe o stored under key, writing the hex ETag into
+// buf; the metadata map is copied so callers never alias stored state.
+func (o *object) fill(info *driver.ObjectInfo, key string, buf *hexETag) {
+	hex.Encode(buf[:], o.etag[:])
 	*info = driver.ObjectInfo{
 		Key:          key,
 		Size:         int64(len(o.data)),
-		ContentType:  o.contentType,
-		ETag:         o.etag,
-		LastModified: o.modified,
-		Metadata:     driver.CloneMetadata(o.meta),
+		ContentType:  o.contentType(),
+		ETag:         unsafe.String(&buf[0], len(buf)),
+		LastModified: o.lastModified(),
+		Metadata:     driver.CloneMetadata(o.meta()),
 	}
 }
 
-// New returns a driver that is ready at once; Open is not needed. Only
-// driver.WithClock is meaningful among opts.
+// infoCell is an ObjectInfo with the room for its ETag.
+type infoCell struct {
+	info driver.ObjectInfo
+	etag hexETag
+}
+
+// info returns a fresh ObjectInfo for o stored under key.
+func (o *object) info(key string) *driver.ObjectInfo {
+	c := new(infoCell)
+	o.fill(&c.info, key, &c.etag)
+	return &c.info
+}
+
+// New returns a driver that is ready at once. Only driver.WithClock is
+// meaningful among opts. The driver is the raw storage: put driver.Wrap in
+// front of it for name checks and error context (trove.Open and
+// driver.OpenDSN do).
 func New(opts ...driver.Option) *MemDriver {
 	d := &MemDriver{now: time.Now, buckets: make(map[string]*bucket)}
 	if o := driver.ApplyOptions(opts); o.Clock != nil {
@@ -104,51 +196,31 @@ func New(opts ...driver.Option) *MemDriver {
 	return d
 }
 
+// Open is the driver's driver.Opener: any "mem://" DSN opens a new, empty
+// driver, so each DSN gets a store of its own. A DSN of another scheme
+// wraps driver.ErrUnknownScheme, since this driver does not serve it.
+func Open(ctx context.Context, dsn *driver.DSN, opts ...driver.Option) (driver.Driver, error) {
+	if dsn.Scheme != Scheme {
+		return nil, fmt.Errorf("%w %q: the memory driver serves only %s:// DSNs, not %q",
+			driver.ErrUnknownScheme, dsn.Scheme, Scheme, dsn.Raw)
+	}
+	return New(opts...), nil
+}
+
 // Name returns "mem".
 func (d *MemDriver) Name() string { return Scheme }
 
-// Open accepts any "mem://" DSN and applies opts; a clock given here
-// replaces the one given to New. A DSN of another scheme wraps
-// driver.ErrUnknownScheme, since this driver does not serve it.
-func (d *MemDriver) Open(ctx context.Context, dsn string, opts ...driver.Option) error {
-	const op = "open"
-	if err := d.begin(ctx); err != nil {
-		return driver.E(op, "", "", err)
-	}
-	parsed, err := driver.ParseDSN(dsn)
-	if err != nil {
-		return driver.E(op, "", "", err)
-	}
-	if parsed.Scheme != Scheme {
-		return driver.E(op, "", "", fmt.Errorf("%w %q: the memory driver serves only %s:// DSNs, not %q",
-			driver.ErrUnknownScheme, parsed.Scheme, Scheme, dsn))
-	}
-	o := driver.ApplyOptions(opts)
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.closed.Load() {
-		return driver.E(op, "", "", driver.ErrClosed)
-	}
-	if o.Clock != nil {
-		d.now = o.Clock
-	}
-	return nil
-}
-
-// Close drops every bucket and object. Closing twice is not an error.
+// Close drops every bucket and object.
 func (d *MemDriver) Close(ctx context.Context) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.closed.Store(true)
 	d.buckets = nil
 	d.objects, d.bytes = 0, 0
 	return nil
 }
 
-// Ping reports driver.ErrClosed after Close and nil otherwise.
-func (d *MemDriver) Ping(ctx context.Context) error {
-	return driver.E("ping", "", "", d.begin(ctx))
-}
+// Ping has nothing to reach.
+func (d *MemDriver) Ping(ctx context.Context) error { return nil }
 
 // Stats returns how many buckets and objects the driver holds and the total
 // size of the objects' content. The totals are kept up to date by every
@@ -161,42 +233,28 @@ func (d *MemDriver) Stats() (buckets, objects int, bytes int64) {
 
 // CreateBucket creates an empty bucket stamped with the driver's clock.
 func (d *MemDriver) CreateBucket(ctx context.Context, name string) error {
-	const op = "create-bucket"
-	if err := d.begin(ctx); err != nil {
-		return driver.E(op, name, "", err)
-	}
-	if err := driver.ValidateBucketName(name); err != nil {
-		return driver.E(op, name, "", err)
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.closed.Load() {
-		return driver.E(op, name, "", driver.ErrClosed)
+	if d.buckets == nil {
+		return driver.ErrClosed
 	}
 	if _, ok := d.buckets[name]; ok {
-		return driver.E(op, name, "", driver.ErrBucketExists)
+		return driver.ErrBucketExists
 	}
-	d.buckets[name] = &bucket{created: d.now(), tree: btree.NewG(treeDegree, entryLess)}
+	d.buckets[name] = newBucket(d.now())
 	return nil
 }
 
 // DeleteBucket removes an empty bucket.
 func (d *MemDriver) DeleteBucket(ctx context.Context, name string) error {
-	const op = "delete-bucket"
-	if err := d.begin(ctx); err != nil {
-		return driver.E(op, name, "", err)
-	}
-	if err := driver.ValidateBucketName(name); err != nil {
-		return driver.E(op, name, "", err)
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	b, err := d.bucketLocked(name)
 	if err != nil {
-		return driver.E(op, name, "", err)
+		return err
 	}
-	if n := b.tree.Len(); n > 0 {
-		return driver.E(op, name, "", fmt.Errorf("%w: holds %d objects", driver.ErrBucketNotEmpty, n))
+	if n := len(b.index); n > 0 {
+		return fmt.Errorf("%w: holds %d objects", driver.ErrBucketNotEmpty, n)
 	}
 	delete(d.buckets, name)
 	return nil
@@ -205,15 +263,7 @@ func (d *MemDriver) DeleteBucket(ctx context.Context, name string) error {
 // ListBuckets returns every bucket sorted by name. Buckets are few, so they
 // are sorted per call rather than indexed.
 func (d *MemDriver) ListBuckets(ctx context.Context) ([]driver.BucketInfo, error) {
-	const op = "list-buckets"
-	if err := d.begin(ctx); err != nil {
-		return nil, driver.E(op, "", "", err)
-	}
 	d.mu.RLock()
-	if d.closed.Load() {
-		d.mu.RUnlock()
-		return nil, driver.E(op, "", "", driver.ErrClosed)
-	}
 	out := make([]driver.BucketInfo, 0, len(d.buckets))
 	for name, b := range d.buckets {
 		out = append(out, driver.BucketInfo{Name: name, CreatedAt: b.created})
@@ -223,18 +273,9 @@ func (d *MemDriver) ListBuckets(ctx context.Context) ([]driver.BucketInfo, error
 	return out, nil
 }
 
-// begin is the check every operation starts with: a closed driver or a
-// cancelled context ends it before any work.
-func (d *MemDriver) begin(ctx context.Context) error {
-	if d.closed.Load() {
-		return driver.ErrClosed
-	}
-	return ctx.Err()
-}
-
 // bucketLocked returns the named bucket; d.mu must be held.
 func (d *MemDriver) bucketLocked(name string) (*bucket, error) {
-	if d.closed.Load() {
+	if d.buckets == nil {
 		return nil, driver.ErrClosed
 	}
 	b, ok := d.buckets[name]

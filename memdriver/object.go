@@ -3,8 +3,6 @@ package memdriver
 import (
 	"bytes"
 	"context"
-	"crypto/md5"
-	"encoding/hex"
 	"io"
 	"strings"
 
@@ -14,98 +12,109 @@ import (
 // Put reads all of r, hashes it and only then takes the write lock, so a
 // slow reader never blocks other callers. A read error stores nothing.
 func (d *MemDriver) Put(ctx context.Context, bkt, key string, r io.Reader, opts ...driver.PutOption) (*driver.ObjectInfo, error) {
-	const op = "put"
-	if err := d.beginObject(ctx, bkt, key); err != nil {
-		return nil, driver.E(op, bkt, key, err)
-	}
 	// Fail fast on a missing bucket before reading what may be a large body.
 	if err := d.checkBucket(bkt); err != nil {
-		return nil, driver.E(op, bkt, key, err)
+		return nil, err
 	}
 	data, err := readAll(r)
 	if err != nil {
-		return nil, driver.E(op, bkt, key, err)
+		return nil, err
 	}
 	po := driver.ApplyPutOptions(opts)
-	sum := md5.Sum(data)
-	obj := &object{
-		data:        data,
-		etag:        hex.EncodeToString(sum[:]),
-		contentType: po.ContentType,
-		meta:        po.Metadata, // ApplyPutOptions already copied it.
-	}
 
 	d.mu.Lock()
 	b, err := d.bucketLocked(bkt)
 	if err != nil {
 		d.mu.Unlock()
-		return nil, driver.E(op, bkt, key, err)
+		return nil, err
 	}
-	obj.modified = po.LastModified
-	if obj.modified.IsZero() {
-		obj.modified = d.now()
+	modified := po.LastModified
+	if modified.IsZero() {
+		modified = d.now()
 	}
-	d.storeLocked(b, key, obj)
+	// ApplyPutOptions already copied the metadata map.
+	obj := newObject(data, po.ContentType, po.Metadata, modified)
+	d.storeLocked(b, key, &obj)
 	d.mu.Unlock()
 	return obj.info(key), nil
 }
 
-// storeLocked puts obj under key in b and keeps the Stats totals right;
-// d.mu must be held for writing.
+// storeLocked stores a copy of *obj under key in b and keeps the Stats
+// totals right; d.mu must be held for writing. An overwrite rewrites the
+// key's record in place (one hash probe, no tree descent); a new key gets
+// a record of its own and an owned copy of the key, shared by both indexes,
+// so the store never pins a larger string the key was cut from.
 func (d *MemDriver) storeLocked(b *bucket, key string, obj *object) {
-	old, replaced := b.tree.ReplaceOrInsert(entry{key: key, obj: obj})
-	if replaced {
-		d.bytes -= int64(len(old.obj.data))
-	} else {
-		d.objects++
-	}
 	d.bytes += int64(len(obj.data))
+	if cur, ok := b.index[key]; ok {
+		d.bytes -= int64(len(cur.data))
+		obj.key = cur.key
+		*cur = *obj
+		return
+	}
+	rec := new(object)
+	*rec = *obj
+	rec.key = strings.Clone(key)
+	b.index[rec.key] = rec
+	b.tree.ReplaceOrInsert(rec)
+	d.objects++
 }
+
+// openObject is what Get hands out, in one allocation: the reader over the
+// stored content, the reader's ObjectInfo and the room for its ETag.
+type openObject struct {
+	rd   driver.ObjectReader
+	body objectBody
+	cell infoCell
+}
+
+// objectBody reads stored content; closing it releases nothing.
+type objectBody struct{ bytes.Reader }
+
+func (*objectBody) Close() error { return nil }
 
 // Get returns a reader over the stored content without copying it: stored
 // slices are never written again, so the reader is isolated from later
 // writes to the key by construction.
 func (d *MemDriver) Get(ctx context.Context, bkt, key string, opts ...driver.GetOption) (*driver.ObjectReader, error) {
-	const op = "get"
-	obj, err := d.lookup(ctx, bkt, key)
+	obj, err := d.lookup(bkt, key)
 	if err != nil {
-		return nil, driver.E(op, bkt, key, err)
+		return nil, err
 	}
 	g := driver.ApplyGetOptions(opts)
 	off, n, err := driver.ParseRange(g.Range, int64(len(obj.data)))
 	if err != nil {
-		return nil, driver.E(op, bkt, key, err)
+		return nil, err
 	}
-	return &driver.ObjectReader{
-		ReadCloser: io.NopCloser(bytes.NewReader(obj.data[off : off+n])),
-		Info:       obj.info(key),
-	}, nil
+	o := new(openObject)
+	o.body.Reset(obj.data[off : off+n])
+	obj.fill(&o.cell.info, key, &o.cell.etag)
+	o.rd = driver.ObjectReader{ReadCloser: &o.body, Info: &o.cell.info}
+	return &o.rd, nil
 }
 
 // Head returns the object's info.
 func (d *MemDriver) Head(ctx context.Context, bkt, key string) (*driver.ObjectInfo, error) {
-	obj, err := d.lookup(ctx, bkt, key)
+	obj, err := d.lookup(bkt, key)
 	if err != nil {
-		return nil, driver.E("head", bkt, key, err)
+		return nil, err
 	}
 	return obj.info(key), nil
 }
 
 // Delete removes the object; a missing key is not an error.
 func (d *MemDriver) Delete(ctx context.Context, bkt, key string) error {
-	const op = "delete"
-	if err := d.beginObject(ctx, bkt, key); err != nil {
-		return driver.E(op, bkt, key, err)
-	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	b, err := d.bucketLocked(bkt)
 	if err != nil {
-		return driver.E(op, bkt, key, err)
+		return err
 	}
-	if old, ok := b.tree.Delete(entry{key: key}); ok {
+	if old, ok := b.index[key]; ok {
+		delete(b.index, key)
+		b.tree.Delete(old)
 		d.objects--
-		d.bytes -= int64(len(old.obj.data))
+		d.bytes -= int64(len(old.data))
 	}
 	return nil
 }
@@ -113,59 +122,44 @@ func (d *MemDriver) Delete(ctx context.Context, bkt, key string) error {
 // Copy stores a new object at dst that shares the source's content and
 // metadata (both immutable) and carries a fresh LastModified.
 func (d *MemDriver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string) (*driver.ObjectInfo, error) {
-	const op = "copy"
-	if err := d.beginObject(ctx, srcBucket, srcKey); err != nil {
-		return nil, driver.E(op, srcBucket, srcKey, err)
-	}
-	if err := d.validateNames(dstBucket, dstKey); err != nil {
-		return nil, driver.E(op, dstBucket, dstKey, err)
-	}
-
 	d.mu.Lock()
 	src, err := d.lookupLocked(srcBucket, srcKey)
 	if err != nil {
 		d.mu.Unlock()
-		return nil, driver.E(op, srcBucket, srcKey, err)
+		return nil, err
 	}
 	dst, err := d.bucketLocked(dstBucket)
 	if err != nil {
 		d.mu.Unlock()
-		return nil, driver.E(op, dstBucket, dstKey, err)
+		return nil, driver.AtDestination(err)
 	}
-	obj := &object{
-		data:        src.data,
-		etag:        src.etag,
-		contentType: src.contentType,
-		meta:        src.meta,
-		modified:    d.now(),
-	}
-	d.storeLocked(dst, dstKey, obj)
+	// The content and attributes are shared, never copied.
+	obj := src.withModified(d.now())
+	d.storeLocked(dst, dstKey, &obj)
 	d.mu.Unlock()
 	return obj.info(dstKey), nil
 }
 
-// lookup returns the object under bkt/key. The object is immutable, so it
-// is safe to use after the read lock is released.
-func (d *MemDriver) lookup(ctx context.Context, bkt, key string) (*object, error) {
-	if err := d.beginObject(ctx, bkt, key); err != nil {
-		return nil, err
-	}
+// lookup returns a copy of the record under bkt/key, taken under the read
+// lock; its content slice and metadata map are immutable, so the copy is a
+// consistent snapshot once the lock is released.
+func (d *MemDriver) lookup(bkt, key string) (object, error) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	return d.lookupLocked(bkt, key)
 }
 
 // lookupLocked is lookup for callers that hold d.mu.
-func (d *MemDriver) lookupLocked(bkt, key string) (*object, error) {
+func (d *MemDriver) lookupLocked(bkt, key string) (object, error) {
 	b, err := d.bucketLocked(bkt)
 	if err != nil {
-		return nil, err
+		return object{}, err
 	}
-	e, ok := b.tree.Get(entry{key: key})
+	rec, ok := b.index[key]
 	if !ok {
-		return nil, driver.ErrObjectNotFound
+		return object{}, driver.ErrObjectNotFound
 	}
-	return e.obj, nil
+	return *rec, nil
 }
 
 // checkBucket reports whether bkt exists, under the read lock.
@@ -174,21 +168,6 @@ func (d *MemDriver) checkBucket(bkt string) error {
 	defer d.mu.RUnlock()
 	_, err := d.bucketLocked(bkt)
 	return err
-}
-
-// beginObject is begin plus the name checks of an operation on one object.
-func (d *MemDriver) beginObject(ctx context.Context, bkt, key string) error {
-	if err := d.begin(ctx); err != nil {
-		return err
-	}
-	return d.validateNames(bkt, key)
-}
-
-func (d *MemDriver) validateNames(bkt, key string) error {
-	if err := driver.ValidateBucketName(bkt); err != nil {
-		return err
-	}
-	return driver.ValidateKey(key)
 }
 
 // readAll reads r to the end into a slice that will be stored for the

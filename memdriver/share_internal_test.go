@@ -27,20 +27,20 @@ func TestCopySharesPayload(t *testing.T) {
 	if _, err := d.Copy(ctx, "src-bucket", "a", "dst-bucket", "b"); err != nil {
 		t.Fatal(err)
 	}
-	src, err := d.lookup(ctx, "src-bucket", "a")
+	src, err := d.lookup("src-bucket", "a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dst, err := d.lookup(ctx, "dst-bucket", "b")
+	dst, err := d.lookup("dst-bucket", "b")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if &src.data[0] != &dst.data[0] {
 		t.Errorf("Copy duplicated the %d-byte payload, want it shared", len(payload))
 	}
-	if dst.contentType != "text/plain" || dst.meta["k"] != "v" || dst.etag != src.etag {
+	if dst.contentType() != "text/plain" || dst.meta()["k"] != "v" || dst.etag != src.etag {
 		t.Errorf("copy has content type %q, metadata %v, ETag %q; want %q, map[k:v], %q",
-			dst.contentType, dst.meta, dst.etag, "text/plain", src.etag)
+			dst.contentType(), dst.meta(), dst.etag, "text/plain", src.etag)
 	}
 }
 

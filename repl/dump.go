@@ -254,7 +254,7 @@ func (d *dumper) dump(ctx context.Context, st *trove.Store, total int, header bo
 // so the dump means the same directory whatever the working directory of
 // the process that loads it.
 func dumpDSN(b trove.BackendInfo) string {
-	if dd, ok := b.Driver.(interface{ Dir() string }); ok && dd.Dir() != "" && strings.HasPrefix(b.DSN, "file:") {
+	if dd, ok := driver.Unwrap(b.Driver).(interface{ Dir() string }); ok && dd.Dir() != "" && strings.HasPrefix(b.DSN, "file:") {
 		return "file://" + filepath.ToSlash(dd.Dir())
 	}
 	if abs, err := config.ResolveDSN(b.DSN, ""); err == nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/trovemem/trovemem/driver"
 )
@@ -84,26 +85,98 @@ func (s *Store) Stranded(ctx context.Context) ([]StrandedObject, error) {
 	return cfg.stranded(ctx)
 }
 
+// LayoutChange names what a layout change can have re-routed: the keys
+// that match Patterns (the pattern of a route added or removed, or of the
+// routes to a backend mounted or unmounted) and every object on Backends
+// (a backend just mounted, which may hold data already).
+type LayoutChange struct {
+	Patterns []string
+	Backends []string
+}
+
+// StrandedBy is Stranded restricted to the objects change can have
+// re-routed; the others are stranded or not as they were before it. It
+// reads only the keys under each pattern's literal prefix, a range scan
+// per bucket and backend, and the backends named, so a layout change in a
+// large store costs what it touches rather than the whole store.
+func (s *Store) StrandedBy(ctx context.Context, change LayoutChange) ([]StrandedObject, error) {
+	cfg, err := s.live("stranded", "", "")
+	if err != nil {
+		return nil, err
+	}
+	prefixes := scanPrefixes(change.Patterns)
+	whole := make(map[string]bool, len(change.Backends))
+	for _, b := range change.Backends {
+		whole[b] = true
+	}
+	return cfg.strandedIn(ctx, func(backend string) []string {
+		if whole[backend] {
+			return []string{""}
+		}
+		return prefixes
+	})
+}
+
+// scanPrefixes returns the literal prefixes of patterns with none that
+// another one extends, so overlapping patterns never scan a key twice.
+func scanPrefixes(patterns []string) []string {
+	var ps []string
+	for _, p := range patterns {
+		ps = append(ps, literalPrefix(p))
+	}
+	slices.Sort(ps)
+	out := ps[:0]
+	for _, p := range ps {
+		if len(out) > 0 && strings.HasPrefix(p, out[len(out)-1]) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// covered reports whether key lies under one of prefixes.
+func covered(prefixes []string, key string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
+}
+
 func (cfg *config) stranded(ctx context.Context) ([]StrandedObject, error) {
+	return cfg.strandedIn(ctx, func(string) []string { return []string{""} })
+}
+
+// strandedIn finds the stranded objects among the keys under the prefixes
+// scan gives for each backend ("" is the whole backend; none skips it).
+func (cfg *config) strandedIn(ctx context.Context, scan func(backend string) []string) ([]StrandedObject, error) {
 	type place struct{ bucket, key, backend string }
 	held := make(map[place]bool)
 	var out []StrandedObject
 	for _, name := range cfg.order {
+		prefixes := scan(name)
+		if len(prefixes) == 0 {
+			continue
+		}
 		drv := cfg.drivers[name]
 		buckets, err := drv.ListBuckets(ctx)
 		if err != nil {
 			return nil, fmt.Errorf("stranded: backend %q: %w", name, err)
 		}
 		for _, b := range buckets {
-			err := walk(ctx, drv, b.Name, func(o *ObjectInfo) bool {
-				held[place{b.Name, o.Key, name}] = true
-				if target, _ := cfg.explain(b.Name, o.Key, false); target != name {
-					out = append(out, StrandedObject{Bucket: b.Name, Key: o.Key, Holder: name, Target: target, Size: o.Size, ETag: o.ETag})
+			for _, prefix := range prefixes {
+				err := walkPrefix(ctx, drv, b.Name, prefix, func(o *ObjectInfo) bool {
+					held[place{b.Name, o.Key, name}] = true
+					if target, _ := cfg.explain(b.Name, o.Key, false); target != name {
+						out = append(out, StrandedObject{Bucket: b.Name, Key: o.Key, Holder: name, Target: target, Size: o.Size, ETag: o.ETag})
+					}
+					return true
+				})
+				if err != nil {
+					return nil, fmt.Errorf("stranded: backend %q: %w", name, err)
 				}
-				return true
-			})
-			if err != nil {
-				return nil, fmt.Errorf("stranded: backend %q: %w", name, err)
 			}
 		}
 	}
@@ -112,7 +185,17 @@ func (cfg *config) stranded(ctx context.Context) ([]StrandedObject, error) {
 		rank[n] = i
 	}
 	for i := range out {
-		out[i].Duplicate = held[place{out[i].Bucket, out[i].Key, out[i].Target}]
+		o := &out[i]
+		if covered(scan(o.Target), o.Key) {
+			o.Duplicate = held[place{o.Bucket, o.Key, o.Target}]
+			continue
+		}
+		// The target's scan did not reach this key: ask it.
+		_, err := cfg.drivers[o.Target].Head(ctx, o.Bucket, o.Key)
+		if err != nil && !errors.Is(err, ErrObjectNotFound) && !errors.Is(err, ErrBucketNotFound) {
+			return nil, fmt.Errorf("stranded: backend %q: %w", o.Target, err)
+		}
+		o.Duplicate = err == nil
 	}
 	slices.SortFunc(out, func(a, b StrandedObject) int {
 		return cmp.Or(cmp.Compare(a.Bucket, b.Bucket), cmp.Compare(a.Key, b.Key), cmp.Compare(rank[a.Holder], rank[b.Holder]))
@@ -154,9 +237,10 @@ type Move struct {
 // running Rebalance again finishes the job. With dryRun nothing changes
 // and the steps say what would happen.
 //
-// Rebalance plans against the layout as it is when called, and assumes no
-// one writes the keys it moves meanwhile: a Put racing a move could be
-// overwritten by the older copy.
+// Rebalance plans against the layout as it is when called, and moves each
+// object under its key's lock, checking first that the key is still where
+// the plan found it: a key written meanwhile was placed by that write and
+// is left alone, so a move never overwrites a newer Put.
 func (s *Store) Rebalance(ctx context.Context, dryRun bool, report func(Move)) ([]Move, error) {
 	cfg, err := s.live("rebalance", "", "")
 	if err != nil {
@@ -184,7 +268,7 @@ func (s *Store) Rebalance(ctx context.Context, dryRun bool, report func(Move)) (
 			}
 		}
 		if !dryRun {
-			if err := cfg.apply(ctx, m); err != nil {
+			if err := s.applyLocked(ctx, cfg, m); err != nil {
 				return moves, driver.E("rebalance", so.Bucket, so.Key, err)
 			}
 		}
@@ -194,6 +278,21 @@ func (s *Store) Rebalance(ctx context.Context, dryRun bool, report func(Move)) (
 		}
 	}
 	return moves, nil
+}
+
+// applyLocked carries out m under its key's lock, unless a write since the
+// plan changed the stranded copy (another ETag, or gone), in which case
+// that write decided where the key lives.
+func (s *Store) applyLocked(ctx context.Context, cfg *config, m Move) error {
+	defer s.lockKeys([2]string{m.Bucket, m.Key})()
+	info, err := cfg.drivers[m.Holder].Head(ctx, m.Bucket, m.Key)
+	if errors.Is(err, ErrObjectNotFound) || (err == nil && info.ETag != m.ETag) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("backend %q: %w", m.Holder, err)
+	}
+	return cfg.apply(ctx, m)
 }
 
 // sameObject reports whether the stranded copy and the target's copy have

@@ -29,7 +29,9 @@ func (s *Store) Backends() []BackendInfo {
 }
 
 // Backend returns the driver mounted as name, pinned: operations on it
-// bypass routing. It is how a test checks where an object landed.
+// bypass routing. It is how a test checks where an object landed. The
+// driver is behind the portable layer; driver.Unwrap reaches the one that
+// was mounted.
 func (s *Store) Backend(name string) (driver.Driver, bool) {
 	d, ok := s.cfg.Load().drivers[name]
 	return d, ok
@@ -37,7 +39,8 @@ func (s *Store) Backend(name string) (driver.Driver, bool) {
 
 // AddBackend mounts drv as name. The store's buckets are created on it and
 // any bucket it already has (a persistent backend, say) is created on the
-// others, so the bucket namespace stays one across backends.
+// others, so the bucket namespace stays one across backends. As with Open,
+// drv may be raw or wrapped.
 func (s *Store) AddBackend(ctx context.Context, name string, drv driver.Driver) error {
 	return s.addBackend(ctx, name, drv.Name()+"://", drv)
 }
@@ -69,6 +72,7 @@ func (s *Store) checkNewBackend(name string) error {
 }
 
 func (s *Store) addBackend(ctx context.Context, name, dsn string, drv driver.Driver) error {
+	drv = driver.Wrap(drv)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cfg, err := s.live("mount", "", "")

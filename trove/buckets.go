@@ -15,12 +15,11 @@ import (
 func (s *Store) CreateBucket(ctx context.Context, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.buckets.Lock()
+	defer s.buckets.Unlock()
 	cfg, err := s.live("create-bucket", name, "")
 	if err != nil {
 		return err
-	}
-	if err := driver.ValidateBucketName(name); err != nil {
-		return driver.E("create-bucket", name, "", err)
 	}
 	var created []string
 	u := s.undo(ctx)
@@ -53,12 +52,11 @@ func (s *Store) CreateBucket(ctx context.Context, name string) error {
 func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.buckets.Lock()
+	defer s.buckets.Unlock()
 	cfg, err := s.live("delete-bucket", name, "")
 	if err != nil {
 		return err
-	}
-	if err := driver.ValidateBucketName(name); err != nil {
-		return driver.E("delete-bucket", name, "", err)
 	}
 	for _, b := range cfg.order {
 		n, err := countObjects(ctx, cfg.drivers[b], name, 1)
@@ -66,7 +64,7 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 			continue
 		}
 		if err != nil {
-			return driver.E("delete-bucket", name, "", err)
+			return driver.E("delete-bucket", name, "", refusedAs("delete-bucket", err))
 		}
 		if n > 0 {
 			return driver.E("delete-bucket", name, "", fmt.Errorf("%w (backend %q holds objects)", ErrBucketNotEmpty, b))
@@ -79,7 +77,7 @@ func (s *Store) DeleteBucket(ctx context.Context, name string) error {
 			u.deletedBucket(cfg.drivers[b], name)
 		}
 		if err != nil && (b == DefaultBackend || !errors.Is(err, ErrBucketNotFound)) {
-			return driver.E("delete-bucket", name, "", err)
+			return err
 		}
 	}
 	return nil
@@ -92,8 +90,7 @@ func (s *Store) ListBuckets(ctx context.Context) ([]BucketInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	bs, err := cfg.drivers[DefaultBackend].ListBuckets(ctx)
-	return bs, driver.E("list-buckets", "", "", err)
+	return cfg.drivers[DefaultBackend].ListBuckets(ctx)
 }
 
 // countObjects counts the objects in bucket on drv, stopping at limit
@@ -110,9 +107,15 @@ func countObjects(ctx context.Context, drv driver.Driver, bucket string, limit i
 // walk calls fn for every object of bucket on drv, in key order, until fn
 // returns false.
 func walk(ctx context.Context, drv driver.Driver, bucket string, fn func(*ObjectInfo) bool) error {
+	return walkPrefix(ctx, drv, bucket, "", fn)
+}
+
+// walkPrefix is walk over the keys that start with prefix only, a range
+// scan of the backend's ordered listing.
+func walkPrefix(ctx context.Context, drv driver.Driver, bucket, prefix string, fn func(*ObjectInfo) bool) error {
 	cursor := ""
 	for {
-		it, err := drv.List(ctx, bucket, driver.WithCursor(cursor), driver.WithMaxKeys(driver.DefaultMaxKeys))
+		it, err := drv.List(ctx, bucket, driver.WithPrefix(prefix), driver.WithCursor(cursor), driver.WithMaxKeys(driver.DefaultMaxKeys))
 		if err != nil {
 			return err
 		}

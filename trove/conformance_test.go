@@ -19,12 +19,6 @@ var _ driver.Driver = storeDriver{}
 
 func (storeDriver) Name() string { return "trove" }
 
-// Open has nothing to open; like every method after Close it reports
-// ErrClosed, which Ping already does.
-func (d storeDriver) Open(ctx context.Context, _ string, _ ...driver.Option) error {
-	return d.Ping(ctx)
-}
-
 // TestConformance runs the driver suite against a store that spreads keys
 // over three memdrivers, by a hash route function and a pattern, so every
 // listing, copy and overwrite crosses backends.

@@ -19,17 +19,11 @@ func (s *Store) List(ctx context.Context, bucket string, opts ...driver.ListOpti
 	if err != nil {
 		return nil, err
 	}
-	if err := driver.ValidateBucketName(bucket); err != nil {
-		return nil, driver.E("list", bucket, "", err)
-	}
 	lo := driver.ApplyListOptions(opts)
-	if _, err := driver.DecodeCursor(lo.Cursor); err != nil {
-		return nil, driver.E("list", bucket, "", err)
-	}
 	if len(cfg.order) == 1 {
 		it, err := cfg.drivers[DefaultBackend].List(ctx, bucket, opts...)
 		if err != nil {
-			return nil, driver.E("list", bucket, "", err)
+			return nil, err
 		}
 		page, _ := it.All(ctx)
 		for _, o := range page {
@@ -52,7 +46,7 @@ func (s *Store) List(ctx context.Context, bucket string, opts ...driver.ListOpti
 			if name != DefaultBackend && driver.IsNotFound(err) {
 				continue
 			}
-			return nil, driver.E("list", bucket, "", err)
+			return nil, err
 		}
 		page, err := it.All(ctx)
 		if err != nil {

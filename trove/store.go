@@ -42,28 +42,63 @@ func (c *config) clone() *config {
 	return n
 }
 
-// Store routes every object operation to one of its backends.
+// Store routes every object operation to one of its backends. Each backend
+// is kept behind the portable layer (driver.Wrap), which checks names,
+// cursors and ranges, refuses a closed backend and names the operation,
+// bucket and key in every error it returns; so the store passes names on
+// unchecked and adds context only to errors of its own.
+//
+// Concurrency: a Store is safe for concurrent use, and every write of a key
+// (Put, PutOn, Delete, the destination of Copy and both ends of Move, and
+// each object Rebalance moves) is linearizable with the other writes of that
+// key, across backends and layout changes: a write resolves the key's
+// backend, writes there and removes the key from the other backends as one
+// step under the key's lock. So when concurrent writers of a key have
+// returned, the key lives on exactly one backend and holds the value of
+// the write that took effect last, and a write that returned nil is never
+// undone by another. Bucket creation and deletion wait for the object
+// writes in flight and hold new ones off, so DeleteBucket never removes a
+// bucket that a concurrent Put is filling. Reads (Get, Head, List) take no
+// locks: they see the layout snapshot they started with.
 type Store struct {
 	cfg atomic.Pointer[config]
 	// mu serialises layout changes and bucket create/delete, which must see
 	// and change every backend together.
-	mu            sync.Mutex
+	mu sync.Mutex
+	// buckets is held shared by every object write and exclusively by
+	// bucket create/delete; keys serialises the writes of one key.
+	buckets       sync.RWMutex
+	keys          *keyLocks
 	closed        atomic.Bool
 	defaultBucket string
 }
 
+// lockKeys takes the locks an object write needs for the given
+// bucket/key pairs and returns their release.
+func (s *Store) lockKeys(pairs ...[2]string) (unlock func()) {
+	s.buckets.RLock()
+	release := s.keys.lock(pairs...)
+	return func() {
+		release()
+		s.buckets.RUnlock()
+	}
+}
+
 // Open returns a store whose default backend is drv. Routes are checked at
 // once: a route to a backend that is not mounted, or an invalid pattern, is
-// an error rather than a silent fall-back to the default.
+// an error rather than a silent fall-back to the default. A driver may be
+// given raw (memdriver.New()) or wrapped (driver.OpenDSN); the store puts
+// the portable layer in front of it either way.
 func Open(drv driver.Driver, opts ...Option) (*Store, error) {
 	if drv == nil {
 		return nil, errors.New("trove: Open needs a default driver")
 	}
+	drv = driver.Wrap(drv)
 	var oc openConfig
 	for _, o := range opts {
 		o(&oc)
 	}
-	s := &Store{defaultBucket: oc.defaultBucket}
+	s := &Store{defaultBucket: oc.defaultBucket, keys: newKeyLocks()}
 	s.cfg.Store(&config{
 		drivers: map[string]driver.Driver{DefaultBackend: drv},
 		dsns:    map[string]string{DefaultBackend: drv.Name() + "://"},
@@ -137,17 +172,12 @@ func (s *Store) bucketName(b string) string {
 	return b
 }
 
-// object checks names and resolves the backend for bucket/key.
+// object resolves the backend for bucket/key. It does not check the names:
+// the backend's layer does, on the call that uses them.
 func (s *Store) object(op, bucket, key string) (*config, string, error) {
 	cfg, err := s.live(op, bucket, key)
 	if err != nil {
 		return nil, "", err
-	}
-	if err := driver.ValidateBucketName(bucket); err != nil {
-		return nil, "", driver.E(op, bucket, key, err)
-	}
-	if err := driver.ValidateKey(key); err != nil {
-		return nil, "", driver.E(op, bucket, key, err)
 	}
 	name, _ := cfg.explain(bucket, key, false)
 	return cfg, name, nil
@@ -171,6 +201,7 @@ func (s *Store) Explain(bucket, key string) *Explanation {
 // afterwards, because the new object replaces it: a key lives in one place.
 func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts ...driver.PutOption) (*ObjectInfo, error) {
 	bucket = s.bucketName(bucket)
+	defer s.lockKeys([2]string{bucket, key})()
 	cfg, name, err := s.object("put", bucket, key)
 	if err != nil {
 		return nil, err
@@ -184,6 +215,7 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts .
 // as with Put.
 func (s *Store) PutOn(ctx context.Context, backend, bucket, key string, r io.Reader, opts ...driver.PutOption) (*ObjectInfo, error) {
 	bucket = s.bucketName(bucket)
+	defer s.lockKeys([2]string{bucket, key})()
 	cfg, _, err := s.object("put", bucket, key)
 	if err != nil {
 		return nil, err
@@ -202,7 +234,7 @@ func (s *Store) put(ctx context.Context, cfg *config, name, bucket, key string, 
 	}
 	info, err := cfg.drivers[name].Put(ctx, bucket, key, r, opts...)
 	if err != nil {
-		return nil, driver.E("put", bucket, key, err)
+		return nil, err
 	}
 	info.Backend = name
 	if err := cfg.deleteElsewhere(ctx, bucket, key, name); err != nil {
@@ -238,7 +270,7 @@ func (s *Store) Get(ctx context.Context, bucket, key string, opts ...driver.GetO
 	}
 	rd, err := cfg.drivers[name].Get(ctx, bucket, key, opts...)
 	if err != nil {
-		return nil, driver.E("get", bucket, key, err)
+		return nil, err
 	}
 	rd.Info.Backend = name
 	return rd, nil
@@ -253,7 +285,7 @@ func (s *Store) Head(ctx context.Context, bucket, key string) (*ObjectInfo, erro
 	}
 	info, err := cfg.drivers[name].Head(ctx, bucket, key)
 	if err != nil {
-		return nil, driver.E("head", bucket, key, err)
+		return nil, err
 	}
 	info.Backend = name
 	return info, nil
@@ -263,6 +295,12 @@ func (s *Store) Head(ctx context.Context, bucket, key string) (*ObjectInfo, erro
 // layout change goes too. Deleting a missing key is not an error.
 func (s *Store) Delete(ctx context.Context, bucket, key string) error {
 	bucket = s.bucketName(bucket)
+	defer s.lockKeys([2]string{bucket, key})()
+	return s.delete(ctx, bucket, key)
+}
+
+// delete is Delete for callers that hold the key's lock.
+func (s *Store) delete(ctx context.Context, bucket, key string) error {
 	cfg, name, err := s.object("delete", bucket, key)
 	if err != nil {
 		return err
@@ -273,7 +311,7 @@ func (s *Store) Delete(ctx context.Context, bucket, key string) error {
 		}
 	}
 	if err := cfg.drivers[name].Delete(ctx, bucket, key); err != nil {
-		return driver.E("delete", bucket, key, err)
+		return err
 	}
 	return driver.E("delete", bucket, key, cfg.deleteElsewhere(ctx, bucket, key, name))
 }
@@ -283,14 +321,20 @@ func (s *Store) Delete(ctx context.Context, bucket, key string) error {
 // source's, the content streams across.
 func (s *Store) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string) (*ObjectInfo, error) {
 	srcBucket, dstBucket = s.bucketName(srcBucket), s.bucketName(dstBucket)
+	defer s.lockKeys([2]string{dstBucket, dstKey})()
+	return s.copy(ctx, srcBucket, srcKey, dstBucket, dstKey)
+}
+
+// copy is Copy for callers that hold the destination key's lock. Both
+// ends are resolved in one layout snapshot: resolving them in two let a
+// backend mounted or unmounted in between name a driver the first
+// snapshot lacked.
+func (s *Store) copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string) (*ObjectInfo, error) {
 	cfg, src, err := s.object("copy", srcBucket, srcKey)
 	if err != nil {
 		return nil, err
 	}
-	_, dst, err := s.object("copy", dstBucket, dstKey)
-	if err != nil {
-		return nil, err
-	}
+	dst, _ := cfg.explain(dstBucket, dstKey, false)
 	if u := s.undo(ctx); u != nil {
 		if err := u.saveKey(ctx, cfg, dstBucket, dstKey, dst); err != nil {
 			return nil, driver.E("copy", dstBucket, dstKey, err)
@@ -300,18 +344,18 @@ func (s *Store) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey s
 	if src == dst {
 		info, err = cfg.drivers[src].Copy(ctx, srcBucket, srcKey, dstBucket, dstKey)
 		if err != nil {
-			return nil, driver.E("copy", srcBucket, srcKey, err)
+			return nil, err
 		}
 	} else {
 		rd, err := cfg.drivers[src].Get(ctx, srcBucket, srcKey)
 		if err != nil {
-			return nil, driver.E("copy", srcBucket, srcKey, err)
+			return nil, refusedAs("copy", err)
 		}
 		defer rd.Close()
 		info, err = cfg.drivers[dst].Put(ctx, dstBucket, dstKey, rd,
 			driver.WithContentType(rd.Info.ContentType), driver.WithMetadata(rd.Info.Metadata))
 		if err != nil {
-			return nil, driver.E("copy", dstBucket, dstKey, err)
+			return nil, refusedAs("copy", err)
 		}
 	}
 	info.Backend = dst
@@ -328,12 +372,26 @@ func (s *Store) Move(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey s
 	if srcBucket == dstBucket && srcKey == dstKey {
 		return s.Head(ctx, srcBucket, srcKey)
 	}
-	info, err := s.Copy(ctx, srcBucket, srcKey, dstBucket, dstKey)
+	defer s.lockKeys([2]string{srcBucket, srcKey}, [2]string{dstBucket, dstKey})()
+	info, err := s.copy(ctx, srcBucket, srcKey, dstBucket, dstKey)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.Delete(ctx, srcBucket, srcKey); err != nil {
+	if err := s.delete(ctx, srcBucket, srcKey); err != nil {
 		return info, err
 	}
 	return info, nil
+}
+
+// refusedAs reports a backend's refusal of a name (ErrInvalidName) as the
+// store operation op when the backend call was only a step of it, such as
+// the Get of a copy across backends: the user asked for op, and the name is
+// what is wrong, whichever step met it first. Other errors keep the step
+// that failed.
+func refusedAs(op string, err error) error {
+	var de *driver.Error
+	if !errors.Is(err, ErrInvalidName) || !errors.As(err, &de) || de.Op == op {
+		return err
+	}
+	return &driver.Error{Op: op, Bucket: de.Bucket, Key: de.Key, Err: de.Err}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -456,5 +457,96 @@ func TestPutOn(t *testing.T) {
 	}
 	if _, err := s.PutOn(ctx, "nope", "data", "k", strings.NewReader("v")); !errors.Is(err, trove.ErrUnknownBackend) {
 		t.Errorf("PutOn unknown backend: got %v, want ErrUnknownBackend", err)
+	}
+}
+
+// TestInvalidNamesNameTheStoreOperation checks that a name the backends'
+// layer refuses is reported as the store operation the caller asked for,
+// also where that operation reaches the backend through another call (a
+// copy across backends is a Get and a Put; a bucket delete lists first),
+// and whether the backends were given raw or wrapped.
+func TestInvalidNamesNameTheStoreOperation(t *testing.T) {
+	for _, wrapped := range []bool{false, true} {
+		t.Run(fmt.Sprintf("wrapped=%v", wrapped), func(t *testing.T) {
+			mk := func() driver.Driver {
+				if wrapped {
+					return driver.Wrap(memdriver.New())
+				}
+				return memdriver.New()
+			}
+			s, err := trove.Open(mk(), trove.WithBackend("cold", mk()), trove.WithRoute("cold/**", "cold"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close(ctx)
+			if err := s.CreateBucket(ctx, "data"); err != nil {
+				t.Fatal(err)
+			}
+			put(t, s, "data", "k", "v")
+			put(t, s, "data", "cold/k", "v")
+			// Run every operation under an undo record, as trovemem does.
+			uctx, undo := s.Begin(ctx)
+			defer undo.Rollback(ctx)
+			tests := []struct {
+				name string
+				err  error
+				want string
+			}{
+				{"put", func() error { _, err := s.Put(uctx, "Bad", "k", strings.NewReader("v")); return err }(), "put Bad/k: invalid name"},
+				{"get", func() error { _, err := s.Get(uctx, "data", "\xff"); return err }(), `get data/"\xff": invalid name`},
+				{"head", func() error { _, err := s.Head(uctx, "Bad", "k"); return err }(), "head Bad/k: invalid name"},
+				{"delete", s.Delete(uctx, "Bad", "k"), "delete Bad/k: invalid name"},
+				{"list", func() error { _, err := s.List(uctx, "Bad"); return err }(), "list Bad: invalid name"},
+				{"list cursor", func() error { _, err := s.List(uctx, "data", driver.WithCursor("!!")); return err }(), "list data: invalid cursor"},
+				{"copy bad source", func() error { _, err := s.Copy(uctx, "Bad", "k", "data", "k2"); return err }(), "copy Bad/k: invalid name"},
+				{"copy bad destination", func() error { _, err := s.Copy(uctx, "data", "k", "Bad", "k2"); return err }(), "copy Bad/k2: invalid name"},
+				{"copy across, bad source", func() error { _, err := s.Copy(uctx, "data", "\xff", "data", "cold/x"); return err }(), `copy data/"\xff": invalid name`},
+				{"copy across, bad destination", func() error { _, err := s.Copy(uctx, "data", "cold/k", "Bad", "k2"); return err }(), "copy Bad/k2: invalid name"},
+				{"create bucket", s.CreateBucket(uctx, "Bad"), "create-bucket Bad: invalid name"},
+				{"delete bucket", s.DeleteBucket(uctx, "Bad"), "delete-bucket Bad: invalid name"},
+			}
+			for _, tt := range tests {
+				t.Run(tt.name, func(t *testing.T) {
+					if !errors.Is(tt.err, trove.ErrInvalidName) && !errors.Is(tt.err, driver.ErrInvalidCursor) {
+						t.Fatalf("got %v, want an invalid name or cursor", tt.err)
+					}
+					if got := tt.err.Error(); !strings.HasPrefix(got, tt.want) {
+						t.Errorf("got %q, want it to start with %q", got, tt.want)
+					}
+				})
+			}
+		})
+	}
+}
+
+// TestBackendsUnwrapToTheMountedDriver checks that the store keeps every
+// backend behind the portable layer, and that driver.Unwrap reaches the
+// driver that was mounted, which is how a dump asks a disk backend for its
+// directory.
+func TestBackendsUnwrapToTheMountedDriver(t *testing.T) {
+	dir := t.TempDir()
+	def := memdriver.New()
+	s, err := trove.Open(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close(ctx)
+	if err := s.Mount(ctx, "disk", "file://"+dir); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := s.Backend(trove.DefaultBackend)
+	if driver.Wrap(got) != got {
+		t.Errorf("default backend is a %T, want it behind the layer", got)
+	}
+	if driver.Unwrap(got) != driver.Driver(def) {
+		t.Errorf("Unwrap(default backend) = %T, want the driver given to Open", driver.Unwrap(got))
+	}
+	disk, _ := s.Backend("disk")
+	ld, ok := driver.Unwrap(disk).(*localdriver.LocalDriver)
+	if !ok {
+		t.Fatalf("Unwrap(disk backend) = %T, want *localdriver.LocalDriver", driver.Unwrap(disk))
+	}
+	if want, _ := filepath.EvalSymlinks(dir); func() string { d, _ := filepath.EvalSymlinks(ld.Dir()); return d }() != want {
+		t.Errorf("disk backend's Dir() = %q, want %q", ld.Dir(), dir)
 	}
 }

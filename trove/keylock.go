@@ -1,0 +1,56 @@
+package trove
+
+import (
+	"hash/maphash"
+	"sync"
+)
+
+// keyStripes is how many mutexes the store's key locks are spread over.
+// Two keys share a stripe with probability 1/keyStripes, and then only wait
+// for each other, so a slow upload holds up a thousandth of the key space
+// rather than the store; 1,024 mutexes cost 8 KiB per store.
+const keyStripes = 1024
+
+// keyLocks serialises writes to one key across backends: a put or delete
+// resolves its backend, writes there and removes copies elsewhere as one
+// step, so two writers of a key can never each delete the other's copy.
+type keyLocks struct {
+	seed    maphash.Seed
+	stripes [keyStripes]sync.Mutex
+}
+
+func newKeyLocks() *keyLocks { return &keyLocks{seed: maphash.MakeSeed()} }
+
+func (l *keyLocks) stripe(bucket, key string) int {
+	var h maphash.Hash
+	h.SetSeed(l.seed)
+	h.WriteString(bucket)
+	h.WriteByte('/') // bucket names hold no '/', so the pair is unambiguous
+	h.WriteString(key)
+	return int(h.Sum64() % keyStripes)
+}
+
+// lock locks the stripes of the given bucket/key pairs (one or two) in
+// stripe order, so two callers locking the same pair in opposite order
+// (a move each way) cannot deadlock, and returns the unlock.
+func (l *keyLocks) lock(pairs ...[2]string) (unlock func()) {
+	a := l.stripe(pairs[0][0], pairs[0][1])
+	if len(pairs) == 1 {
+		l.stripes[a].Lock()
+		return l.stripes[a].Unlock
+	}
+	b := l.stripe(pairs[1][0], pairs[1][1])
+	switch {
+	case a == b:
+		l.stripes[a].Lock()
+		return l.stripes[a].Unlock
+	case a > b:
+		a, b = b, a
+	}
+	l.stripes[a].Lock()
+	l.stripes[b].Lock()
+	return func() {
+		l.stripes[b].Unlock()
+		l.stripes[a].Unlock()
+	}
+}
