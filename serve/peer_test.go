@@ -74,7 +74,7 @@ func startPeerServer(t *testing.T) (string, func()) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := serve.HTTPServer("", serve.New(store, serve.Options{AccessKey: peerAccess, SecretKey: peerSecret}))
+	srv := serve.New(store, serve.Options{AccessKey: peerAccess, SecretKey: peerSecret}).HTTPServer("")
 	go func() { _ = srv.Serve(ln) }()
 	return "http://" + ln.Addr().String(), func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

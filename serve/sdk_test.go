@@ -47,7 +47,7 @@ func startServer(t *testing.T, opts serve.Options) *testServer {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := serve.HTTPServer("", serve.New(store, opts))
+	srv := serve.New(store, opts).HTTPServer("")
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -51,6 +51,9 @@ type Options struct {
 	// so a client that announces a body and never sends it cannot hold a
 	// connection. Default 30s.
 	BodyIdleTimeout time.Duration
+	// HeaderTimeout cuts a connection whose request headers take longer
+	// than this to arrive (slowloris). Default 10s.
+	HeaderTimeout time.Duration
 	// Now is the clock for signature time checks. Default time.Now.
 	Now func() time.Time
 	// OnRequest, if set, is called once per request after it is answered.
@@ -106,6 +109,9 @@ func New(store Store, opts Options) *Server {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.HeaderTimeout <= 0 {
+		opts.HeaderTimeout = 10 * time.Second
+	}
 	s := &Server{store: store, opts: opts}
 	s.uploads.init(opts.MaxUploadBytes)
 	return s
@@ -114,16 +120,17 @@ func New(store Store, opts Options) *Server {
 // Authenticating reports whether the server checks signatures.
 func (s *Server) Authenticating() bool { return s.opts.AccessKey != "" && s.opts.SecretKey != "" }
 
-// HTTPServer returns an http.Server for h with the time and size limits a
-// server on the open network needs: slow headers are cut after 10s, idle
-// keep-alive connections after 2 minutes, and headers are capped at 64 KiB.
-// Body reads are bounded by Options.BodyIdleTimeout in the handler itself,
-// since a whole-body deadline would cut large uploads.
-func HTTPServer(addr string, h http.Handler) *http.Server {
+// HTTPServer returns an http.Server for s with the time and size limits a
+// server needs against misbehaving clients: slow headers are cut after
+// Options.HeaderTimeout, idle keep-alive connections after 2 minutes, and
+// headers are capped at 64 KiB. Body reads are bounded by
+// Options.BodyIdleTimeout in the handler itself, since a whole-body
+// deadline would cut large uploads.
+func (s *Server) HTTPServer(addr string) *http.Server {
 	return &http.Server{
 		Addr:              addr,
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
+		Handler:           s,
+		ReadHeaderTimeout: s.opts.HeaderTimeout,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
 	}
