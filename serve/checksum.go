@@ -9,7 +9,6 @@ import (
 	"encoding/hex"
 	"hash"
 	"hash/crc32"
-	"hash/crc64"
 	"io"
 	"net/http"
 	"strings"
@@ -20,9 +19,6 @@ import (
 
 // The checksum algorithms S3 accepts, in the order S3 lists them.
 var checksumAlgos = []string{"CRC32", "CRC32C", "CRC64NVME", "MD5", "SHA1", "SHA256", "SHA512", "XXHASH128", "XXHASH3", "XXHASH64"}
-
-// crc64NVMETable is CRC-64/NVME (reflected polynomial 0x9a6c9329ac4bc9b5).
-var crc64NVMETable = crc64.MakeTable(0x9a6c9329ac4bc9b5)
 
 var crc32cTable = crc32.MakeTable(crc32.Castagnoli)
 
@@ -42,7 +38,7 @@ func newHash(algo string) hash.Hash {
 	case "CRC32C":
 		return crc32.New(crc32cTable)
 	case "CRC64NVME":
-		return crc64.New(crc64NVMETable)
+		return newCRC64NVME()
 	case "MD5":
 		return md5.New()
 	case "SHA1":
@@ -148,9 +144,15 @@ type payloadReader struct {
 	checksum string // the computed base64 checksum, after EOF
 }
 
-func newPayloadReader(r *request, spec checksumSpec, defaultAlgo string) (*payloadReader, error) {
-	p := &payloadReader{r: r.body, md5: md5.New(), spec: spec, chunked: r.chunked}
+// newPayloadReader wraps r's body; needMD5 asks for the payload's MD5 (a
+// part's ETag) even without Content-MD5, since the store computes its own.
+func newPayloadReader(r *request, spec checksumSpec, defaultAlgo string, needMD5 bool) (*payloadReader, error) {
+	p := &payloadReader{r: r.body, spec: spec, chunked: r.chunked}
+	if needMD5 {
+		p.md5 = md5.New()
+	}
 	if v := r.Header.Values("Content-Md5"); len(v) > 0 {
+		p.md5 = md5.New()
 		b, err := base64.StdEncoding.DecodeString(v[0])
 		if err != nil || len(b) != md5.Size {
 			e := *ErrInvalidDigest
@@ -176,7 +178,9 @@ func newPayloadReader(r *request, spec checksumSpec, defaultAlgo string) (*paylo
 func (p *payloadReader) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	if n > 0 {
-		p.md5.Write(b[:n])
+		if p.md5 != nil {
+			p.md5.Write(b[:n])
+		}
 		if p.sum != nil {
 			p.sum.Write(b[:n])
 		}
@@ -191,7 +195,8 @@ func (p *payloadReader) Read(b []byte) (int, error) {
 }
 
 func (p *payloadReader) verify() error {
-	if got := p.md5.Sum(nil); p.wantMD5 != nil && string(got) != string(p.wantMD5) {
+	if p.wantMD5 != nil && string(p.md5.Sum(nil)) != string(p.wantMD5) {
+		got := p.md5.Sum(nil)
 		e := *ErrBadDigest
 		e.Fields = []Field{{"CalculatedDigest", base64.StdEncoding.EncodeToString(got)},
 			{"ExpectedDigest", base64.StdEncoding.EncodeToString(p.wantMD5)}}

@@ -258,7 +258,7 @@ func (s *Server) uploadPart(r *request) error {
 	if spec.algo == "" && up.algo != "" && up.ctype2 == "COMPOSITE" {
 		return errChecksumTypeMismatch(up.algo, "null")
 	}
-	p, err := newPayloadReader(r, spec, up.algo)
+	p, err := newPayloadReader(r, spec, up.algo, true)
 	if err != nil {
 		return err
 	}

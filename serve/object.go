@@ -202,7 +202,7 @@ func (s *Server) putObject(r *request) error {
 	if err != nil {
 		return err
 	}
-	p, err := newPayloadReader(r, spec, "CRC64NVME")
+	p, err := newPayloadReader(r, spec, "CRC64NVME", false)
 	if err != nil {
 		return err
 	}
