@@ -97,6 +97,10 @@ func (s *Server) createBucket(r *request) error {
 		}
 	}
 	if acl := r.Header.Get("X-Amz-Acl"); acl != "" {
+		if r.Header.Get("X-Amz-Object-Ownership") == "" {
+			// A bucket created with an ACL keeps ACLs working.
+			st.ownership = "BucketOwnerPreferred"
+		}
 		if !cannedBucketACLs[acl] {
 			return errInvalidArg("")
 		}

@@ -162,6 +162,10 @@ func (s *Server) copyObject(r *request) error {
 			meta[metaPrefix+"x-amz-website-redirect-location"] = v
 		}
 	}
+	for _, k := range []string{metaLockMode, metaLockUntil, metaLegalHold} {
+		delete(meta, k)
+	}
+	lockMetadata(r.Header, meta)
 	if tdir == "REPLACE" {
 		if t := r.Header.Get("X-Amz-Tagging"); t != "" {
 			tags, err := parseTagging(t)
@@ -226,6 +230,17 @@ func (s *Server) getObjectTagging(r *request) error {
 
 // retag rewrites an object with new tags, keeping everything else.
 func (s *Server) retag(r *request, tags []tag) error {
+	return s.rewriteMeta(r, func(meta map[string]string) {
+		delete(meta, metaTagging)
+		if len(tags) > 0 {
+			meta[metaTagging] = encodeTagging(tags)
+		}
+	})
+}
+
+// rewriteMeta rewrites an object with edited metadata, keeping its
+// content, type and time.
+func (s *Server) rewriteMeta(r *request, edit func(map[string]string)) error {
 	ctx := r.Context()
 	unlock := s.lockKey(r.bucket, r.key)
 	defer unlock()
@@ -242,10 +257,7 @@ func (s *Server) retag(r *request, tags []tag) error {
 	if meta == nil {
 		meta = map[string]string{}
 	}
-	delete(meta, metaTagging)
-	if len(tags) > 0 {
-		meta[metaTagging] = encodeTagging(tags)
-	}
+	edit(meta)
 	if _, err := s.store.Put(ctx, r.bucket, r.key, bytes.NewReader(data), driver.WithContentType(rd.Info.ContentType),
 		driver.WithMetadata(meta), driver.WithLastModified(rd.Info.LastModified)); err != nil {
 		return storeError(err)

@@ -130,6 +130,7 @@ func setObjectHeaders(h http.Header, info *driver.ObjectInfo) {
 	for _, k := range keys {
 		v := info.Metadata[k]
 		if rest, ok := strings.CutPrefix(k, metaPrefix); ok {
+			// Reserved keys are S3's own fields, never user metadata.
 			for _, name := range contentHeaders {
 				if strings.ToLower(name) == rest {
 					h.Set(name, v)
@@ -144,6 +145,7 @@ func setObjectHeaders(h http.Header, info *driver.ObjectInfo) {
 			h.Set("X-Amz-Tagging-Count", strconv.Itoa(len(t)))
 		}
 	}
+	setLockHeaders(h, info)
 	if n := len(partSizes(info)); n > 0 {
 		h.Set("X-Amz-Mp-Parts-Count", strconv.Itoa(n))
 	}

@@ -451,8 +451,8 @@ func parseFinalChecksum(h http.Header) (algo, value string, err error) {
 	if found == 0 {
 		return "", "", nil
 	}
-	b64, _, _ := strings.Cut(value, "-")
-	if !validChecksumValue(algo, b64) {
+	b64, n, composite := strings.Cut(value, "-")
+	if count, err := strconv.Atoi(n); composite && (err != nil || count < 1) || !validChecksumValue(algo, b64) {
 		return "", "", errInvalidHeader(strings.ToLower(checksumHeader(algo)))
 	}
 	return algo, value, nil
@@ -486,9 +486,6 @@ func (s *Server) completeUpload(r *request) error {
 	finalAlgo, finalValue, err := parseFinalChecksum(r.Header)
 	if err != nil {
 		return err
-	}
-	if up.ctype2 == "COMPOSITE" && finalAlgo == up.algo && !strings.Contains(finalValue, "-") {
-		return errInvalidHeader(strings.ToLower(checksumHeader(finalAlgo)))
 	}
 	if t := r.Header.Get("X-Amz-Checksum-Type"); t != "" {
 		t = strings.ToUpper(t)

@@ -163,6 +163,7 @@ func (s *Server) writeMetadata(r *request) (map[string]string, error) {
 			meta[metaTagging] = encodeTagging(tags)
 		}
 	}
+	lockMetadata(r.Header, meta)
 	return meta, nil
 }
 

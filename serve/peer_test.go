@@ -64,8 +64,12 @@ const (
 	peerSecret = "trovemem-peer-secret-0123456789"
 )
 
-// startPeerServer starts a fresh in-process server on loopback.
+// startPeerServer starts a fresh server on loopback: the trovemem binary
+// named by TROVEMEM_PEER_BIN running `serve`, or else an in-process one.
 func startPeerServer(t *testing.T) (string, func()) {
+	if bin := os.Getenv("TROVEMEM_PEER_BIN"); bin != "" {
+		return startPeerBinary(t, bin)
+	}
 	store, err := trove.Open(memdriver.New())
 	if err != nil {
 		t.Fatal(err)
@@ -81,6 +85,49 @@ func startPeerServer(t *testing.T) (string, func()) {
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	}
+}
+
+func startPeerBinary(t *testing.T, bin string) (string, func()) {
+	for attempt := 0; attempt < 3; attempt++ {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		ln.Close()
+		cmd := exec.Command(bin, "--no-config", "serve", "--addr", addr, "--access-key", peerAccess, "--secret-key", peerSecret)
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("start %s serve: %v", bin, err)
+		}
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		stop := func() {
+			_ = cmd.Process.Signal(os.Interrupt)
+			select {
+			case <-done:
+			case <-time.After(5 * time.Second):
+				_ = cmd.Process.Kill()
+				<-done
+			}
+		}
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			select {
+			case <-done:
+				deadline = time.Time{}
+			default:
+			}
+			if c, err := net.Dial("tcp", addr); err == nil {
+				c.Close()
+				return "http://" + addr, stop
+			}
+		}
+		stop()
+		t.Logf("trovemem serve on %s did not come up: %s", addr, stderr.String())
+	}
+	t.Fatalf("trovemem serve did not start")
+	return "", nil
 }
 
 // TestPeerSuite runs versitygw's own integration tests against the server,

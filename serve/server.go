@@ -331,6 +331,15 @@ func (s *Server) dispatch(r *request) error {
 			case r.has("location"):
 				r.op = "GetBucketLocation"
 				return s.bucketLocation(r)
+			case r.has("acl"):
+				r.op = "GetBucketAcl"
+				return s.getBucketACL(r)
+			case r.has("ownershipControls"):
+				r.op = "GetBucketOwnershipControls"
+				return s.getBucketOwnership(r)
+			case r.has("object-lock"):
+				r.op = "GetObjectLockConfiguration"
+				return s.getBucketLockConfig(r)
 			case unsupportedBucketSub(r):
 				return ErrNotImplemented
 			case r.q("list-type") == "2":
@@ -355,6 +364,13 @@ func (s *Server) dispatch(r *request) error {
 		case r.has("tagging"):
 			r.op = "PutObjectTagging"
 			return s.putObjectTagging(r)
+		case r.has("retention"), r.has("legal-hold"):
+			r.op = "PutObjectRetention"
+			if r.has("legal-hold") {
+				r.op = "PutObjectLegalHold"
+				return s.putObjectLock(r, "legal-hold")
+			}
+			return s.putObjectLock(r, "retention")
 		case unsupportedObjectSub(r):
 			return ErrNotImplemented
 		case r.has("uploadId") && r.Header.Get("X-Amz-Copy-Source") != "":
@@ -378,6 +394,12 @@ func (s *Server) dispatch(r *request) error {
 		case r.has("tagging"):
 			r.op = "GetObjectTagging"
 			return s.getObjectTagging(r)
+		case r.has("retention"):
+			r.op = "GetObjectRetention"
+			return s.getObjectLock(r, "retention")
+		case r.has("legal-hold"):
+			r.op = "GetObjectLegalHold"
+			return s.getObjectLock(r, "legal-hold")
 		case r.has("uploads"):
 			return ErrGetUploadsWithKey
 		case unsupportedObjectSub(r):
