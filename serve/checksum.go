@@ -199,7 +199,7 @@ func (p *payloadReader) verify() error {
 		got := p.md5.Sum(nil)
 		e := *ErrBadDigest
 		e.Fields = []Field{{"CalculatedDigest", base64.StdEncoding.EncodeToString(got)},
-			{"ExpectedDigest", base64.StdEncoding.EncodeToString(p.wantMD5)}}
+			{"ExpectedDigest", hex.EncodeToString(p.wantMD5)}}
 		return &e
 	}
 	if p.sum == nil {

@@ -699,19 +699,23 @@ type partEntry struct {
 	ChecksumXXHASH128 string `xml:"ChecksumXXHASH128,omitempty"`
 }
 
-func intParam(r *request, name string, def, max int, msg string) (int, error) {
+// intParam parses a non-negative integer query parameter, capped at max.
+func intParam(r *request, name string, def, max int) (int, error) {
 	v, ok := r.query[name]
 	if !ok {
 		return def, nil
 	}
-	n, err := strconv.Atoi(v[0])
-	if err != nil || n < 0 {
-		return 0, errArg(name, v[0], msg)
+	n, err := strconv.ParseInt(v[0], 10, 64)
+	if err != nil || n > 2147483647 {
+		return 0, errArg(name, v[0], "Provided "+v[0]+" not an integer or within integer range")
 	}
-	if n > max {
-		n = max
+	if n < 0 {
+		return 0, errArg(name, v[0], "Argument "+v[0]+" must be an integer between 0 and 2147483647")
 	}
-	return n, nil
+	if n > int64(max) {
+		n = int64(max)
+	}
+	return int(n), nil
 }
 
 func (s *Server) listParts(r *request) error {
@@ -719,11 +723,11 @@ func (s *Server) listParts(r *request) error {
 	if err != nil {
 		return err
 	}
-	max, err := intParam(r, "max-parts", 1000, 1000, "Argument "+r.q("max-parts")+" must be an integer between 0 and 2147483647")
+	max, err := intParam(r, "max-parts", 1000, 1000)
 	if err != nil {
 		return err
 	}
-	marker, err := intParam(r, "part-number-marker", 0, 10000, "Provided invalid not an integer or within integer range")
+	marker, err := intParam(r, "part-number-marker", 0, 10000)
 	if err != nil {
 		return err
 	}
@@ -788,7 +792,7 @@ func (s *Server) listUploads(r *request) error {
 	if err := s.checkBucket(r.Context(), r.bucket); err != nil {
 		return err
 	}
-	max, err := intParam(r, "max-uploads", 1000, 1000, "Argument "+r.q("max-uploads")+" must be an integer between 0 and 2147483647")
+	max, err := intParam(r, "max-uploads", 1000, 1000)
 	if err != nil {
 		return err
 	}
@@ -827,10 +831,16 @@ func (s *Server) listUploads(r *request) error {
 		}
 	}
 	if idMarker != "" {
+		// The marker must be an upload of the first key from key-marker on.
 		found := false
-		for i, up := range ups {
-			if up.key >= keyMarker && up.id == idMarker {
-				start, found = i+1, true
+		for i := range ups {
+			if ups[i].key >= keyMarker {
+				for j := i; j < len(ups) && ups[j].key == ups[i].key; j++ {
+					if ups[j].id == idMarker {
+						start, found = j+1, true
+						break
+					}
+				}
 				break
 			}
 		}
@@ -856,7 +866,7 @@ func (s *Server) listUploads(r *request) error {
 				seenPrefix[cp] = true
 				res.CommonPrefixes = append(res.CommonPrefixes, commonPrefix{Prefix: cp})
 				count++
-				last = cp
+				last, lastID = cp, up.id
 				continue
 			}
 		}

@@ -329,11 +329,14 @@ func parseRange(spec string, size int64) (off, n int64, ok bool, err error) {
 	}
 	if a == "" {
 		suffix, perr := strconv.ParseInt(b, 10, 64)
-		if perr != nil || suffix < 0 || size == 0 {
+		if perr != nil || suffix < 0 {
 			return 0, 0, false, nil
 		}
 		if suffix == 0 {
 			return 0, 0, false, ErrInvalidRange
+		}
+		if size == 0 {
+			return 0, 0, false, nil
 		}
 		if suffix > size {
 			suffix = size
