@@ -113,13 +113,15 @@ func (s *Server) listObjects(r *request, v2 bool) error {
 	if v2 {
 		res.StartAfter = r.q("start-after")
 		res.ContinuationToken = r.q("continuation-token")
-		switch {
-		case res.ContinuationToken != "":
-			// The token is the last key or prefix of the page before,
-			// as versitygw's are; the store resumes strictly after it.
-			cursor = driver.EncodeCursor(res.ContinuationToken)
-		case res.StartAfter != "":
-			cursor = driver.EncodeCursor(res.StartAfter)
+		// The token is the last key or prefix of the page before, as
+		// versitygw's are; with start-after too, the later of the two wins.
+		// The store resumes strictly after it.
+		after := res.ContinuationToken
+		if res.StartAfter > after {
+			after = res.StartAfter
+		}
+		if after != "" {
+			cursor = driver.EncodeCursor(after)
 		}
 	} else {
 		m := r.q("marker")
