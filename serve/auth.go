@@ -4,6 +4,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"hash"
 	"io"
 	"net/http"
@@ -128,9 +129,9 @@ func (s *Server) authenticate(r *request) error {
 	}
 	info := &authInfo{verify: verify, amzDate: p.amzDate, seed: p.signature}
 	parts := strings.Split(p.credential, "/")
-	if len(parts) != 5 || parts[4] != "aws4_request" {
+	if err := s.checkScope(parts, p); err != nil {
 		if verify {
-			return ErrAuthHeaderMalformed
+			return err
 		}
 		return s.setupBody(r, &authInfo{}, p.payloadHash)
 	}
@@ -162,6 +163,11 @@ func (s *Server) authenticate(r *request) error {
 	if parts[1] != p.amzDate[:8] {
 		return ErrSignatureDoesNotMatch
 	}
+	if p.presigned {
+		if err := s.checkPresignedHeaders(r); err != nil {
+			return err
+		}
+	}
 	info.signingKey = signingKey(s.opts.SecretKey, parts[1], parts[2], parts[3])
 	ok := false
 	for _, uri := range canonicalURIs(r) {
@@ -180,6 +186,35 @@ func (s *Server) authenticate(r *request) error {
 	return s.setupBody(r, info, p.payloadHash)
 }
 
+func errMalformedAuth(format string, args ...any) *APIError {
+	return apiErr(http.StatusBadRequest, "AuthorizationHeaderMalformed", "The authorization header is malformed; "+fmt.Sprintf(format, args...))
+}
+
+// checkScope checks the credential scope AKID/DATE/REGION/s3/aws4_request.
+func (s *Server) checkScope(parts []string, p *sigParams) error {
+	if len(parts) != 5 {
+		return errMalformedAuth(`the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`)
+	}
+	if parts[3] != "s3" {
+		return errMalformedAuth(`incorrect service %q. This endpoint belongs to "s3".`, parts[3])
+	}
+	if parts[4] != "aws4_request" {
+		return errMalformedAuth(`incorrect terminal %q. This endpoint uses "aws4_request".`, parts[4])
+	}
+	if _, err := time.Parse("20060102", parts[1]); err != nil {
+		return errMalformedAuth(`incorrect date format %q. This date in the credential must be in the format "yyyyMMdd".`, parts[1])
+	}
+	if parts[2] != s.opts.Region {
+		e := errMalformedAuth("the region %q is wrong; expecting %q", parts[2], s.opts.Region)
+		e.Fields = []Field{{"Region", s.opts.Region}}
+		return e
+	}
+	if !p.presigned && len(p.amzDate) >= 8 && parts[1] != p.amzDate[:8] {
+		return errMalformedAuth("The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.")
+	}
+	return nil
+}
+
 // sigParams extracts the signature's parts from the Authorization header or
 // the presigned query; nil means the request is anonymous.
 func (s *Server) sigParams(r *request) (*sigParams, error) {
@@ -192,20 +227,36 @@ func (s *Server) sigParams(r *request) (*sigParams, error) {
 			return nil, nil
 		}
 		p := &sigParams{}
-		for _, f := range strings.Split(rest, ",") {
-			k, v, _ := strings.Cut(strings.TrimSpace(f), "=")
-			switch k {
-			case "Credential":
+		fields := strings.Split(rest, ",")
+		var perr error
+		if len(fields) != 3 {
+			perr = errMalformedAuth("the authorization header requires three components: Credential, SignedHeaders, and Signature.")
+		}
+		for _, f := range fields {
+			k, v, ok := strings.Cut(strings.TrimSpace(f), "=")
+			switch {
+			case !ok && perr == nil:
+				perr = errMalformedAuth("the authorization component %q is malformed.", strings.TrimSpace(f))
+			case k == "Credential":
 				p.credential = v
-			case "SignedHeaders":
+			case k == "SignedHeaders":
 				p.signedHeaders = strings.Split(v, ";")
-			case "Signature":
+			case k == "Signature":
 				p.signature = v
 			}
 		}
-		if p.credential == "" || p.signature == "" || len(p.signedHeaders) == 0 {
+		switch {
+		case perr != nil:
+		case p.credential == "":
+			perr = errMalformedAuth("missing Credential.")
+		case p.signature == "":
+			perr = errMalformedAuth("missing Signature.")
+		case len(p.signedHeaders) == 0:
+			perr = errMalformedAuth("missing SignedHeaders.")
+		}
+		if perr != nil {
 			if s.Authenticating() {
-				return nil, ErrAuthHeaderMalformed
+				return nil, perr
 			}
 			return nil, nil
 		}
@@ -404,4 +455,13 @@ func (h *hashCheckReader) Read(p []byte) (int, error) {
 		return n, ErrContentSHA256Mismatch
 	}
 	return n, err
+}
+
+// checkPresignedHeaders refuses a presigned request carrying credentials
+// of another kind (a session token with permanent keys).
+func (s *Server) checkPresignedHeaders(r *request) error {
+	if r.q("X-Amz-Security-Token") != "" {
+		return apiErr(http.StatusBadRequest, "InvalidToken", "The provided token is malformed or otherwise invalid.")
+	}
+	return nil
 }
