@@ -18,12 +18,12 @@ var cmdMount = &Command{
 	MinArgs:  2,
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgOther, ArgDSN},
-	Flags: func(fs *pflag.FlagSet) {
-		fs.Bool("exist-ok", false, "succeed if NAME is mounted already from the same DSN (dumps use it)")
-	},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *existOKOptions) {
+		fs.BoolVar(&o.existOK, "exist-ok", false, "succeed if NAME is mounted already from the same DSN (dumps use it)")
+	}),
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		name, dsn := inv.Args[0], inv.Args[1]
-		if existOK, _ := inv.Flags.GetBool("exist-ok"); existOK {
+		if optionsOf[existOKOptions](inv).existOK {
 			if same, err := sameMount(s.Store(), name, dsn); same || err != nil {
 				return doneUnlessErr(&Done{Op: "mount", Backend: name, DSN: dsn}, err)
 			}
@@ -46,11 +46,11 @@ var cmdUnmount = &Command{
 	MinArgs:  1,
 	MaxArgs:  1,
 	ArgKinds: []ArgKind{ArgBackend},
-	Flags: func(fs *pflag.FlagSet) {
-		fs.Bool("force", false, "unmount even though the backend holds objects, losing them")
-	},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
-		force, _ := inv.Flags.GetBool("force")
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *forceOptions) {
+		fs.BoolVar(&o.force, "force", false, "unmount even though the backend holds objects, losing them")
+	}),
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
+		force := optionsOf[forceOptions](inv).force
 		if err := s.Store().RemoveBackend(ctx, inv.Args[0], force); err != nil {
 			return nil, err
 		}
@@ -66,7 +66,7 @@ var cmdBackends = &Command{
 	Example: "backends",
 	MinArgs: 0,
 	MaxArgs: 0,
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		usage, err := s.Store().Usage(ctx)
 		if err != nil {
 			return nil, err

@@ -20,13 +20,13 @@ var cmdMkbucket = &Command{
 	MinArgs:  1,
 	MaxArgs:  1,
 	ArgKinds: []ArgKind{ArgOther},
-	Flags: func(fs *pflag.FlagSet) {
-		fs.Bool("exist-ok", false, "succeed if the bucket exists already (dumps use it)")
-	},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *existOKOptions) {
+		fs.BoolVar(&o.existOK, "exist-ok", false, "succeed if the bucket exists already (dumps use it)")
+	}),
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		b := inv.Args[0]
 		if err := s.Store().CreateBucket(ctx, b); err != nil {
-			if existOK, _ := inv.Flags.GetBool("exist-ok"); !existOK || !errors.Is(err, driver.ErrBucketExists) {
+			if !optionsOf[existOKOptions](inv).existOK || !errors.Is(err, driver.ErrBucketExists) {
 				return nil, err
 			}
 		}
@@ -44,12 +44,12 @@ var cmdRmbucket = &Command{
 	MinArgs:  1,
 	MaxArgs:  1,
 	ArgKinds: []ArgKind{ArgBucket},
-	Flags: func(fs *pflag.FlagSet) {
-		fs.Bool("force", false, "delete the bucket's objects first")
-	},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *forceOptions) {
+		fs.BoolVar(&o.force, "force", false, "delete the bucket's objects first")
+	}),
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		b := inv.Args[0]
-		force, _ := inv.Flags.GetBool("force")
+		force := optionsOf[forceOptions](inv).force
 		st := s.Store()
 		deleted := 0
 		if force {
@@ -103,7 +103,7 @@ var cmdBuckets = &Command{
 	Example: "buckets",
 	MinArgs: 0,
 	MaxArgs: 0,
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		return listBuckets(ctx, s)
 	},
 }

@@ -15,7 +15,7 @@ var cmdEcho = &Command{
 	MinArgs: 0,
 	MaxArgs: -1,
 	RawArgs: true,
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		return &Message{Text: strings.Join(inv.Args, " ")}, nil
 	},
 }
@@ -28,7 +28,7 @@ var cmdExit = &Command{
 	Example: "exit",
 	MinArgs: 0,
 	MaxArgs: 0,
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		return nil, ErrExit
 	},
 }
@@ -42,11 +42,11 @@ var cmdHelp = &Command{
 	MinArgs:  0,
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgCommand},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		if len(inv.Args) == 0 {
 			return &HelpText{Commands: s.commands}, nil
 		}
-		c, n, err := resolve(s.commands, inv.Args)
+		c, n, err := s.commands.Resolve(inv.Args)
 		if err != nil {
 			// "help route" lists the group rather than complaining.
 			var group []*Command

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -27,21 +28,27 @@ var cmdPut = &Command{
 	MinArgs:  2,
 	MaxArgs:  3,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey, ArgOther},
-	Flags: func(fs *pflag.FlagSet) {
-		fs.String("file", "", "read the content from `PATH` instead of VALUE")
-		fs.String("content-type", "", "store `TYPE` as the content type")
-		fs.StringArray("meta", nil, "add user metadata `k=v` (repeatable)")
-		fs.String("base64", "", "decode the content from base64 `DATA` instead of VALUE (dump writes binary content so)")
-		fs.String("backend", "", "store on backend `NAME` whatever the routes say (dumps use it)")
-		fs.String("modified", "", "stamp the object with `TIME` (RFC 3339) instead of the clock (dumps use it)")
-	},
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *putOptions) {
+		fs.StringVar(&o.file, "file", "", "read the content from `PATH` instead of VALUE")
+		fs.StringVar(&o.contentType, "content-type", "", "store `TYPE` as the content type")
+		fs.StringArrayVar(&o.meta, "meta", nil, "add user metadata `k=v` (repeatable)")
+		fs.StringVar(&o.base64, "base64", "", "decode the content from base64 `DATA` instead of VALUE (dump writes binary content so)")
+		fs.StringVar(&o.backend, "backend", "", "store on backend `NAME` whatever the routes say (dumps use it)")
+		fs.StringVar(&o.modified, "modified", "", "stamp the object with `TIME` (RFC 3339) instead of the clock (dumps use it)")
+	}),
 	Run: runPut,
 }
 
-func runPut(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+// putOptions are put's flags.
+type putOptions struct {
+	file, contentType, base64, backend, modified string
+	meta                                         []string
+}
+
+func runPut(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 	bucket, key := inv.Args[0], inv.Args[1]
-	file, _ := inv.Flags.GetString("file")
-	b64, _ := inv.Flags.GetString("base64")
+	o := optionsOf[putOptions](inv)
+	file, b64 := o.file, o.base64
 	var content io.Reader
 	switch {
 	case b64 != "" && (len(inv.Args) == 3 || file != ""):
@@ -66,22 +73,22 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		return nil, usageErrorf(nil, "put: give VALUE or --file PATH")
 	}
 	var opts []driver.PutOption
-	ct, _ := inv.Flags.GetString("content-type")
+	ct := o.contentType
 	if ct == "" {
 		ct = GuessContentType(key)
 	}
 	if ct != "" {
 		opts = append(opts, driver.WithContentType(ct))
 	}
-	if mod, _ := inv.Flags.GetString("modified"); mod != "" {
+	if mod := o.modified; mod != "" {
 		t, err := time.Parse(time.RFC3339Nano, mod)
 		if err != nil {
 			return nil, usageErrorf(nil, "put: --modified %s: want an RFC 3339 time such as 2026-01-01T00:00:00Z", Quote(mod))
 		}
 		opts = append(opts, driver.WithLastModified(t))
 	}
-	if inv.Flags.Changed("meta") {
-		metas, _ := inv.Flags.GetStringArray("meta")
+	if o.meta != nil {
+		metas := o.meta
 		m := make(map[string]string, len(metas))
 		for _, kv := range metas {
 			k, v, ok := strings.Cut(kv, "=")
@@ -96,7 +103,7 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 		info *driver.ObjectInfo
 		err  error
 	)
-	if backend, _ := inv.Flags.GetString("backend"); backend != "" {
+	if backend := o.backend; backend != "" {
 		info, err = s.Store().PutOn(ctx, backend, bucket, key, content, opts...)
 	} else {
 		info, err = s.Store().Put(ctx, bucket, key, content, opts...)
@@ -106,6 +113,9 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (any, error) {
 	}
 	return &PutResult{Bucket: bucket, ObjectInfo: *info}, nil
 }
+
+// getOptions are get's flags.
+type getOptions struct{ out, rng string }
 
 var cmdGet = &Command{
 	Name:    "get",
@@ -119,14 +129,15 @@ var cmdGet = &Command{
 	MinArgs:  2,
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey},
-	Flags: func(fs *pflag.FlagSet) {
-		fs.String("out", "", "write the content to `PATH` instead")
-		fs.String("range", "", "read only bytes `START-END`, START- or -N")
-	},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *getOptions) {
+		fs.StringVar(&o.out, "out", "", "write the content to `PATH` instead")
+		fs.StringVar(&o.rng, "range", "", "read only bytes `START-END`, START- or -N")
+	}),
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		bucket, key := inv.Args[0], inv.Args[1]
 		var opts []driver.GetOption
-		rng, _ := inv.Flags.GetString("range")
+		o := optionsOf[getOptions](inv)
+		rng := o.rng
 		if rng != "" {
 			if !strings.HasPrefix(rng, "bytes=") {
 				rng = "bytes=" + rng
@@ -142,7 +153,7 @@ var cmdGet = &Command{
 		if err != nil {
 			return nil, driver.E("get", bucket, key, err)
 		}
-		if out, _ := inv.Flags.GetString("out"); out != "" {
+		if out := o.out; out != "" {
 			if err := os.WriteFile(out, data, 0o644); err != nil {
 				return nil, driver.E("get", bucket, key, err)
 			}
@@ -180,7 +191,7 @@ var cmdHead = &Command{
 	MinArgs:  2,
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		info, err := s.Store().Head(ctx, inv.Args[0], inv.Args[1])
 		if err != nil {
 			return nil, err
@@ -201,33 +212,35 @@ var cmdLs = &Command{
 	MinArgs:  0,
 	MaxArgs:  1,
 	ArgKinds: []ArgKind{ArgBucket},
-	Flags: func(fs *pflag.FlagSet) {
-		fs.String("prefix", "", "list only keys starting with `P`")
-		fs.String("delimiter", "", "group keys by the part up to `D` after the prefix")
-		fs.Int("max", 0, "list at most `N` entries (default 1000)")
-		fs.String("cursor", "", "continue after the page that printed `C`")
-	},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *lsOptions) {
+		fs.StringVar(&o.prefix, "prefix", "", "list only keys starting with `P`")
+		fs.StringVar(&o.delimiter, "delimiter", "", "group keys by the part up to `D` after the prefix")
+		fs.IntVar(&o.max, "max", 0, "list at most `N` entries (default 1000)")
+		fs.StringVar(&o.cursor, "cursor", "", "continue after the page that printed `C`")
+	}),
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		if len(inv.Args) == 0 {
-			changed := ""
-			inv.Flags.Visit(func(f *pflag.Flag) { changed = f.Name })
-			if changed != "" {
-				return nil, usageErrorf(nil, "ls: --%s needs a BUCKET", changed)
+			if n := len(inv.Given); n > 0 {
+				return nil, usageErrorf(nil, "ls: --%s needs a BUCKET", inv.Given[n-1])
 			}
 			return listBuckets(ctx, s)
 		}
 		st := &listState{store: s.current, bucket: inv.Args[0]}
-		st.prefix, _ = inv.Flags.GetString("prefix")
-		st.delimiter, _ = inv.Flags.GetString("delimiter")
-		st.max, _ = inv.Flags.GetInt("max")
-		st.cursor, _ = inv.Flags.GetString("cursor")
+		o := optionsOf[lsOptions](inv)
+		st.prefix, st.delimiter, st.max, st.cursor = o.prefix, o.delimiter, o.max, o.cursor
 		// 0 is the flag's default, meaning the driver's page size; given
 		// explicitly, it would list nothing, so it is misuse like -1.
-		if inv.Flags.Changed("max") && st.max < 1 {
+		if slices.Contains(inv.Given, "max") && st.max < 1 {
 			return nil, usageErrorf(nil, "ls: --max %d: want a positive number", st.max)
 		}
 		return s.listPage(ctx, st)
 	},
+}
+
+// lsOptions are ls's flags.
+type lsOptions struct {
+	prefix, delimiter, cursor string
+	max                       int
 }
 
 // listPage lists the page st describes and remembers where the next one
@@ -268,7 +281,7 @@ var cmdNext = &Command{
 	Example: "ls photos --max 10\nnext",
 	MinArgs: 0,
 	MaxArgs: 0,
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		switch {
 		case s.last == nil:
 			return nil, fmt.Errorf("next: %w: run ls BUCKET first", ErrNoListing)
@@ -289,7 +302,7 @@ var cmdRm = &Command{
 	MinArgs:  2,
 	MaxArgs:  -1,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		bucket, keys := inv.Args[0], uniqueKeys(inv.Args[1:])
 		st := s.Store()
 		for _, k := range keys {
@@ -347,8 +360,8 @@ var cmdMv = &Command{
 
 // transfer runs cp or mv: op is the store's Copy or Move, and the result is
 // the object written at the destination.
-func transfer(op func(*trove.Store, context.Context, string, string, string, string) (*driver.ObjectInfo, error)) func(context.Context, *Session, *Invocation) (any, error) {
-	return func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+func transfer(op func(*trove.Store, context.Context, string, string, string, string) (*driver.ObjectInfo, error)) func(context.Context, *Session, *Invocation) (Result, error) {
+	return func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		a := inv.Args
 		info, err := op(s.Store(), ctx, a[0], a[1], a[2], a[3])
 		if err != nil {

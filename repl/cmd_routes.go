@@ -2,8 +2,9 @@ package repl
 
 import (
 	"context"
-	"github.com/trovemem/trovemem/driver"
 	"strconv"
+
+	"github.com/trovemem/trovemem/driver"
 
 	"github.com/spf13/pflag"
 
@@ -21,11 +22,11 @@ var cmdRouteAdd = &Command{
 	MinArgs:  2,
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgOther, ArgBackend},
-	Flags: func(fs *pflag.FlagSet) {
-		fs.Bool("exist-ok", false, "succeed if PATTERN is routed to BACKEND already (dumps use it)")
-	},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
-		if existOK, _ := inv.Flags.GetBool("exist-ok"); existOK {
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *existOKOptions) {
+		fs.BoolVar(&o.existOK, "exist-ok", false, "succeed if PATTERN is routed to BACKEND already (dumps use it)")
+	}),
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
+		if optionsOf[existOKOptions](inv).existOK {
 			if same, err := sameRoute(s.Store(), inv.Args[0], inv.Args[1]); same || err != nil {
 				return doneUnlessErr(&Done{Op: "route add", Pattern: inv.Args[0], Backend: inv.Args[1]}, err)
 			}
@@ -46,7 +47,7 @@ var cmdRouteRm = &Command{
 	MinArgs:  1,
 	MaxArgs:  1,
 	ArgKinds: []ArgKind{ArgOther},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		if err := s.Store().RemoveRoute(inv.Args[0]); err != nil {
 			return nil, err
 		}
@@ -65,11 +66,11 @@ var cmdRouteExplain = &Command{
 	MinArgs:  2,
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		if err := checkNames("route explain", inv.Args[0], inv.Args[1]); err != nil {
 			return nil, err
 		}
-		return s.Store().Explain(inv.Args[0], inv.Args[1]), nil
+		return &Explanation{s.Store().Explain(inv.Args[0], inv.Args[1])}, nil
 	},
 }
 
@@ -93,7 +94,7 @@ var cmdRoutes = &Command{
 	Example: "routes",
 	MinArgs: 0,
 	MaxArgs: 0,
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		st := s.Store()
 		t := &RouteTable{Routes: st.Routes()}
 		if t.Routes == nil {

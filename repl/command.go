@@ -25,8 +25,14 @@ type Command struct {
 	// any number.
 	MinArgs, MaxArgs int
 
-	// Flags declares the command's flags on a fresh FlagSet, once per call.
-	Flags func(*pflag.FlagSet)
+	// Flags returns a fresh options value with the command's flags declared
+	// on fs and bound to its fields (bindFlags builds one); Run reads the
+	// value as inv.Options (see optionsOf), so a flag is read through a
+	// field the compiler checks, never by its name. With a nil fs it
+	// returns the value alone, holding every flag's default: words without
+	// a flag need no FlagSet, whose construction costs more than a put on
+	// the memory driver. Nil means the command has no flags.
+	Flags func(fs *pflag.FlagSet) any
 
 	// RawArgs passes every word after the name to Run as an argument,
 	// without flag parsing, for commands such as echo whose words are data.
@@ -38,16 +44,42 @@ type Command struct {
 
 	// Run does the work and returns a value for the renderers, or nil when
 	// there is nothing to show.
-	Run func(ctx context.Context, s *Session, inv *Invocation) (any, error)
+	Run func(ctx context.Context, s *Session, inv *Invocation) (Result, error)
 }
 
 // Invocation is one call of a command: the name as typed (an alias, say),
 // the positional arguments and the parsed flags.
 type Invocation struct {
-	Name  string
-	Args  []string
-	Flags *pflag.FlagSet
+	Name string
+	Args []string
+	// Options is the value the command's Flags function bound, filled in
+	// by parsing; nil for a command without flags.
+	Options any
+	// Given names the flags the words set, in the order given.
+	Given []string
+	// Help says the words asked for the command's help (-h, --help)
+	// instead of running it.
+	Help bool
 }
+
+// bindFlags makes a Command.Flags function for options of type O: bind
+// declares the flags on fs, bound to o's fields. Every default must be the
+// field's zero value, since words without flags get a zero O without
+// calling bind (a test checks each command).
+func bindFlags[O any](bind func(fs *pflag.FlagSet, o *O)) func(*pflag.FlagSet) any {
+	return func(fs *pflag.FlagSet) any {
+		o := new(O)
+		if fs != nil {
+			bind(fs, o)
+		}
+		return o
+	}
+}
+
+// optionsOf returns a command's options value, bound by its Flags
+// function; a mismatched type panics in the first test that runs the
+// command.
+func optionsOf[O any](inv *Invocation) *O { return inv.Options.(*O) }
 
 // ArgKind names what a positional argument refers to, so completion can
 // offer the right candidates.
@@ -71,35 +103,35 @@ func (c *Command) Usage() string {
 		b.WriteString(" ")
 		b.WriteString(c.Args)
 	}
-	if fs := c.flagSet(); fs != nil {
-		fs.VisitAll(func(f *pflag.Flag) {
-			b.WriteString(" [--")
-			b.WriteString(f.Name)
-			if v := flagValueName(f); v != "" {
-				b.WriteString(" ")
-				b.WriteString(v)
-			}
-			b.WriteString("]")
-			if strings.HasSuffix(f.Value.Type(), "Array") || strings.HasSuffix(f.Value.Type(), "Slice") {
-				b.WriteString("...")
-			}
-		})
-	}
+	fs, _ := c.flagSet()
+	fs.VisitAll(func(f *pflag.Flag) {
+		b.WriteString(" [--")
+		b.WriteString(f.Name)
+		if v := flagValueName(f); v != "" {
+			b.WriteString(" ")
+			b.WriteString(v)
+		}
+		b.WriteString("]")
+		if strings.HasSuffix(f.Value.Type(), "Array") || strings.HasSuffix(f.Value.Type(), "Slice") {
+			b.WriteString("...")
+		}
+	})
 	return b.String()
 }
 
-// flagSet returns a fresh FlagSet holding the command's flags, or nil when
-// it has none. Output is discarded: errors reach users as UsageErrors.
-func (c *Command) flagSet() *pflag.FlagSet {
-	if c.Flags == nil {
-		return nil
-	}
+// flagSet returns a fresh FlagSet holding the command's flags (none for a
+// command without Flags) and the options value they are bound to. Output
+// is discarded: errors reach users as UsageErrors.
+func (c *Command) flagSet() (*pflag.FlagSet, any) {
 	fs := pflag.NewFlagSet(c.Name, pflag.ContinueOnError)
 	fs.SortFlags = false
 	fs.SetOutput(discard{})
 	fs.Usage = func() {}
-	c.Flags(fs)
-	return fs
+	var opts any
+	if c.Flags != nil {
+		opts = c.Flags(fs)
+	}
+	return fs, opts
 }
 
 // flagValueName is the placeholder shown for a flag's value: the back-quoted
@@ -111,10 +143,7 @@ func flagValueName(f *pflag.Flag) string {
 
 // FlagHelp lists the command's flags, one per line, for help CMD.
 func (c *Command) FlagHelp() []string {
-	fs := c.flagSet()
-	if fs == nil {
-		return nil
-	}
+	fs, _ := c.flagSet()
 	var lines []string
 	fs.VisitAll(func(f *pflag.Flag) {
 		name, usage := pflag.UnquoteUsage(f)
@@ -129,6 +158,14 @@ func (c *Command) FlagHelp() []string {
 	})
 	return lines
 }
+
+// existOKOptions and forceOptions are the flags of the commands whose only
+// flag is --exist-ok or --force; rebalanceOptions are rebalance's.
+type (
+	existOKOptions   struct{ existOK bool }
+	forceOptions     struct{ force bool }
+	rebalanceOptions struct{ dryRun bool }
+)
 
 type discard struct{}
 

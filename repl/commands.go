@@ -1,15 +1,22 @@
 package repl
 
 import (
+	"errors"
+
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/spf13/pflag"
 )
+
+// Table is a command table, sorted by name.
+type Table []*Command
 
 // table is THE command table, sorted by name. Each entry is a package
 // variable defined next to its Run function in any file of the package;
 // adding a command means defining the variable and adding one line here.
-var table = []*Command{
+var table = Table{
 	cmdBackends,
 	cmdBuckets,
 	cmdConfigShow,
@@ -41,7 +48,41 @@ var table = []*Command{
 }
 
 // Commands returns the command table, sorted by name.
-func Commands() []*Command { return table }
+func Commands() Table { return table }
+
+// Prepare reads words as a call of one of the table's commands, the way
+// Session.Exec runs it and the script parser checks it: it resolves the
+// name, parses the flags into the command's options and counts the
+// arguments. Misuse is a *UsageError. Words asking for the command's help
+// give an Invocation with Help set, whatever else they hold.
+func (t Table) Prepare(words []string) (*Command, *Invocation, error) {
+	c, n, err := t.Resolve(words)
+	if err != nil {
+		return nil, nil, err
+	}
+	inv := &Invocation{Name: strings.Join(words[:n], " ")}
+	if c.RawArgs || !hasFlag(words[n:]) {
+		inv.Args = words[n:]
+		if c.Flags != nil && !c.RawArgs {
+			inv.Options = c.Flags(nil)
+		}
+	} else {
+		fs, opts := c.flagSet()
+		if err := fs.Parse(words[n:]); err != nil {
+			if errors.Is(err, pflag.ErrHelp) {
+				inv.Help = true
+				return c, inv, nil
+			}
+			return c, nil, flagError(c, err)
+		}
+		fs.Visit(func(f *pflag.Flag) { inv.Given = append(inv.Given, f.Name) })
+		inv.Args, inv.Options = fs.Args(), opts
+	}
+	if got := len(inv.Args); got < c.MinArgs || (c.MaxArgs >= 0 && got > c.MaxArgs) {
+		return c, nil, usageErrorf(c, "%s: %s, got %d", c.Name, wantArgs(c), got)
+	}
+	return c, inv, nil
+}
 
 // Lookup returns the command called name, by its name or an alias. Group
 // commands are found by their two-word name ("route add").
@@ -56,9 +97,21 @@ func lookupIn(cmds []*Command, name string) (*Command, bool) {
 	return nil, false
 }
 
-// resolve finds the command that words start with and returns it with the
-// number of words its name took (1, or 2 for a group command).
-func resolve(cmds []*Command, words []string) (*Command, int, error) {
+// hasFlag reports whether args hold a word that flag parsing would look
+// at: anything that starts with "-" but "-" itself.
+func hasFlag(args []string) bool {
+	for _, a := range args {
+		if len(a) > 1 && a[0] == '-' {
+			return true
+		}
+	}
+	return false
+}
+
+// Resolve finds the command that words start with and returns it with the
+// number of words its name took (1, or 2 for a group command). An unknown
+// name is a *UsageError that suggests the nearest names.
+func (cmds Table) Resolve(words []string) (*Command, int, error) {
 	if len(words) >= 2 {
 		if c, ok := lookupIn(cmds, words[0]+" "+words[1]); ok {
 			return c, 2, nil
@@ -73,12 +126,12 @@ func resolve(cmds []*Command, words []string) (*Command, int, error) {
 		}
 		return nil, 0, &UsageError{
 			Msg:         words[0] + ": unknown subcommand " + Quote(words[1]),
-			Suggestions: nearest(words[1], subs),
+			Suggestions: Suggest(words[1], subs),
 		}
 	}
 	return nil, 0, &UsageError{
 		Msg:         "unknown command " + Quote(words[0]) + " (help lists the commands)",
-		Suggestions: nearest(words[0], topNames(cmds)),
+		Suggestions: Suggest(words[0], topNames(cmds)),
 	}
 }
 
@@ -106,9 +159,11 @@ func topNames(cmds []*Command) []string {
 	return slices.Compact(names)
 }
 
-// nearest returns up to three candidates close to word: those it is a
-// prefix of, or within an edit distance that grows with its length.
-func nearest(word string, candidates []string) []string {
+// Suggest returns up to three candidates close to word: those it is a
+// prefix of, or within an edit distance that grows with its length (a
+// transposition counts as one edit). It is trovemem's one "did you
+// mean" engine, for the command table and the binary's own commands.
+func Suggest(word string, candidates []string) []string {
 	type scored struct {
 		name string
 		d    int

@@ -57,16 +57,14 @@ func (s *Session) Complete(ctx context.Context, before string) (candidates []str
 // completeArg returns the words that may fill the current argument
 // position of the command p has started.
 func (s *Session) completeArg(ctx context.Context, p *partial) []string {
-	c, n, err := resolve(s.commands, p.words)
+	c, n, err := s.commands.Resolve(p.words)
 	if err != nil {
 		return nil
 	}
-	fs := c.flagSet()
+	fs, _ := c.flagSet()
 	if strings.HasPrefix(p.word, "-") && !c.RawArgs {
 		var flags []string
-		if fs != nil {
-			fs.VisitAll(func(f *pflag.Flag) { flags = append(flags, "--"+f.Name) })
-		}
+		fs.VisitAll(func(f *pflag.Flag) { flags = append(flags, "--"+f.Name) })
 		return append(flags, "--help")
 	}
 	// Count the positional arguments before the cursor, skipping flags and
@@ -83,7 +81,7 @@ func (s *Session) completeArg(ctx context.Context, p *partial) []string {
 			args = append(args, rest[i+1:]...)
 			break
 		}
-		if strings.Contains(w, "=") || fs == nil {
+		if strings.Contains(w, "=") {
 			continue
 		}
 		name := strings.TrimLeft(w, "-")
@@ -179,70 +177,26 @@ type partial struct {
 	comment bool // the cursor is in a comment
 }
 
-// partialCommand scans text leniently (unterminated quotes are expected
-// while typing) and returns the last command's words so far.
+// partialCommand reads text leniently (unterminated quotes are expected
+// while typing), with the lexer Split uses, and returns the last command's
+// words so far.
 func partialCommand(text string) *partial {
-	p := &partial{}
-	var cur strings.Builder
-	inWord := false
-	start := 0
-	for i := 0; i < len(text); i++ {
-		c := text[i]
-		switch {
-		case p.quote == '\'':
-			if c == '\'' {
-				p.quote = 0
-			} else {
-				cur.WriteByte(c)
-			}
-		case p.quote == '"':
-			switch {
-			case c == '"':
-				p.quote = 0
-			case c == '\\' && i+1 < len(text):
-				i++
-				switch text[i] {
-				case 'n':
-					cur.WriteByte('\n')
-				case 't':
-					cur.WriteByte('\t')
-				default:
-					cur.WriteByte(text[i])
-				}
-			default:
-				cur.WriteByte(c)
-			}
-		case c == ' ' || c == '\t':
-			if inWord {
-				p.words = append(p.words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		case c == ';':
-			p.words, inWord = nil, false
-			cur.Reset()
-		case c == '#' && !inWord:
-			// A comment: nothing after it can be completed.
-			return &partial{comment: true}
-		default:
-			if !inWord {
-				inWord, start = true, i
-			}
-			switch c {
-			case '\'', '"':
-				p.quote = c
-			case '\\':
-				if i+1 < len(text) {
-					i++
-					cur.WriteByte(text[i])
-				}
-			default:
-				cur.WriteByte(c)
-			}
-		}
+	lx, err := Lex(text, LexOptions{Lenient: true})
+	if err != nil {
+		return &partial{}
 	}
-	if inWord {
-		p.word, p.raw = cur.String(), text[start:]
+	if lx.Comment {
+		// A comment: nothing after it can be completed.
+		return &partial{comment: true}
+	}
+	p := &partial{}
+	for _, w := range lx.Last {
+		p.words = append(p.words, w.Text())
+	}
+	if lx.InWord && len(p.words) > 0 {
+		last := lx.Last[len(lx.Last)-1]
+		p.words = p.words[:len(p.words)-1]
+		p.word, p.raw, p.quote = last.Text(), text[last.Off:], lx.Quote
 	}
 	return p
 }

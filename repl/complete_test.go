@@ -2,6 +2,7 @@ package repl
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -55,4 +56,42 @@ func TestComplete(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzPartialCommand checks that completion reads the words before the
+// cursor as Split reads them once the line is finished: for any line whose
+// open quote, if any, is closed, the command the line ends in has the
+// words partialCommand found, the one being typed included ("\x41 is A in
+// both).
+func FuzzPartialCommand(f *testing.F) {
+	for _, s := range []string{
+		`get b "\x41`, `put b 'a b`, `ls; get b k`, `echo a\ b`, `ls b # c`, `mkbucket x;`,
+		`put b "it's \"q\"" v`, "put b \\\nk", `echo ''`, `echo "é\u00e9`, `a'b c'"d`,
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		p := partialCommand(line)
+		if p.comment || (len(p.words) == 0 && p.raw == "") {
+			return
+		}
+		closed := line
+		if p.quote != 0 {
+			closed += string(p.quote)
+		}
+		cmds, err := Split(closed)
+		if err != nil {
+			return // a half-typed escape or a trailing backslash: Split has no reading
+		}
+		got := slices.Clone(p.words)
+		if p.raw != "" {
+			got = append(got, p.word)
+		}
+		if len(cmds) == 0 {
+			t.Fatalf("line %q: completion read %q, Split(%q) gives no command", line, got, closed)
+		}
+		if want := cmds[len(cmds)-1]; !slices.Equal(got, want) {
+			t.Errorf("line %q: got %q from completion, want %q as Split(%q) reads it", line, got, want, closed)
+		}
+	})
 }

@@ -4,21 +4,17 @@ import (
 	"bufio"
 	"context"
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/trovemem/trovemem/config"
 	"github.com/trovemem/trovemem/driver"
+	"github.com/trovemem/trovemem/internal/atomicfile"
 	"github.com/trovemem/trovemem/trove"
 )
 
@@ -46,41 +42,6 @@ import (
 // same config), and fails at the use line, naming the store, if one does
 // not.
 
-// Progress hears about the advance of a long operation.
-type Progress interface {
-	// Add reports n more units done.
-	Add(n int)
-	// Done reports the end of the operation, whether it succeeded or not.
-	Done()
-}
-
-// ProgressFunc starts reporting an operation of total units (-1 when the
-// total is unknown) described by label.
-type ProgressFunc func(label string, total int) Progress
-
-type progressKey struct{}
-
-// WithProgress returns a context under which long operations (dump, load,
-// replay) report their progress to f. The CLI installs one only when a
-// person is watching a terminal; without one nothing is reported.
-func WithProgress(ctx context.Context, f ProgressFunc) context.Context {
-	return context.WithValue(ctx, progressKey{}, f)
-}
-
-// startProgress begins reporting under ctx's ProgressFunc, or returns a
-// Progress that ignores everything.
-func startProgress(ctx context.Context, label string, total int) Progress {
-	if f, ok := ctx.Value(progressKey{}).(ProgressFunc); ok && f != nil {
-		return f(label, total)
-	}
-	return noProgress{}
-}
-
-type noProgress struct{}
-
-func (noProgress) Add(int) {}
-func (noProgress) Done()   {}
-
 // DumpStore writes st as a script that rebuilds it.
 func DumpStore(ctx context.Context, st *trove.Store, w io.Writer) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -88,7 +49,7 @@ func DumpStore(ctx context.Context, st *trove.Store, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	prog := startProgress(ctx, "dump", total)
+	prog := StartProgress(ctx, "dump", total)
 	defer prog.Done()
 	d := &dumper{w: bw, prog: prog}
 	if err := d.dump(ctx, st, total, true); err != nil {
@@ -118,7 +79,7 @@ func DumpSession(ctx context.Context, s *Session, w io.Writer) error {
 		counts[i] = n
 		total += n
 	}
-	prog := startProgress(ctx, "dump", total)
+	prog := StartProgress(ctx, "dump", total)
 	defer prog.Done()
 	d := &dumper{w: bw, prog: prog}
 	d.comment("trovemem dump of %d stores (%s): replay with `trovemem --load FILE` or `trovemem run FILE`.",
@@ -310,7 +271,7 @@ func sameRoute(st *trove.Store, pattern, backend string) (bool, error) {
 // doneUnlessErr is what an --exist-ok command returns when what it was
 // asked to create is already there: done, or the error saying how what is
 // there differs.
-func doneUnlessErr(done *Done, err error) (any, error) {
+func doneUnlessErr(done *Done, err error) (Result, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -404,8 +365,19 @@ func (d *dumper) object(ctx context.Context, b trove.BackendInfo, bucket, key st
 	if pin {
 		flags = append(flags, "--backend", b.Name)
 	}
-	d.emit(putWords(words, flags)...)
+	d.w.WriteString(DumpLine(words, flags) + "\n")
 	return nil
+}
+
+// DumpLine is the line a dump writes for a put of positional words and
+// flags: each word quoted by dumpQuote, in putWords' order.
+func DumpLine(positional, flags []string) string {
+	words := putWords(positional, flags)
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = dumpQuote(w)
+	}
+	return strings.Join(quoted, " ")
 }
 
 // putWords orders a command's positional words and flags. Flags usually go
@@ -449,97 +421,6 @@ func dumpQuote(w string) string {
 	return q
 }
 
-// WriteFileAtomic writes a file through a temporary file in the same
-// directory and a rename, so a crash never leaves half a file behind. The
-// file keeps the mode it had; a new file gets the mode os.Create would
-// give it (0666 less the umask), never the 0600 of a temporary file. When
-// path is a symbolic link, the file it points to is written and the link
-// stays.
-func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
-	target, err := followLinks(path)
-	if err != nil {
-		return err
-	}
-	perm, keep := os.FileMode(0o666), false
-	if info, err := os.Stat(target); err == nil {
-		if info.IsDir() {
-			return &os.PathError{Op: "write", Path: path, Err: errors.New("is a directory")}
-		}
-		perm, keep = info.Mode().Perm(), true
-	}
-	f, err := createTemp(filepath.Dir(target), "."+filepath.Base(target)+".tmp", perm)
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if keep {
-		// The umask applied when the file was created; the old mode, which
-		// it may have narrowed, is put back exactly.
-		if err = f.Chmod(perm); err != nil {
-			return err
-		}
-	}
-	if err = write(f); err != nil {
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), target)
-}
-
-// maxLinks bounds the symbolic links followLinks follows, as the kernel
-// does, so a loop of links is an error rather than a hang.
-const maxLinks = 40
-
-// followLinks returns the file path names after following symbolic links,
-// even one that points to a file not created yet.
-func followLinks(path string) (string, error) {
-	for range maxLinks {
-		info, err := os.Lstat(path)
-		if err != nil || info.Mode()&os.ModeSymlink == 0 {
-			return path, nil
-		}
-		dest, err := os.Readlink(path)
-		if err != nil {
-			return "", err
-		}
-		if !filepath.IsAbs(dest) {
-			dest = filepath.Join(filepath.Dir(path), dest)
-		}
-		path = dest
-	}
-	return "", &os.PathError{Op: "write", Path: path, Err: errors.New("too many levels of symbolic links")}
-}
-
-// createTemp creates a new file in dir with a random name that starts
-// with prefix, opened with perm (which the umask narrows), unlike
-// os.CreateTemp, whose files are always 0600.
-func createTemp(dir, prefix string, perm os.FileMode) (*os.File, error) {
-	for range 100 {
-		name := filepath.Join(dir, prefix+strconv.FormatUint(uint64(rand.Uint32()), 36))
-		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE|os.O_EXCL, perm)
-		if errors.Is(err, fs.ErrExist) {
-			continue
-		}
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			// The temporary name means nothing to the user; the folder does.
-			return nil, &fs.PathError{Op: "create a file in", Path: dir, Err: pe.Err}
-		}
-		return f, err
-	}
-	return nil, &os.PathError{Op: "createtemp", Path: filepath.Join(dir, prefix+"*"), Err: fs.ErrExist}
-}
-
 var cmdDump = &Command{
 	Name:    "dump",
 	Args:    "[FILE]",
@@ -553,7 +434,7 @@ var cmdDump = &Command{
 	Example: "dump backup.trove\ndump",
 	MinArgs: 0,
 	MaxArgs: 1,
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		if len(inv.Args) == 0 {
 			var b strings.Builder
 			if err := DumpSession(ctx, s, &b); err != nil {
@@ -565,7 +446,7 @@ var cmdDump = &Command{
 		if path == "" {
 			return nil, usageErrorf(nil, "dump: FILE is empty; name a file, or give none to print the dump")
 		}
-		if err := WriteFileAtomic(path, func(w io.Writer) error { return DumpSession(ctx, s, w) }); err != nil {
+		if err := atomicfile.Write(path, func(w io.Writer) error { return DumpSession(ctx, s, w) }); err != nil {
 			return nil, fmt.Errorf("dump %s: %w", path, err)
 		}
 		return &Message{Text: "dumped to " + path}, nil

@@ -74,7 +74,7 @@ func (e *CommandError) Error() string { return e.Err.Error() }
 func (e *CommandError) Unwrap() error { return e.Err }
 
 // Line returns the command as it could be typed again.
-func (e *CommandError) Line() string { return quoteWords(e.Words) }
+func (e *CommandError) Line() string { return QuoteWords(e.Words) }
 
 // LineError is a failure while running a source of lines non-interactively
 // (a pipe, a file): it names the source and the 1-based line, and the
@@ -104,14 +104,6 @@ type hintError struct {
 
 func (e *hintError) Error() string { return e.err.Error() + " (" + e.hint + ")" }
 func (e *hintError) Unwrap() error { return e.err }
-
-func quoteWords(words []string) string {
-	q := make([]string, len(words))
-	for i, w := range words {
-		q[i] = Quote(w)
-	}
-	return strings.Join(q, " ")
-}
 
 // orList joins names as "a", "a or b", "a, b or c".
 func orList(names []string) string {

@@ -129,7 +129,7 @@ func TestStoresAndUse(t *testing.T) {
 		t.Errorf("ls in main: got %q, want no bucket of scratch", got)
 	}
 	var out bytes.Buffer
-	err := s.RunLine(context.Background(), "use nope", &out, &out)
+	err := s.RunLine(context.Background(), "use nope", &out)
 	if !errors.Is(err, ErrUnknownStore) {
 		t.Errorf("use nope: got %v, want ErrUnknownStore", err)
 	}

@@ -19,8 +19,90 @@ func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("syntax error at column %d: %s", e.Col, e.Msg)
 }
 
-// Split splits one logical line into commands, each a list of words, the way
-// a shell would:
+// FragKind says what a fragment of a word is.
+type FragKind uint8
+
+// The kinds of fragments.
+const (
+	FragLiteral FragKind = iota // unquoted text, backslash escapes resolved
+	FragQuoted                  // the inside of '...' or "...", escapes resolved
+	FragRef                     // ${NAME} (only with LexOptions.Refs); Text is NAME
+)
+
+// Fragment is a piece of a word: a run of unquoted text, of quoted text or
+// a variable reference. Off and End are its bytes in the line.
+type Fragment struct {
+	Kind     FragKind
+	Text     string
+	Quote    byte // '\'' or '"' for a FragQuoted
+	Off, End int
+}
+
+// Word is one word of a line, as the fragments it is made of. Off is the
+// byte where it starts and Col that byte's 1-based column, in characters.
+type Word struct {
+	Frags    []Fragment
+	Off, Col int
+}
+
+// Text is the word's text, with each reference written as ${NAME}.
+func (w Word) Text() string {
+	if len(w.Frags) == 1 && w.Frags[0].Kind != FragRef {
+		return w.Frags[0].Text
+	}
+	var b strings.Builder
+	for _, f := range w.Frags {
+		if f.Kind == FragRef {
+			b.WriteString("${" + f.Text + "}")
+		} else {
+			b.WriteString(f.Text)
+		}
+	}
+	return b.String()
+}
+
+// HasRef reports whether the word holds a variable reference.
+func (w Word) HasRef() bool {
+	for _, f := range w.Frags {
+		if f.Kind == FragRef {
+			return true
+		}
+	}
+	return false
+}
+
+// LexOptions choose how Lex reads a line.
+type LexOptions struct {
+	// Refs reads ${NAME} outside single quotes (and not after a
+	// backslash) as a FragRef, as scripts do; otherwise it is text.
+	Refs bool
+	// Lenient reads a half-typed line, as completion sees it: an
+	// unterminated quote runs to the end of the line, and an escape the
+	// line ends in the middle of is dropped, where Split would fail. A
+	// bad escape in double quotes keeps the escaped character.
+	Lenient bool
+}
+
+// Lexed is a line read by Lex.
+type Lexed struct {
+	// Cmds are the line's commands; empty ones (a blank line, ";;") are
+	// dropped.
+	Cmds [][]Word
+	// Last is the command the line ends in: nil when the line ends after
+	// a ";" (or is blank), else the last of Cmds.
+	Last []Word
+	// InWord says the line ends inside Last's last word (no blank after
+	// it); Quote is the quote it ends inside, if any.
+	InWord bool
+	Quote  byte
+	// Comment says the line ends in a comment; Backslash that it ends in
+	// a backslash outside quotes and comments (the line continues).
+	Comment, Backslash bool
+}
+
+// Lex reads one logical line as commands of words, each word the
+// fragments it is made of. It is the one scanner of the line syntax:
+// Split, the script parser and completion all read lines through it.
 //
 //   - words are separated by spaces, tabs and newlines;
 //   - 'single quotes' keep everything up to the next ' literally;
@@ -30,149 +112,370 @@ func (e *SyntaxError) Error() string {
 //     backslash before a newline joins the two lines;
 //   - # at the start of a word starts a comment that runs to the end;
 //   - ; outside quotes ends a command.
-//
-// Empty commands (a blank line, ";;") are dropped, so a line that holds only
-// a comment gives no commands and no error.
-func Split(line string) ([][]string, error) {
-	var (
-		cmds   [][]string
-		words  []string
-		word   strings.Builder
-		inWord bool // a word has started, even if it is still empty ('')
-		col    = 0  // column of the rune at i, 1-based once the loop runs
-	)
-	endWord := func() {
-		if inWord {
-			words = append(words, word.String())
-			word.Reset()
-			inWord = false
+func Lex(line string, opts LexOptions) (Lexed, error) {
+	// Most lines are a few plain words: sized from a count of the words,
+	// the slices are allocated once, which keeps a replayed script fast.
+	n := 0
+	for i := 0; i < len(line); i++ {
+		if !isBlank(line[i]) && (i == 0 || isBlank(line[i-1])) {
+			n++
 		}
 	}
-	endCmd := func() {
-		endWord()
-		if len(words) > 0 {
-			cmds = append(cmds, words)
-			words = nil
-		}
+	lx := lexer{line: line, opts: opts, words: make([]Word, 0, n), frags: make([]Fragment, 0, n)}
+	if err := lx.run(); err != nil {
+		return Lexed{}, err
 	}
+	return lx.out, nil
+}
+
+func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+type lexer struct {
+	line  string
+	opts  LexOptions
+	out   Lexed
+	words []Word
+	word  Word
+	frags []Fragment
+	in    bool // a word has started, even if it is still empty ('')
+	col   int  // column of the rune being read, 1-based
+}
+
+func (lx *lexer) add(kind FragKind, quote byte, text string, off, end int) {
+	lx.frags = append(lx.frags, Fragment{Kind: kind, Text: text, Quote: quote, Off: off, End: end})
+}
+
+// start begins a word at byte off unless one is under way.
+func (lx *lexer) start(off int) {
+	if !lx.in {
+		lx.in = true
+		lx.word = Word{Off: off, Col: lx.col}
+		lx.frags = lx.frags[len(lx.frags):]
+	}
+}
+
+func (lx *lexer) endWord() {
+	if lx.in {
+		lx.word.Frags = lx.frags[:len(lx.frags):len(lx.frags)]
+		if len(lx.word.Frags) == 0 {
+			lx.word.Frags = []Fragment{{Kind: FragLiteral, Off: lx.word.Off, End: lx.word.Off}}
+		}
+		lx.words = append(lx.words, lx.word)
+		lx.in = false
+	}
+}
+
+func (lx *lexer) endCmd() {
+	lx.endWord()
+	if len(lx.words) > 0 {
+		if lx.out.Cmds == nil {
+			lx.out.Cmds = make([][]Word, 0, 1)
+		}
+		lx.out.Cmds = append(lx.out.Cmds, lx.words[:len(lx.words):len(lx.words)])
+	}
+	lx.words = lx.words[len(lx.words):]
+}
+
+func (lx *lexer) run() error {
+	line := lx.line
 	for i := 0; i < len(line); {
 		r, size := utf8.DecodeRuneInString(line[i:])
-		col++
+		lx.col++
 		switch {
 		case r == ' ' || r == '\t' || r == '\n' || r == '\r':
-			endWord()
+			lx.endWord()
 			i += size
 		case r == ';':
-			endCmd()
+			lx.endCmd()
 			i += size
-		case r == '#' && !inWord:
+		case r == '#' && !lx.in:
 			// A comment runs to the end of the logical line.
+			lx.out.Comment = true
 			i = len(line)
 		case r == '\\':
-			i += size
-			if i >= len(line) {
-				return nil, &SyntaxError{Col: col, Msg: "backslash at the end of the line (a line source joins it with the next line)"}
+			if i+size >= len(line) {
+				if lx.opts.Lenient {
+					lx.start(i)
+					lx.out.Backslash = true
+					i += size
+					continue
+				}
+				return &SyntaxError{Col: lx.col, Msg: "backslash at the end of the line (a line source joins it with the next line)"}
 			}
-			next, nsize := utf8.DecodeRuneInString(line[i:])
-			col++
-			i += nsize
+			next, nsize := utf8.DecodeRuneInString(line[i+size:])
 			if next == '\n' {
 				// A joined continuation line: the backslash and the newline vanish.
+				lx.col++
+				i += size + nsize
 				continue
 			}
-			inWord = true
-			word.WriteString(line[i-nsize : i])
+			lx.start(i)
+			lx.col++
+			lx.add(FragLiteral, 0, line[i+size:i+size+nsize], i, i+size+nsize)
+			i += size + nsize
+		case r == '$' && lx.opts.Refs && strings.HasPrefix(line[i:], "${"):
+			end, err := lx.ref(i)
+			if err != nil {
+				return err
+			}
+			i = end
 		case r == '\'':
-			start := col
-			inWord = true
+			start, startCol := i, lx.col
+			lx.start(i)
 			i += size
 			end := strings.IndexByte(line[i:], '\'')
 			if end < 0 {
-				return nil, &SyntaxError{Col: start, Msg: "unterminated single quote"}
+				if !lx.opts.Lenient {
+					return &SyntaxError{Col: startCol, Msg: "unterminated single quote"}
+				}
+				lx.add(FragQuoted, '\'', line[i:], start, len(line))
+				lx.out.Quote = '\''
+				i = len(line)
+				continue
 			}
-			word.WriteString(line[i : i+end])
-			col += utf8.RuneCountInString(line[i:i+end]) + 1
+			lx.add(FragQuoted, '\'', line[i:i+end], start, i+end+1)
+			lx.col += utf8.RuneCountInString(line[i:i+end]) + 1
 			i += end + 1
 		case r == '"':
-			start := col
-			inWord = true
-			i += size
-			var err *SyntaxError
-			i, col, err = lexDouble(line, i, col, &word)
+			startCol := lx.col
+			lx.start(i)
+			end, err := lx.double(i + size)
 			if err != nil {
 				if err.Col == 0 {
-					err.Col = start
+					err.Col = startCol
 				}
-				return nil, err
+				return err
 			}
+			i = end
 		default:
-			inWord = true
-			word.WriteString(line[i : i+size])
-			i += size
+			lx.start(i)
+			// A run of plain characters is one fragment, a substring of
+			// the line.
+			j := i + size
+			for j < len(line) && !special(line[j], lx.opts.Refs) {
+				_, n := utf8.DecodeRuneInString(line[j:])
+				lx.col++
+				j += n
+			}
+			lx.add(FragLiteral, 0, line[i:j], i, j)
+			i = j
 		}
 	}
-	endCmd()
-	return cmds, nil
+	lx.out.InWord = lx.in
+	if !lx.in {
+		lx.out.Quote = 0
+	}
+	lx.endCmd()
+	if n := len(lx.out.Cmds); n > 0 && lx.endsInCommand() {
+		lx.out.Last = lx.out.Cmds[n-1]
+	}
+	return nil
 }
 
-// lexDouble reads the inside of a double-quoted string starting at byte i
-// (just after the opening quote, whose column is col) and returns the byte
-// index and column just after the closing quote. A SyntaxError with Col 0
-// means the quote was never closed.
-func lexDouble(line string, i, col int, word *strings.Builder) (int, int, *SyntaxError) {
-	for i < len(line) {
-		r, size := utf8.DecodeRuneInString(line[i:])
-		col++
-		switch r {
-		case '"':
-			return i + size, col, nil
+// endsInCommand reports whether the line's last command runs to its end:
+// nothing but blanks, comments and joined lines after its last word.
+func (lx *lexer) endsInCommand() bool {
+	cmds := lx.out.Cmds
+	last := cmds[len(cmds)-1]
+	w := last[len(last)-1]
+	from := w.Frags[len(w.Frags)-1].End
+	return !strings.ContainsRune(stripComment(lx.line[from:]), ';')
+}
+
+// stripComment cuts a tail of the line (after a word, outside quotes) at
+// a comment.
+func stripComment(tail string) string {
+	for i := 0; i < len(tail); i++ {
+		switch tail[i] {
+		case '#':
+			return tail[:i]
 		case '\\':
-			escCol := col
-			i += size
-			if i >= len(line) {
-				return 0, 0, &SyntaxError{Msg: "unterminated double quote"}
-			}
-			c := line[i]
-			col++
 			i++
-			switch c {
-			case 'n':
-				word.WriteByte('\n')
-			case 't':
-				word.WriteByte('\t')
-			case 'r':
-				word.WriteByte('\r')
-			case '"', '\\':
-				word.WriteByte(c)
-			case 'x', 'u', 'U':
-				n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[c]
-				if i+n > len(line) {
-					return 0, 0, &SyntaxError{Col: escCol, Msg: fmt.Sprintf(`\%c needs %d hex digits`, c, n)}
-				}
-				v, err := strconv.ParseUint(line[i:i+n], 16, 32)
-				if err != nil {
-					return 0, 0, &SyntaxError{Col: escCol, Msg: fmt.Sprintf(`\%c needs %d hex digits`, c, n)}
-				}
-				if c == 'x' {
-					word.WriteByte(byte(v))
-				} else {
-					if !utf8.ValidRune(rune(v)) {
-						return 0, 0, &SyntaxError{Col: escCol, Msg: fmt.Sprintf(`\%c%s is not a valid character`, c, line[i:i+n])}
-					}
-					word.WriteRune(rune(v))
-				}
-				i += n
-				col += n
-			default:
-				e, _ := utf8.DecodeRuneInString(line[i-1:])
-				return 0, 0, &SyntaxError{Col: escCol, Msg: fmt.Sprintf(`unknown escape \%c in double quotes (use \\ for a backslash, or single quotes)`, e)}
-			}
+		}
+	}
+	return tail
+}
+
+// special reports whether c ends a run of plain characters.
+func special(c byte, refs bool) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', ';', '\\', '\'', '"':
+		return true
+	case '$':
+		return refs
+	}
+	return false
+}
+
+// ref reads ${NAME} at byte i and returns the byte after it.
+func (lx *lexer) ref(i int) (int, error) {
+	line := lx.line
+	end := strings.IndexByte(line[i:], '}')
+	if end < 0 {
+		return 0, &SyntaxError{Col: lx.col, Msg: "unterminated ${ (want ${NAME})"}
+	}
+	name := line[i+2 : i+end]
+	if !ValidVarName(name) {
+		return 0, &SyntaxError{Col: lx.col, Msg: fmt.Sprintf("bad variable name %s in ${...} (letters, digits and _)", Quote(name))}
+	}
+	lx.start(i)
+	lx.add(FragRef, 0, name, i, i+end+1)
+	lx.col += utf8.RuneCountInString(line[i+1 : i+end+1])
+	return i + end + 1, nil
+}
+
+// ValidVarName reports whether s is a variable name: letters, digits and
+// _, not starting with a digit.
+func ValidVarName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		if r == '_' || r < utf8.RuneSelf && ('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') || i > 0 && '0' <= r && r <= '9' {
 			continue
 		}
-		word.WriteString(line[i : i+size])
+		return false
+	}
+	return true
+}
+
+// double reads the inside of a double-quoted string starting at byte i
+// (just after the opening quote) and returns the byte index just after the
+// closing quote. A SyntaxError with Col 0 means the quote was never
+// closed.
+func (lx *lexer) double(i int) (int, *SyntaxError) {
+	line := lx.line
+	run := i // start of the text not yet added as a fragment
+	flush := func(j int) {
+		if j > run {
+			lx.add(FragQuoted, '"', line[run:j], run, j)
+		}
+	}
+	open := i - 1
+	n0 := len(lx.frags)
+	for i < len(line) {
+		r, size := utf8.DecodeRuneInString(line[i:])
+		lx.col++
+		switch {
+		case r == '"':
+			flush(i)
+			if len(lx.frags) == n0 {
+				// An empty "" is still a fragment.
+				lx.add(FragQuoted, '"', "", open, i+size)
+			}
+			return i + size, nil
+		case r == '$' && lx.opts.Refs && strings.HasPrefix(line[i:], "${"):
+			flush(i)
+			end, err := lx.ref(i)
+			if err != nil {
+				return 0, err.(*SyntaxError)
+			}
+			i, run = end, end
+			continue
+		case r == '\\':
+			flush(i)
+			escCol := lx.col
+			text, n, err := lx.escape(line[i+1:], escCol)
+			if err != nil {
+				return 0, err
+			}
+			if n < 0 { // lenient: the line ends in the escape
+				i, run = len(line), len(line)
+				continue
+			}
+			lx.add(FragQuoted, '"', text, i, i+1+n)
+			lx.col += utf8.RuneCountInString(line[i+1 : i+1+n])
+			i += 1 + n
+			run = i
+			continue
+		}
 		i += size
 	}
-	return 0, 0, &SyntaxError{Msg: "unterminated double quote"}
+	if !lx.opts.Lenient {
+		return 0, &SyntaxError{Msg: "unterminated double quote"}
+	}
+	flush(len(line))
+	if len(lx.frags) == n0 {
+		lx.add(FragQuoted, '"', "", open, len(line))
+	}
+	lx.out.Quote = '"'
+	return len(line), nil
+}
+
+// escape reads the escape after a backslash in double quotes, from rest,
+// and returns the text it stands for and the bytes it took (-1 when a
+// lenient line ends in it).
+func (lx *lexer) escape(rest string, escCol int) (string, int, *SyntaxError) {
+	if rest == "" {
+		if lx.opts.Lenient {
+			return "", -1, nil
+		}
+		return "", 0, &SyntaxError{Msg: "unterminated double quote"}
+	}
+	c := rest[0]
+	switch c {
+	case 'n':
+		return "\n", 1, nil
+	case 't':
+		return "\t", 1, nil
+	case 'r':
+		return "\r", 1, nil
+	case '"', '\\':
+		return rest[:1], 1, nil
+	case 'x', 'u', 'U':
+		n := map[byte]int{'x': 2, 'u': 4, 'U': 8}[c]
+		if 1+n > len(rest) {
+			if lx.opts.Lenient {
+				return "", -1, nil
+			}
+			return "", 0, &SyntaxError{Col: escCol, Msg: fmt.Sprintf(`\%c needs %d hex digits`, c, n)}
+		}
+		v, err := strconv.ParseUint(rest[1:1+n], 16, 32)
+		if err != nil {
+			if lx.opts.Lenient {
+				return rest[:1], 1, nil
+			}
+			return "", 0, &SyntaxError{Col: escCol, Msg: fmt.Sprintf(`\%c needs %d hex digits`, c, n)}
+		}
+		if c == 'x' {
+			return string([]byte{byte(v)}), 1 + n, nil
+		}
+		if !utf8.ValidRune(rune(v)) {
+			if lx.opts.Lenient {
+				return rest[:1], 1, nil
+			}
+			return "", 0, &SyntaxError{Col: escCol, Msg: fmt.Sprintf(`\%c%s is not a valid character`, c, rest[1:1+n])}
+		}
+		return string(rune(v)), 1 + n, nil
+	}
+	e, size := utf8.DecodeRuneInString(rest)
+	if lx.opts.Lenient {
+		return rest[:size], size, nil
+	}
+	return "", 0, &SyntaxError{Col: escCol, Msg: fmt.Sprintf(`unknown escape \%c in double quotes (use \\ for a backslash, or single quotes)`, e)}
+}
+
+// Split splits one logical line into commands, each a list of words, the
+// way a shell would (see Lex for the rules). Empty commands (a blank line,
+// ";;") are dropped, so a line that holds only a comment gives no commands
+// and no error.
+func Split(line string) ([][]string, error) {
+	lx, err := Lex(line, LexOptions{})
+	if err != nil {
+		return nil, err
+	}
+	if len(lx.Cmds) == 0 {
+		return nil, nil
+	}
+	cmds := make([][]string, len(lx.Cmds))
+	for i, c := range lx.Cmds {
+		words := make([]string, len(c))
+		for j, w := range c {
+			words[j] = w.Text()
+		}
+		cmds[i] = words
+	}
+	return cmds, nil
 }
 
 // Continues reports whether a physical line ends with a backslash that is
@@ -182,40 +485,8 @@ func Continues(line string) bool {
 	if !strings.HasSuffix(line, `\`) {
 		return false
 	}
-	var quote byte
-	inWord := false
-	for i := 0; i < len(line); i++ {
-		c := line[i]
-		switch {
-		case quote == '\'':
-			if c == '\'' {
-				quote = 0
-			}
-		case quote == '"':
-			if c == '\\' {
-				i++
-			} else if c == '"' {
-				quote = 0
-			}
-		case c == '\\':
-			if i == len(line)-1 {
-				return true
-			}
-			i++
-			// An escaped newline joins lines and starts nothing.
-			inWord = inWord || line[i] != '\n'
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ';':
-			inWord = false
-		case c == '#' && !inWord:
-			return false
-		case c == '\'' || c == '"':
-			quote = c
-			inWord = true
-		default:
-			inWord = true
-		}
-	}
-	return false
+	lx, err := Lex(line, LexOptions{Lenient: true})
+	return err == nil && lx.Backslash && !lx.Comment
 }
 
 // JoinContinued joins a line that Continues with the next physical line.
@@ -282,4 +553,14 @@ func Quote(word string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// QuoteWords quotes each word as Quote does and joins them with spaces: a
+// line that Split reads back as words.
+func QuoteWords(words []string) string {
+	q := make([]string, len(words))
+	for i, w := range words {
+		q[i] = Quote(w)
+	}
+	return strings.Join(q, " ")
 }

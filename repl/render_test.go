@@ -20,7 +20,7 @@ func TestRows(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		v     any
+		v     Result
 		human bool
 		want  *grid
 	}{
@@ -46,11 +46,11 @@ func TestRows(t *testing.T) {
 			Header: []string{"key", "size", "etag", "backend"},
 			Rows:   [][]string{{`"new\nline"`, "3", "e", "default"}},
 		}},
-		{"explanation", &trove.Explanation{Bucket: "demo", Key: "x.log", Backend: "cold", Winner: 1, Steps: []trove.Step{
+		{"explanation", &Explanation{&trove.Explanation{Bucket: "demo", Key: "x.log", Backend: "cold", Winner: 1, Steps: []trove.Step{
 			{Kind: trove.RulePattern, Rule: "hot/**", Backend: "fast", Reason: `key does not start with "hot/"`},
 			{Kind: trove.RulePattern, Rule: "*.log", Backend: "cold", Matched: true, Reason: "matches"},
 			{Kind: trove.RuleDefault, Rule: "default", Backend: "default", Reason: "not consulted: an earlier rule decided"},
-		}}, false, &grid{
+		}}}, false, &grid{
 			Before: []string{"demo/x.log -> cold"},
 			Header: []string{"#", "rule", "backend", "result", "why"},
 			Rows: [][]string{
@@ -125,4 +125,11 @@ func TestGuessContentType(t *testing.T) {
 			t.Errorf("GuessContentType(%q): got %q, want %q", key, got, want)
 		}
 	}
+}
+
+// rows lays out a result as a grid; ok is false for results that are not
+// tabular.
+func rows(v Result, human bool) (g *grid, ok bool) {
+	l := v.layout(human)
+	return l.grid, l.grid != nil
 }

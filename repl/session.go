@@ -11,9 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/trovemem/trovemem/config"
 	"github.com/trovemem/trovemem/driver"
 	"github.com/trovemem/trovemem/trove"
 )
@@ -64,7 +64,7 @@ type Session struct {
 	Vars map[string]string
 
 	isTerminal func(io.Writer) bool
-	commands   []*Command
+	commands   Table
 	last       *listState
 	undo       undoCache
 }
@@ -173,11 +173,13 @@ func (s *Session) StoreNamed(name string) (*trove.Store, bool) {
 	return st, ok
 }
 
-// ErrStoreExists and ErrUnknownStore are returned by AddStore and Use.
-var (
-	ErrStoreExists  = errors.New("store already exists")
-	ErrUnknownStore = errors.New("unknown store")
-)
+// ErrStoreExists is returned by AddStore for a name already taken.
+var ErrStoreExists = errors.New("store already exists")
+
+// ErrUnknownStore is returned by Use (and NewSessionWithStores) for a name
+// that is no store: the same sentinel a config file's unknown default
+// store gives, so errors.Is matches both.
+var ErrUnknownStore = config.ErrUnknownStore
 
 // AddStore adds a named store; it does not become current.
 func (s *Session) AddStore(name string, st *trove.Store) error {
@@ -209,37 +211,16 @@ func (s *Session) SetFormat(f Format) { s.format = f }
 // *InternalError. Either way, a command that fails leaves the store as it
 // was: its partial changes are rolled back. "CMD --help" returns the
 // command's help.
-func (s *Session) Exec(ctx context.Context, words []string) (result any, err error) {
+func (s *Session) Exec(ctx context.Context, words []string) (result Result, err error) {
 	if len(words) == 0 {
 		return nil, nil
 	}
-	c, n, err := resolve(s.commands, words)
+	c, inv, err := s.commands.Prepare(words)
 	if err != nil {
 		return nil, err
 	}
-	inv := &Invocation{Name: strings.Join(words[:n], " ")}
-	if c.RawArgs {
-		inv.Args = words[n:]
-		inv.Flags = pflag.NewFlagSet(c.Name, pflag.ContinueOnError)
-	} else if fs := defaultFlags(c, words[n:]); fs != nil {
-		inv.Args, inv.Flags = words[n:], fs
-	} else {
-		fs := c.flagSet()
-		if fs == nil {
-			fs = pflag.NewFlagSet(c.Name, pflag.ContinueOnError)
-			fs.SetOutput(discard{})
-			fs.Usage = func() {}
-		}
-		if err := fs.Parse(words[n:]); err != nil {
-			if errors.Is(err, pflag.ErrHelp) {
-				return &HelpText{Command: c}, nil
-			}
-			return nil, flagError(c, err)
-		}
-		inv.Args, inv.Flags = fs.Args(), fs
-	}
-	if got := len(inv.Args); got < c.MinArgs || (c.MaxArgs >= 0 && got > c.MaxArgs) {
-		return nil, usageErrorf(c, "%s: %s, got %d", c.Name, wantArgs(c), got)
+	if inv.Help {
+		return &HelpText{Command: c}, nil
 	}
 	// A command that fails or panics must leave the store as it was, even
 	// when it changed several things before failing: record how to undo
@@ -311,7 +292,7 @@ func (s *Session) hint(ctx context.Context, err error) error {
 // Render draws a command's result in the session's output mode. Content
 // (what get returns) is written as the stored bytes, except that binary
 // content is refused when w is a terminal.
-func (s *Session) Render(w io.Writer, v any) error {
+func (s *Session) Render(w io.Writer, v Result) error {
 	if v == nil {
 		return nil
 	}
@@ -327,7 +308,7 @@ func (s *Session) Render(w io.Writer, v any) error {
 // stopping at the first failure. A command's failure is returned as a
 // *CommandError naming it; a line that does not parse as a *SyntaxError;
 // the exit command as ErrExit. The caller reports the error.
-func (s *Session) RunLine(ctx context.Context, line string, stdout, stderr io.Writer) error {
+func (s *Session) RunLine(ctx context.Context, line string, stdout io.Writer) error {
 	cmds, err := Split(line)
 	if err != nil {
 		return err

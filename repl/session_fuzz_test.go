@@ -6,6 +6,11 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/trovemem/trovemem/driver"
+	"github.com/trovemem/trovemem/memdriver"
+	"github.com/trovemem/trovemem/trove"
 )
 
 // FuzzRunLine types arbitrary lines at a session holding a bucket, objects,
@@ -40,11 +45,11 @@ func FuzzRunLine(f *testing.F) {
 			s := newScriptSession(t)
 			ctx := context.Background()
 			setup := "mkbucket demo; put demo a 1; put demo b/c 2; mount extra mem://; route add '*.log' extra; put demo x.log 3; ls demo --max 1"
-			if err := s.RunLine(ctx, setup, io.Discard, io.Discard); err != nil {
+			if err := s.RunLine(ctx, setup, io.Discard); err != nil {
 				t.Fatalf("setup: %v", err)
 			}
 			s.SetFormat(mode)
-			err := s.RunLine(ctx, line, io.Discard, io.Discard)
+			err := s.RunLine(ctx, line, io.Discard)
 			var ie *InternalError
 			if errors.As(err, &ie) {
 				t.Fatalf("%s output, line %q: panic: %v\n%s", mode, line, ie.Value, ie.Stack)
@@ -61,4 +66,16 @@ func fileWord(w string) bool {
 		return true
 	}
 	return strings.HasPrefix(w, "--out") || strings.HasPrefix(w, "--file") || strings.HasPrefix(w, "--save")
+}
+
+// newScriptSession returns a session on a fresh memory store whose clock
+// is fixed, as the script package's tests make them.
+func newScriptSession(t testing.TB) *Session {
+	t.Helper()
+	clock := func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
+	st, err := trove.Open(memdriver.New(driver.WithClock(clock)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewSession(st, WithClock(clock))
 }

@@ -36,9 +36,9 @@ func newCoreSession(t *testing.T, opts ...SessionOption) *Session {
 // runOK runs each line with RunLine and fails the test on an error.
 func runOK(t *testing.T, s *Session, lines ...string) string {
 	t.Helper()
-	var out, errOut bytes.Buffer
+	var out bytes.Buffer
 	for _, l := range lines {
-		if err := s.RunLine(context.Background(), l, &out, &errOut); err != nil {
+		if err := s.RunLine(context.Background(), l, &out); err != nil {
 			t.Fatalf("RunLine(%q): %v", l, err)
 		}
 	}
@@ -110,7 +110,7 @@ func TestRunLinePlain(t *testing.T) {
 func TestRunLineStopsAtFirstFailure(t *testing.T) {
 	s := newCoreSession(t)
 	var out bytes.Buffer
-	err := s.RunLine(context.Background(), "mkbucket demo; get demo nope; echo after", &out, io.Discard)
+	err := s.RunLine(context.Background(), "mkbucket demo; get demo nope; echo after", &out)
 	var ce *CommandError
 	if !errors.As(err, &ce) {
 		t.Fatalf("got error %v, want a *CommandError", err)
@@ -184,7 +184,7 @@ func TestExecErrors(t *testing.T) {
 }
 
 func TestPanicIsRecovered(t *testing.T) {
-	boom := &Command{Name: "boom", MaxArgs: -1, Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	boom := &Command{Name: "boom", MaxArgs: -1, Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		if err := s.Store().CreateBucket(ctx, "half-done"); err != nil {
 			return nil, err
 		}
@@ -209,7 +209,7 @@ func TestPanicIsRecovered(t *testing.T) {
 }
 
 func TestFailedCommandLeavesStoreAsItWas(t *testing.T) {
-	halfway := &Command{Name: "halfway", MaxArgs: -1, Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	halfway := &Command{Name: "halfway", MaxArgs: -1, Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		st := s.Store()
 		if _, err := st.Put(ctx, "demo", "k", strings.NewReader("changed")); err != nil {
 			return nil, err
@@ -239,13 +239,13 @@ func TestHelpForEveryCommand(t *testing.T) {
 	for _, c := range Commands() {
 		t.Run(c.Name, func(t *testing.T) {
 			words := append([]string{"help"}, strings.Fields(c.Name)...)
-			got := runOK(t, s, quoteWords(words))
+			got := runOK(t, s, QuoteWords(words))
 			for _, want := range []string{"usage: " + c.Usage(), "example:", upperFirst(c.Summary)} {
 				if !strings.Contains(got, want) {
 					t.Errorf("help %s: got\n%s\nwant it to contain %q", c.Name, got, want)
 				}
 			}
-			flagHelp := runOK(t, s, quoteWords(append(strings.Fields(c.Name), "--help")))
+			flagHelp := runOK(t, s, QuoteWords(append(strings.Fields(c.Name), "--help")))
 			if c.RawArgs {
 				return
 			}
@@ -310,7 +310,7 @@ func TestBinaryContentRefusedOnTerminal(t *testing.T) {
 			s := newCoreSession(t, WithFormat(tt.format), WithTerminalCheck(func(io.Writer) bool { return tt.terminal }))
 			runOK(t, s, "mkbucket demo", "put demo k "+Quote(tt.value))
 			var out bytes.Buffer
-			err := s.RunLine(context.Background(), "get demo k", &out, io.Discard)
+			err := s.RunLine(context.Background(), "get demo k", &out)
 			if got := errors.Is(err, ErrBinaryContent); got != tt.wantErr {
 				t.Fatalf("got error %v, want binary refusal %v", err, tt.wantErr)
 			}

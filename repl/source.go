@@ -9,6 +9,16 @@ import (
 	"strings"
 )
 
+// Prompts of the interactive REPL.
+const (
+	Prompt             = "trovemem> "
+	ContinuationPrompt = "       ... "
+)
+
+// StdinName is the name standard input goes by in messages
+// (<stdin>:LINE: ...).
+const StdinName = "<stdin>"
+
 // LineSource feeds lines to Session.Loop: a terminal through readline, or
 // a pipe or file through a reader. Next returns io.EOF when the source is
 // done and ErrLineAbandoned when the user dropped the line being typed.
@@ -97,7 +107,7 @@ func (s *Session) Loop(ctx context.Context, src LineSource, name string, stdout,
 			return &LineError{File: name, Line: start, Err: err}
 		}
 		if err == nil {
-			err = s.RunLine(ctx, line, stdout, stderr)
+			err = s.RunLine(ctx, line, stdout)
 		}
 		if errors.Is(err, ErrExit) {
 			return nil

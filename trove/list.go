@@ -55,7 +55,13 @@ func (s *Store) List(ctx context.Context, bucket string, opts ...driver.ListOpti
 		srcs = append(srcs, source{name: name, page: page, hasMore: it.NextToken() != ""})
 	}
 
-	out := make([]*ObjectInfo, 0, lo.MaxKeys)
+	// Size the page by what the backends returned, never by the page size
+	// asked for: a user may ask for 2^63-1 entries.
+	have := 0
+	for _, src := range srcs {
+		have += len(src.page)
+	}
+	out := make([]*ObjectInfo, 0, min(lo.MaxKeys, have))
 	for len(out) < lo.MaxKeys {
 		// Few backends: a linear scan for the smallest head beats a heap.
 		min := -1

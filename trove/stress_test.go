@@ -217,3 +217,24 @@ func TestCopyWhileLayoutChanges(t *testing.T) {
 	close(stop)
 	churn.Wait()
 }
+
+// TestListHugeMaxKeys: a page size is user input (ls --max), and the merge
+// over several backends once allocated a slice of that size: 2^63-1 made
+// the runtime panic and 10^10 ran out of memory.
+func TestListHugeMaxKeys(t *testing.T) {
+	s, _ := newStore(t, []string{"cold"}, "cold/**", "cold")
+	put(t, s, "data", "a", "1")
+	put(t, s, "data", "cold/b", "2")
+	for _, n := range []int{1<<63 - 1, 10_000_000_000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			it, err := s.List(ctx, "data", trove.WithMaxKeys(n))
+			if err != nil {
+				t.Fatalf("List: %v", err)
+			}
+			page, _ := it.All(ctx)
+			if len(page) != 2 || it.NextToken() != "" {
+				t.Errorf("got %d entries and token %q, want 2 and none", len(page), it.NextToken())
+			}
+		})
+	}
+}

@@ -8,7 +8,7 @@ import (
 	"os/signal"
 	"path/filepath"
 
-	"github.com/trovemem/trovemem/repl"
+	"github.com/trovemem/trovemem/internal/tty"
 )
 
 // runREPL runs the interactive REPL on the terminal.
@@ -24,7 +24,7 @@ func (a *app) runREPL(ctx context.Context) error {
 	if !ok {
 		stdin = io.NopCloser(a.stdin)
 	}
-	src, err := repl.NewReadlineSource(a.Session, repl.ReadlineConfig{
+	src, err := tty.NewSource(a.Session, tty.Config{
 		HistoryFile: a.historyFile(),
 		Stdin:       stdin,
 		Stdout:      a.stdout,

@@ -1,7 +1,10 @@
 // Command trovemem is a REPL and one-shot runner over trovemem's in-memory
-// object store. This package is cobra wiring only: flags, the choice
-// between the interactive REPL, stdin replay and -c, and exit codes. The
-// commands themselves live in package repl.
+// object store. This package is cobra wiring: flags, the start-up that
+// builds stores and a session from them (startup.go, in the order it runs),
+// the choice between the interactive REPL, stdin replay, -c, run and test,
+// and exit codes (exit.go). The commands live in package repl, the script
+// language in package script, and what only this binary uses in
+// internal/.
 package main
 
 import (

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,33 +16,9 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
-	"github.com/trovemem/trovemem/driver"
-	"github.com/trovemem/trovemem/memdriver"
+	"github.com/trovemem/trovemem/config"
 	"github.com/trovemem/trovemem/repl"
 	"github.com/trovemem/trovemem/trove"
-)
-
-// Hook points. Other files of this package extend the binary without
-// editing this one, each with one append in an init function:
-//
-//	subcommands  = append(subcommands, newRunCmd)   // a subcommand: trovemem run
-//	flagHooks    = append(flagHooks, addNowFlag)    // persistent flags: --now, --load, --config
-//	storeHooks   = append(storeHooks, applyNow)     // before the store is built: set a.Now,
-//	                                                 //   a.DefaultDriver, a.StoreOptions
-//	sessionHooks = append(sessionHooks, loadDump)   // after the session exists: --load, stores
-//	finishHooks  = append(finishHooks, saveDump)    // after the commands ran: --save
-//
-// Hooks run in the order they were appended (file name order). A
-// subcommand calls a.setup(ctx) to get the store and session built from
-// the global flags and hooks, and returns errors; wrap misuse with asUsage
-// so exitCode gives 2. Every flag, hooks' included, can also be set from
-// the environment as TROVEMEM_<NAME> (see applyEnv).
-var (
-	subcommands  []func(a *app) *cobra.Command
-	flagHooks    []func(a *app, fs *pflag.FlagSet)
-	storeHooks   []func(ctx context.Context, a *app) error
-	sessionHooks []func(ctx context.Context, a *app) error
-	finishHooks  []func(ctx context.Context, a *app, runErr error) error
 )
 
 // app is one run of the binary: its streams, its global flags and what
@@ -51,28 +28,42 @@ type app struct {
 	stdout, stderr io.Writer
 
 	// Global flags.
-	mounts  []string
-	routes  []string
-	output  string
-	history string
-	command string
-	version bool
+	mounts     []string
+	routes     []string
+	output     string
+	history    string
+	command    string
+	version    bool
+	configFile string // --config
+	noConfig   bool   // --no-config
+	now        string // --now
+	load       string // --load
+	save       string // --save
 
-	// Now is the clock the default driver and mounted drivers stamp objects
-	// with; a store hook (--now) may replace it.
+	// noSave is set by test, whose per-script stores are not the user's,
+	// and when --load failed, so a half-loaded store never overwrites a
+	// good dump (--load and --save are often the same file).
+	noSave bool
+	// forcedPlain is set when run or test chose plain output for their own
+	// determinism; userOutput is then what -o (or TROVEMEM_OUTPUT) said.
+	forcedPlain bool
+	userOutput  string
+
+	// Now is the clock the default driver, mounted drivers and the session
+	// stamp objects with; --now fixes it.
 	Now func() time.Time
-	// DefaultDriver, when a store hook sets it, replaces the in-memory
-	// default backend.
-	DefaultDriver driver.Driver
-	// StoreOptions and SessionOptions are passed to trove.Open and
-	// repl.NewSession; hooks may add to them.
-	StoreOptions   []trove.Option
-	SessionOptions []repl.SessionOption
 
-	// Store and Session are built by setup.
+	// Built by setup, closed by finish: every store opened, the current
+	// one and the session over them.
+	stores  []*trove.Store
 	Store   *trove.Store
 	Session *repl.Session
 }
+
+// Let subcommands have their own PersistentPreRunE without losing the
+// root's (which applies the environment). The setting is global to cobra,
+// so it is made once, here.
+func init() { cobra.EnableTraverseRunHooks = true }
 
 // runWith runs trovemem with the given arguments and streams and returns
 // its exit status.
@@ -90,9 +81,6 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 
 // newRootCmd builds the root command, its flags and its subcommands.
 func newRootCmd(a *app) *cobra.Command {
-	// Let subcommands have their own PersistentPreRunE without losing the
-	// root's (which applies the environment).
-	cobra.EnableTraverseRunHooks = true
 	root := &cobra.Command{
 		Use:   "trovemem",
 		Short: "A REPL over an in-memory object store with buckets, pagination and routing",
@@ -141,20 +129,19 @@ Exit status: 0 ok, 1 a command failed, 2 usage error, 130 interrupted.`,
 	_ = root.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 		return []string{"table", "plain", "json"}, cobra.ShellCompDirectiveNoFileComp
 	})
-	for _, h := range flagHooks {
-		h(a, pf)
-	}
+	pf.StringVar(&a.configFile, "config", "", "load stores, backends and routes from the YAML `FILE` (default ./"+config.DefaultFile+" when present)")
+	pf.BoolVar(&a.noConfig, "no-config", false, "ignore ./"+config.DefaultFile)
+	pf.StringVar(&a.now, "now", "", "fix the clock at `TIME` (RFC 3339, as 2026-01-01T00:00:00Z), so timestamps in outputs are reproducible")
+	pf.StringVar(&a.load, "load", "", "start from the store a script or dump `FILE` builds")
+	pf.StringVar(&a.save, "save", "", "dump the store to `FILE` on exit (through a temporary file and a rename)")
 	// Traverse decides whether a flag before the subcommand takes a value
 	// from root.Flags(), which holds the persistent flags only once merged.
 	root.LocalFlags()
 
 	root.AddGroup(&cobra.Group{ID: groupStore, Title: "Store commands (the REPL's; trovemem help CMD shows one in full):"},
 		&cobra.Group{ID: groupOther, Title: "Other commands:"})
-	for _, newCmd := range subcommands {
-		cmd := newCmd(a)
-		if cmd.GroupID == "" {
-			cmd.GroupID = groupOther
-		}
+	for _, cmd := range []*cobra.Command{newRunCmd(a), newTestCmd(a)} {
+		cmd.GroupID = groupOther
 		root.AddCommand(cmd)
 	}
 	root.SetHelpCommand(newHelpCmd(root))
@@ -165,15 +152,12 @@ Exit status: 0 ok, 1 a command failed, 2 usage error, 130 interrupted.`,
 	return root
 }
 
-// Suggestions for a mistyped command name: cobra's default distance
-// applies only to its own messages, not to SuggestionsFor.
-const suggestDistance = 1
-
 // usageArgs makes every argument check of cmd and its subcommands a usage
 // error (exit status 2): cobra's validators (NoArgs, MinimumNArgs, ...)
 // return plain errors, which would otherwise exit 1.
 func usageArgs(cmd *cobra.Command) {
-	cmd.SuggestionsMinimumDistance = suggestDistance
+	// Suggestions come from suggest, never from cobra's own engine.
+	cmd.DisableSuggestions = true
 	if cmd.HasSubCommands() && !cmd.Runnable() {
 		// A command that only holds others (completion) would print its
 		// help and exit 0 for an unknown subcommand.
@@ -221,10 +205,7 @@ func unknownSubcommand(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("unknown command %q for %s", args[0], cmd.CommandPath())
-	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-		msg += "; did you mean " + strings.Join(s, " or ") + "?"
-	}
+	msg := fmt.Sprintf("unknown command %q for %s", args[0], cmd.CommandPath()) + didYouMean(cmd, args[0])
 	return asUsage(fmt.Errorf("%s (see %s --help)", msg, cmd.CommandPath()))
 }
 
@@ -246,11 +227,25 @@ func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("unknown command %q for %s", args[0], cmd.CommandPath())
-	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
-		msg += "; did you mean " + strings.Join(s, " or ") + "?"
-	}
+	msg := fmt.Sprintf("unknown command %q for %s", args[0], cmd.CommandPath()) + didYouMean(cmd, args[0])
 	return asUsage(errors.New(msg + " (trovemem --help lists the commands)"))
+}
+
+// didYouMean is "; did you mean X or Y?" for the subcommands of cmd
+// nearest to word, by repl.Suggest (the engine the REPL uses), or "".
+func didYouMean(cmd *cobra.Command, word string) string {
+	var names []string
+	for _, c := range cmd.Commands() {
+		if c.IsAvailableCommand() {
+			names = append(names, c.Name())
+			names = append(names, c.Aliases...)
+		}
+	}
+	slices.Sort(names)
+	if s := repl.Suggest(word, slices.Compact(names)); len(s) > 0 {
+		return "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return ""
 }
 
 // applyEnv sets every flag the command line left alone from the
@@ -293,82 +288,6 @@ func version() string {
 	return "dev"
 }
 
-// setup builds the store and the session from the global flags and hooks.
-// It is idempotent, so subcommands can call it freely.
-func (a *app) setup(ctx context.Context) error {
-	if a.Session != nil {
-		return nil
-	}
-	format := repl.FormatPlain
-	if isTerminal(a.stdout) {
-		format = repl.FormatTable
-	}
-	if a.output != "" {
-		f, err := repl.ParseFormat(a.output)
-		if err != nil {
-			return asUsage(fmt.Errorf("--output: %w", err))
-		}
-		format = f
-	}
-	for _, h := range storeHooks {
-		if err := h(ctx, a); err != nil {
-			return err
-		}
-	}
-	drv := a.DefaultDriver
-	if drv == nil {
-		drv = memdriver.New(driver.WithClock(a.Now))
-	}
-	st, err := trove.Open(drv, a.StoreOptions...)
-	if err != nil {
-		return err
-	}
-	a.Store = st
-	for _, m := range a.mounts {
-		name, dsn, ok := strings.Cut(m, "=")
-		if !ok || name == "" || dsn == "" {
-			return asUsage(fmt.Errorf("--mount %q: want NAME=DSN, as in fast=mem://", driver.RedactDSN(m)))
-		}
-		if err := st.Mount(ctx, name, dsn, driver.WithClock(a.Now)); err != nil {
-			return asUsage(fmt.Errorf("--mount %q: %w", name+"="+driver.RedactDSN(dsn), err))
-		}
-	}
-	for _, r := range a.routes {
-		// Backend names never hold '=', patterns might: split at the last.
-		i := strings.LastIndex(r, "=")
-		if i <= 0 || i == len(r)-1 {
-			return asUsage(fmt.Errorf("--route %q: want PATTERN=BACKEND, as in 'hot/**=fast'", r))
-		}
-		if err := st.AddRoute(r[:i], r[i+1:]); err != nil {
-			return asUsage(fmt.Errorf("--route %q: %w", r, err))
-		}
-	}
-	opts := append([]repl.SessionOption{repl.WithFormat(format), repl.WithClock(a.Now)}, a.SessionOptions...)
-	a.Session = repl.NewSession(st, opts...)
-	for _, h := range sessionHooks {
-		if err := h(ctx, a); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// finish runs the finish hooks and closes the store; it returns runErr, or
-// the first error of its own when runErr is nil.
-func (a *app) finish(ctx context.Context, runErr error) error {
-	for _, h := range finishHooks {
-		if err := h(ctx, a, runErr); err != nil && runErr == nil {
-			runErr = err
-		}
-	}
-	if a.Store != nil {
-		if err := a.Store.Close(context.WithoutCancel(ctx)); err != nil && runErr == nil {
-			runErr = err
-		}
-	}
-	return runErr
-}
-
 // runRoot is trovemem without a subcommand: --version, -c, the REPL or
 // stdin replay.
 func (a *app) runRoot(ctx context.Context) error {
@@ -390,13 +309,13 @@ func (a *app) runRoot(ctx context.Context) error {
 	switch {
 	case a.command != "":
 		body = func(ctx context.Context) error {
-			return a.Session.RunLine(ctx, a.command, a.stdout, a.stderr)
+			return a.Session.RunLine(ctx, a.command, a.stdout)
 		}
 	case interactive:
 		return a.finish(ctx, a.runREPL(ctx))
 	default:
 		body = func(ctx context.Context) error {
-			return a.Session.Loop(ctx, repl.NewReaderSource(a.stdin), "<stdin>", a.stdout, a.stderr)
+			return a.Session.Loop(ctx, repl.NewReaderSource(a.stdin), repl.StdinName, a.stdout, a.stderr)
 		}
 	}
 	return a.finish(ctx, interruptible(ctx, body))

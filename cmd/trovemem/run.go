@@ -5,127 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sync"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 
+	"github.com/trovemem/trovemem/internal/progress"
 	"github.com/trovemem/trovemem/repl"
+	"github.com/trovemem/trovemem/script"
 )
 
-// This file adds `trovemem run` and the global flags that scripts and
-// dumps need: --now (a fixed clock), --load (start from a script or dump)
-// and --save (dump the store on the way out).
-
-func init() {
-	flagHooks = append(flagHooks, addScriptFlags)
-	storeHooks = append(storeHooks, applyNow)
-	sessionHooks = append(sessionHooks, loadScript)
-	// --save dumps every store, so it runs before the finish hooks of the
-	// files before this one, which close stores (config.go closes the
-	// config's other stores).
-	finishHooks = append([]func(context.Context, *app, error) error{saveDump}, finishHooks...)
-	subcommands = append(subcommands, newRunCmd)
-}
-
-// scriptFlags are the values of the flags this file adds, per app.
-type scriptFlags struct {
-	now  string
-	load string
-	save string
-	// noSave is set by test, whose per-script stores are not the user's,
-	// and when --load failed, so a half-loaded store never overwrites a
-	// good dump (--load and --save are often the same file).
-	noSave bool
-	// forcedPlain is set when run or test chose plain output for their own
-	// determinism; userOutput is then what -o (or TROVEMEM_OUTPUT) said.
-	forcedPlain bool
-	userOutput  string
-}
-
-var (
-	scriptFlagsMu sync.Mutex
-	scriptFlagsOf = map[*app]*scriptFlags{}
-)
-
-func flagsOf(a *app) *scriptFlags {
-	scriptFlagsMu.Lock()
-	defer scriptFlagsMu.Unlock()
-	f := scriptFlagsOf[a]
-	if f == nil {
-		f = &scriptFlags{}
-		scriptFlagsOf[a] = f
-	}
-	return f
-}
-
-func addScriptFlags(a *app, fs *pflag.FlagSet) {
-	f := flagsOf(a)
-	fs.StringVar(&f.now, "now", "", "fix the clock at `TIME` (RFC 3339, as 2026-01-01T00:00:00Z), so timestamps in outputs are reproducible")
-	fs.StringVar(&f.load, "load", "", "start from the store a script or dump `FILE` builds")
-	fs.StringVar(&f.save, "save", "", "dump the store to `FILE` on exit (through a temporary file and a rename)")
-}
-
-// applyNow makes --now the clock of the default driver, of every backend
-// mounted later and of the session.
-func applyNow(ctx context.Context, a *app) error {
-	f := flagsOf(a)
-	if f.now == "" {
-		return nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, f.now)
-	if err != nil {
-		return asUsage(fmt.Errorf("--now %q: want RFC 3339 time such as 2026-01-01T00:00:00Z", f.now))
-	}
-	a.Now = func() time.Time { return t }
-	return nil
-}
-
-// loadScript replays --load into the new session, silently: the point is
-// the store it builds, not its output.
-func loadScript(ctx context.Context, a *app) error {
-	f := flagsOf(a)
-	if f.load == "" {
-		return nil
-	}
-	sc, err := parseScripts(a, []string{f.load})
-	if err != nil {
-		f.noSave = true
-		return err
-	}
-	ctx = withProgress(ctx, a)
-	// A script's assertions are written against plain output, so it runs in
-	// plain mode whatever the user's mode; the session keeps the user's for
-	// what comes after.
-	format := a.Session.Format()
-	a.Session.SetFormat(repl.FormatPlain)
-	defer a.Session.SetFormat(format)
-	r := &repl.Runner{Session: a.Session}
-	if failed := reportFailures(a.stderr, r.Run(ctx, sc[0])); failed {
-		f.noSave = true
-		return fmt.Errorf("--load %s: %w", f.load, errReported)
-	}
-	return nil
-}
-
-// saveDump writes --save when trovemem is done, whatever the outcome, so
-// the work of a session that ended on a failed command is kept too.
-func saveDump(ctx context.Context, a *app, runErr error) error {
-	f := flagsOf(a)
-	if f.save == "" || f.noSave || a.Session == nil {
-		return nil
-	}
-	ctx = withProgress(context.WithoutCancel(ctx), a)
-	err := repl.WriteFileAtomic(f.save, func(w io.Writer) error {
-		return repl.DumpSession(ctx, a.Session, w)
-	})
-	if err != nil {
-		return fmt.Errorf("--save %s: %w", f.save, err)
-	}
-	return nil
-}
+// This file adds `trovemem run`.
 
 // scriptOutput makes run and test render plain output, whatever -o,
 // TROVEMEM_OUTPUT or the terminal say: a script's assertions and | blocks
@@ -133,23 +22,22 @@ func saveDump(ctx context.Context, a *app, runErr error) error {
 // machine and in every environment. The user's choice is kept only to
 // decide on progress bars.
 func scriptOutput(a *app) {
-	f := flagsOf(a)
-	f.forcedPlain, f.userOutput = true, a.output
+	a.forcedPlain, a.userOutput = true, a.output
 	a.output = string(repl.FormatPlain)
 }
 
 // parseScripts reads and parses every file ("-" is stdin) before anything
 // runs. Parse errors are all printed, and returned as a usage error (exit
 // status 2); so is a file that cannot be read.
-func parseScripts(a *app, paths []string) ([]*repl.Script, error) {
-	p := repl.NewScriptParser()
+func parseScripts(a *app, paths []string) ([]*script.Script, error) {
+	p := script.NewScriptParser()
 	var (
-		scripts []*repl.Script
-		perrs   []*repl.ParseError
+		scripts []*script.Script
+		perrs   []*script.ParseError
 	)
 	for _, path := range paths {
 		var (
-			sc  *repl.Script
+			sc  *script.Script
 			err error
 		)
 		if path == "-" {
@@ -157,11 +45,11 @@ func parseScripts(a *app, paths []string) ([]*repl.Script, error) {
 			if rerr != nil {
 				return nil, asUsage(fmt.Errorf("read stdin: %w", rerr))
 			}
-			sc, err = p.Parse(repl.StdinName, data)
+			sc, err = p.Parse(script.StdinName, data)
 		} else {
 			sc, err = p.ParseFile(path)
 		}
-		var pe *repl.ParseErrors
+		var pe *script.ParseErrors
 		switch {
 		case errors.As(err, &pe):
 			perrs = append(perrs, pe.Errs...)
@@ -178,7 +66,7 @@ func parseScripts(a *app, paths []string) ([]*repl.Script, error) {
 	return scripts, nil
 }
 
-func printParseErrors(w io.Writer, errs []*repl.ParseError) {
+func printParseErrors(w io.Writer, errs []*script.ParseError) {
 	for _, e := range errs {
 		fmt.Fprintln(w, e)
 	}
@@ -187,7 +75,7 @@ func printParseErrors(w io.Writer, errs []*repl.ParseError) {
 // reportFailures prints a result's failures, each as FILE:LINE: CMD:
 // what went wrong, and the expected and actual output; it reports whether
 // there were any.
-func reportFailures(w io.Writer, res *repl.ScriptResult) bool {
+func reportFailures(w io.Writer, res *script.ScriptResult) bool {
 	for _, f := range res.Failures {
 		fmt.Fprintln(w, f.Report())
 	}
@@ -232,7 +120,7 @@ Script syntax: the REPL's lines, plus
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			scriptOutput(a)
-			fixScriptClock(flagsOf(a))
+			fixScriptClock(a)
 			scripts, err := parseScripts(a, args)
 			if err != nil {
 				return err
@@ -249,11 +137,11 @@ Script syntax: the REPL's lines, plus
 }
 
 // runScripts replays scripts into the app's session.
-func runScripts(ctx context.Context, a *app, scripts []*repl.Script, keepGoing, verbose bool) error {
+func runScripts(ctx context.Context, a *app, scripts []*script.Script, keepGoing, verbose bool) error {
 	// Failures are printed as they happen, right under the output they are
 	// about, after the runner has ended any unfinished line.
-	r := &repl.Runner{Session: a.Session, Stdout: a.stdout, KeepGoing: keepGoing,
-		OnFailure: func(f *repl.Failure) { fmt.Fprintln(a.stderr, f.Report()) }}
+	r := &script.Runner{Session: a.Session, Stdout: a.stdout, KeepGoing: keepGoing,
+		OnFailure: func(f *script.Failure) { fmt.Fprintln(a.stderr, f.Report()) }}
 	if verbose {
 		r.Echo = a.stderr
 	}
@@ -287,8 +175,8 @@ func runScripts(ctx context.Context, a *app, scripts []*repl.Script, keepGoing, 
 // programs, and never get progress.
 func withProgress(ctx context.Context, a *app) context.Context {
 	chosen := a.output
-	if f := flagsOf(a); f.forcedPlain {
-		chosen = f.userOutput
+	if a.forcedPlain {
+		chosen = a.userOutput
 	}
 	if chosen == "" && isTerminal(a.stdout) {
 		chosen = string(repl.FormatTable)
@@ -296,54 +184,5 @@ func withProgress(ctx context.Context, a *app) context.Context {
 	if chosen != string(repl.FormatTable) || !isTerminal(a.stderr) {
 		return ctx
 	}
-	return repl.WithProgress(ctx, newProgressFunc(a.stderr, time.Second))
-}
-
-// newProgressFunc returns a ProgressFunc whose bars appear only once an
-// operation has run for delay, so quick ones leave no trace.
-func newProgressFunc(w io.Writer, delay time.Duration) repl.ProgressFunc {
-	return func(label string, total int) repl.Progress {
-		return &delayedBar{w: w, label: label, total: total, delay: delay, start: time.Now()}
-	}
-}
-
-// delayedBar is a progress bar that stays hidden for its first delay.
-type delayedBar struct {
-	w      io.Writer
-	label  string
-	total  int
-	delay  time.Duration
-	start  time.Time
-	done   int
-	checks int
-	bar    *progressbar.ProgressBar
-}
-
-func (d *delayedBar) Add(n int) {
-	d.done += n
-	if d.bar == nil {
-		// Reading the clock on every command would cost more than the
-		// command; every 256th is often enough for a person.
-		if d.checks++; d.checks&255 != 0 || time.Since(d.start) < d.delay {
-			return
-		}
-		total := d.total
-		if total <= 0 {
-			total = -1
-		}
-		d.bar = progressbar.NewOptions(total,
-			progressbar.OptionSetWriter(d.w),
-			progressbar.OptionSetDescription(d.label),
-			progressbar.OptionShowCount(),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionClearOnFinish(),
-		)
-	}
-	_ = d.bar.Set(d.done)
-}
-
-func (d *delayedBar) Done() {
-	if d.bar != nil {
-		_ = d.bar.Finish()
-	}
+	return repl.WithProgress(ctx, progress.New(a.stderr, time.Second))
 }

@@ -164,7 +164,7 @@ func writeHelp(w io.Writer, h *repl.HelpText) {
 
 // runOnce runs one store command over the embedded store built from the
 // global flags, as -c does with a line of one command: same setup and
-// finish hooks, same errors and exit statuses, and SIGINT stops it.
+// --save and closing, same errors and exit statuses, and SIGINT stops it.
 func (a *app) runOnce(ctx context.Context, words []string) error {
 	if a.command != "" {
 		return asUsage(fmt.Errorf("-c and a command (%s) cannot be combined", words[0]))
@@ -213,13 +213,10 @@ func newHelpCmd(root *cobra.Command) *cobra.Command {
 				if len(rest) > 0 {
 					word = rest[0]
 				}
-				msg := fmt.Sprintf("help: unknown command %q", word)
 				if cmd == nil {
 					cmd = root
 				}
-				if s := cmd.SuggestionsFor(word); len(s) > 0 {
-					msg += "; did you mean " + strings.Join(s, " or ") + "?"
-				}
+				msg := fmt.Sprintf("help: unknown command %q", word) + didYouMean(cmd, word)
 				return asUsage(errors.New(msg + " (see trovemem --help)"))
 			}
 			return cmd.Help()

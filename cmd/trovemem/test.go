@@ -14,16 +14,13 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/trovemem/trovemem/internal/atomicfile"
 	"github.com/trovemem/trovemem/repl"
-	"github.com/trovemem/trovemem/trove"
+	"github.com/trovemem/trovemem/script"
 )
 
 // This file adds `trovemem test`, which runs .trove scripts as tests, each
 // in a fresh store, for CI.
-
-func init() {
-	subcommands = append(subcommands, newTestCmd)
-}
 
 // defaultScriptNow is the clock of scripts (run and test) when --now is
 // not given: scripts compare output, so they must replay the same way
@@ -73,7 +70,7 @@ rewritten. See trovemem run --help for the script syntax.`,
 		// spelling works next to --run (pflag reads -run as -r -u -n).
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			paths, help, err := parseTestFlags(cmd, &o, args)
+			paths, help, err := parseTestFlags(cmd, args)
 			if err != nil || help {
 				return err
 			}
@@ -90,7 +87,7 @@ rewritten. See trovemem run --help for the script syntax.`,
 
 // parseTestFlags parses test's flags and the global ones, accepting the
 // single-dash -run that Go's test tools use.
-func parseTestFlags(cmd *cobra.Command, o *testOptions, args []string) (paths []string, help bool, err error) {
+func parseTestFlags(cmd *cobra.Command, args []string) (paths []string, help bool, err error) {
 	fs := pflag.NewFlagSet("test", pflag.ContinueOnError)
 	fs.SetOutput(cmd.ErrOrStderr())
 	fs.Usage = func() {}
@@ -126,7 +123,7 @@ func parseTestFlags(cmd *cobra.Command, o *testOptions, args []string) (paths []
 }
 
 func (a *app) runTests(ctx context.Context, o testOptions, paths []string) error {
-	suite := &repl.Suite{
+	suite := &script.Suite{
 		Out:     a.stdout,
 		Update:  o.update,
 		Verbose: o.verbose,
@@ -139,7 +136,7 @@ func (a *app) runTests(ctx context.Context, o testOptions, paths []string) error
 		}
 		suite.Filter = re
 	}
-	files, err := repl.FindScripts(paths)
+	files, err := script.FindScripts(paths)
 	if err != nil {
 		return asUsage(err)
 	}
@@ -151,9 +148,8 @@ func (a *app) runTests(ctx context.Context, o testOptions, paths []string) error
 		}
 	}
 	scriptOutput(a)
-	f := flagsOf(a)
-	f.noSave = true
-	fixScriptClock(f)
+	a.noSave = true
+	fixScriptClock(a)
 	fresh := a.freshSessions(ctx)
 	suite.NewSession = fresh
 	results, err := suite.Run(withProgress(ctx, a), files)
@@ -164,8 +160,8 @@ func (a *app) runTests(ctx context.Context, o testOptions, paths []string) error
 		fmt.Fprintf(a.stderr, "warning: -run %s matches none of the %d scripts found\n", repl.Quote(o.run), len(files))
 	}
 	if o.junit != "" {
-		werr := repl.WriteFileAtomic(o.junit, func(w io.Writer) error {
-			return repl.WriteJUnit(w, "trovemem", results)
+		werr := atomicfile.Write(o.junit, func(w io.Writer) error {
+			return script.WriteJUnit(w, "trovemem", results)
 		})
 		if werr != nil {
 			return a.finish(ctx, asUsage(fmt.Errorf("--junit: %w", werr)))
@@ -209,24 +205,14 @@ func checkWritable(path string) error {
 }
 
 // freshSessions returns a function that builds a new store and session
-// from the global flags for every call, closing the previous store: each
+// from the global flags for every call, closing the previous ones: each
 // test script starts from the same state (the mounts, routes and --load
 // the command line asked for) and none sees another's objects.
 func (a *app) freshSessions(ctx context.Context) func() (*repl.Session, error) {
-	var (
-		storeOpts   = append([]trove.Option(nil), a.StoreOptions...)
-		sessionOpts = append([]repl.SessionOption(nil), a.SessionOptions...)
-		defaultDrv  = a.DefaultDriver
-		now         = a.Now
-	)
+	now := a.Now
 	return func() (*repl.Session, error) {
-		if a.Store != nil {
-			_ = a.Store.Close(ctx)
-		}
-		a.Store, a.Session = nil, nil
-		a.StoreOptions = append([]trove.Option(nil), storeOpts...)
-		a.SessionOptions = append([]repl.SessionOption(nil), sessionOpts...)
-		a.DefaultDriver, a.Now = defaultDrv, now
+		_ = a.closeStores(ctx)
+		a.Store, a.Session, a.Now = nil, nil, now
 		if err := a.setup(ctx); err != nil {
 			return nil, err
 		}
@@ -236,8 +222,8 @@ func (a *app) freshSessions(ctx context.Context) func() (*repl.Session, error) {
 
 // fixScriptClock fixes the clock at defaultScriptNow unless --now (or
 // TROVEMEM_NOW) chose one, so timestamps are the same every run.
-func fixScriptClock(f *scriptFlags) {
-	if f.now == "" {
-		f.now = defaultScriptNow
+func fixScriptClock(a *app) {
+	if a.now == "" {
+		a.now = defaultScriptNow
 	}
 }

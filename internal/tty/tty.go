@@ -1,4 +1,8 @@
-package repl
+// Package tty is the terminal's line source for the REPL: a thin adapter
+// over chzyer/readline that adds the session's prompt, history and
+// completion. Only the binary uses it; everything else a line goes
+// through is repl.Session.Loop's.
+package tty
 
 import (
 	"context"
@@ -7,16 +11,11 @@ import (
 	"sync/atomic"
 
 	"github.com/chzyer/readline"
+	"github.com/trovemem/trovemem/repl"
 )
 
-// Prompts of the interactive REPL.
-const (
-	Prompt             = "trovemem> "
-	ContinuationPrompt = "       ... "
-)
-
-// ReadlineConfig configures the terminal line source.
-type ReadlineConfig struct {
+// Config configures the terminal line source.
+type Config struct {
 	// HistoryFile keeps history across sessions; "" keeps none.
 	HistoryFile string
 	Stdin       io.ReadCloser
@@ -24,17 +23,17 @@ type ReadlineConfig struct {
 	Stderr      io.Writer
 }
 
-// ReadlineSource is the terminal's LineSource: a thin adapter over
+// Source is the terminal's LineSource: a thin adapter over
 // chzyer/readline that adds the prompt, history and completion from the
 // session. Everything else (running lines, errors) is Session.Loop's.
-type ReadlineSource struct {
+type Source struct {
 	rl   *readline.Instance
-	s    *Session // its Prompt names the current store (layout.go)
+	s    *repl.Session // its Prompt names the current store
 	cont bool
 }
 
-// NewReadlineSource opens readline on the configured terminal.
-func NewReadlineSource(s *Session, cfg ReadlineConfig) (*ReadlineSource, error) {
+// NewSource opens readline on the configured terminal.
+func NewSource(s *repl.Session, cfg Config) (*Source, error) {
 	// readline's own loop calls the filter, so the operation it inspects is
 	// only touched from that goroutine; the pointer is stored after NewEx
 	// returns, hence atomic.
@@ -58,37 +57,37 @@ func NewReadlineSource(s *Session, cfg ReadlineConfig) (*ReadlineSource, error) 
 		return nil, err
 	}
 	op.Store(rl.Operation)
-	return &ReadlineSource{rl: rl, s: s}, nil
+	return &Source{rl: rl, s: s}, nil
 }
 
 // Next reads a line. Ctrl-C gives ErrLineAbandoned, Ctrl-D on an empty line
 // io.EOF.
-func (r *ReadlineSource) Next() (string, error) {
+func (r *Source) Next() (string, error) {
 	if !r.cont {
 		r.rl.SetPrompt(r.s.Prompt()) // use may have switched stores
 	}
 	line, err := r.rl.Readline()
 	if errors.Is(err, readline.ErrInterrupt) {
-		return "", ErrLineAbandoned
+		return "", repl.ErrLineAbandoned
 	}
 	return line, err
 }
 
 // Interactive reports true: errors are shown and the session goes on.
-func (r *ReadlineSource) Interactive() bool { return true }
+func (r *Source) Interactive() bool { return true }
 
 // SetContinuation switches to the prompt of a continued line and back.
-func (r *ReadlineSource) SetContinuation(on bool) {
+func (r *Source) SetContinuation(on bool) {
 	r.cont = on
 	if on {
-		r.rl.SetPrompt(ContinuationPrompt)
+		r.rl.SetPrompt(repl.ContinuationPrompt)
 	} else {
 		r.rl.SetPrompt(r.s.Prompt())
 	}
 }
 
 // Close restores the terminal and saves nothing more to the history.
-func (r *ReadlineSource) Close() error { return r.rl.Close() }
+func (r *Source) Close() error { return r.rl.Close() }
 
 // abandonCompletion makes Ctrl-C abandon the line while completion
 // candidates are shown. readline on its own only closes the candidate list
@@ -102,7 +101,7 @@ func abandonCompletion(op *readline.Operation, r rune) {
 }
 
 // completer adapts Session.Complete to readline's AutoCompleter.
-type completer struct{ s *Session }
+type completer struct{ s *repl.Session }
 
 func (c completer) Do(line []rune, pos int) ([][]rune, int) {
 	cands, typed := c.s.Complete(context.Background(), string(line[:pos]))

@@ -1,4 +1,4 @@
-package repl
+package script
 
 import (
 	"errors"
@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/trovemem/trovemem/repl"
 )
 
 // A .trove script is the REPL's line syntax plus a few script-only forms:
@@ -148,7 +150,7 @@ func (e *ParseErrors) Error() string {
 var ErrSourceCycle = errors.New("source cycle")
 
 // StdinName is the name standard input goes by in messages.
-const StdinName = "<stdin>"
+const StdinName = repl.StdinName
 
 // ScriptParser parses scripts. The zero value accepts any command;
 // NewScriptParser checks commands against the command table.
@@ -265,28 +267,13 @@ func (p *ScriptParser) parse(name string, src []byte) *Script {
 		}
 		last = nil
 		logical := text
-		for Continues(logical) && i+1 < len(lines) {
+		for repl.Continues(logical) && i+1 < len(lines) {
 			i++
-			logical = JoinContinued(logical, lines[i])
-		}
-		if words, ok := splitPlain(logical); ok {
-			// The common case, a line without quotes, escapes, comments,
-			// semicolons or variables, needs neither splitWords nor Split.
-			if words == nil {
-				continue
-			}
-			st := p.step(sc, name, lineNo, logical, words, nil)
-			if st != nil {
-				sc.Steps = append(sc.Steps, st)
-			}
-			if st != nil && st.Kind == StepCommand {
-				last = st
-			}
-			continue
+			logical = repl.JoinContinued(logical, lines[i])
 		}
 		cmds, err := splitWords(logical)
 		if err != nil {
-			var se *SyntaxError
+			var se *repl.SyntaxError
 			if errors.As(err, &se) {
 				p.errorf(name, lineNo, se.Col, "%s", se.Msg)
 			} else {
@@ -295,7 +282,7 @@ func (p *ScriptParser) parse(name string, src []byte) *Script {
 			continue
 		}
 		for _, cmd := range cmds {
-			st := p.step(sc, name, lineNo, logical, cmd.words, cmd.tmpl)
+			st := p.step(name, lineNo, logical, cmd.words, cmd.tmpl)
 			if st == nil {
 				last = nil
 				continue
@@ -314,7 +301,7 @@ func (p *ScriptParser) parse(name string, src []byte) *Script {
 // step parses one command's words into a step, or records an error and
 // returns nil. tmpl, when not nil, holds the template of each word that
 // refers to variables; such a word is shown in words as written.
-func (p *ScriptParser) step(sc *Script, file string, line int, text string, words []string, tmpl []template) *Step {
+func (p *ScriptParser) step(file string, line int, text string, words []string, tmpl []template) *Step {
 	st := &Step{Line: line}
 	col := func(i int) int {
 		if tmpl != nil && tmpl[i] != nil {
@@ -380,7 +367,7 @@ func (p *ScriptParser) step(sc *Script, file string, line int, text string, word
 			p.errorf(file, line, 1, "set cannot fail; drop the %q", map[Expect]string{ExpectFailure: "!", ExpectEither: "?"}[st.Expect])
 			return nil
 		}
-		if len(words) != 3 || !validVarName(lit(1)) {
+		if len(words) != 3 || !repl.ValidVarName(lit(1)) {
 			p.errorf(file, line, col(0), "usage: set NAME VALUE (NAME is letters, digits and _)")
 			return nil
 		}
@@ -391,7 +378,7 @@ func (p *ScriptParser) step(sc *Script, file string, line int, text string, word
 			p.errorf(file, line, 1, "let cannot be prefixed with ! or ?")
 			return nil
 		}
-		if len(words) != 5 || !validVarName(lit(1)) || lit(2) != "=" || (lit(3) != "stdout" && lit(3) != "stderr") {
+		if len(words) != 5 || !repl.ValidVarName(lit(1)) || lit(2) != "=" || (lit(3) != "stdout" && lit(3) != "stderr") {
 			p.errorf(file, line, col(0), "usage: let NAME = stdout 'REGEXP(GROUP)'")
 			return nil
 		}
@@ -476,13 +463,13 @@ func (p *ScriptParser) source(file string, line, col int, target string) *Script
 				chain = append(chain, displayPath(f))
 			}
 			chain = append(chain, displayPath(abs))
-			p.errorf(file, line, col, "source %s: %v: %s", Quote(target), ErrSourceCycle, strings.Join(chain, " -> "))
+			p.errorf(file, line, col, "source %s: %v: %s", repl.Quote(target), ErrSourceCycle, strings.Join(chain, " -> "))
 			return nil
 		}
 	}
 	src, err := p.readFile(path)
 	if err != nil {
-		p.errorf(file, line, col, "source %s: %v", Quote(target), err)
+		p.errorf(file, line, col, "source %s: %v", repl.Quote(target), err)
 		return nil
 	}
 	p.from = append(p.from, Location{File: file, Line: line})
@@ -513,18 +500,6 @@ func wordCol(line, word string) int {
 		return utf8.RuneCountInString(line[:i]) + 1
 	}
 	return len(line) - len(strings.TrimLeft(line, " \t")) + 1
-}
-
-func validVarName(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i, r := range s {
-		if !(r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (i > 0 && r >= '0' && r <= '9')) {
-			return false
-		}
-	}
-	return true
 }
 
 // Variables are expanded after splitting, so a value with blanks or quotes
@@ -608,255 +583,45 @@ type splitCmd struct {
 	tmpl  []template
 }
 
-// rawPart is a piece of a word as the line spells it: literal source text
-// between variable references, or a reference. A literal part may start
-// or end inside double quotes, when a reference sits in the quotes.
-type rawPart struct {
-	raw          string // source text of a literal part
-	openDouble   bool   // the part starts inside double quotes
-	closesDouble bool   // the part ends inside double quotes
-	ref          string // the variable's name, for a reference
-}
-
-// splitWords splits a logical line the way Split does, keeping each
+// splitWords splits a logical line with repl's lexer, keeping each
 // ${NAME} outside single quotes as a variable reference. Quoting errors
-// are Split's own, at their true columns; a malformed reference is a
-// *SyntaxError too.
+// and malformed references are *repl.SyntaxErrors at their columns.
 func splitWords(line string) ([]splitCmd, error) {
-	if !strings.Contains(line, "${") {
-		cmds, err := Split(line)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]splitCmd, len(cmds))
-		for i, words := range cmds {
-			out[i].words = words
-		}
-		return out, nil
-	}
-	raw, refs, err := scanWords(line)
+	lx, err := repl.Lex(line, repl.LexOptions{Refs: true})
 	if err != nil {
 		return nil, err
 	}
-	// Split finds quoting errors; on a copy of the line with every
-	// reference blanked out by filler of the same width, it finds them at
-	// the columns the script has.
-	filled := []byte(line)
-	for _, r := range refs {
-		for i := r[0]; i < r[1]; i++ {
-			filled[i] = '_'
-		}
-	}
-	if _, err := Split(string(filled)); err != nil {
-		return nil, err
-	}
-	out := make([]splitCmd, len(raw))
-	for i, words := range raw {
+	out := make([]splitCmd, len(lx.Cmds))
+	for i, words := range lx.Cmds {
 		c := &out[i]
 		c.words = make([]string, len(words))
-		for j, parts := range words {
-			if len(parts) == 1 && parts[0].ref == "" {
-				text, err := unquotePart(parts[0])
-				if err != nil {
-					return nil, err
-				}
-				c.words[j] = text
+		for j, w := range words {
+			c.words[j] = w.Text()
+			if !w.HasRef() {
 				continue
-			}
-			t := make(template, len(parts))
-			for k, p := range parts {
-				if p.ref != "" {
-					t[k] = tpart{text: p.ref, ref: true}
-					continue
-				}
-				text, err := unquotePart(p)
-				if err != nil {
-					return nil, err
-				}
-				t[k] = tpart{text: text}
 			}
 			if c.tmpl == nil {
 				c.tmpl = make([]template, len(words))
 			}
-			c.tmpl[j] = t
-			c.words[j] = t.String()
+			c.tmpl[j] = newTemplate(w)
 		}
 	}
 	return out, nil
 }
 
-// unquotePart turns a literal part's source text into the text it stands
-// for, with Split itself: the part is closed into a complete word. An
-// empty single-quoted string in front keeps a leading # from starting a
-// comment, and adds nothing.
-func unquotePart(p rawPart) (string, error) {
-	s := "''" + p.raw
-	if p.openDouble {
-		s = `"` + p.raw
-	}
-	if p.closesDouble {
-		s += `"`
-	}
-	cmds, err := Split(s)
-	if err != nil {
-		return "", err
-	}
-	if len(cmds) != 1 || len(cmds[0]) != 1 {
-		// The scanner cut the part at a word boundary Split does not see;
-		// that is a bug, reported rather than guessed around.
-		return "", fmt.Errorf("internal error: %q is not one word", p.raw)
-	}
-	return cmds[0][0], nil
-}
-
-// scanWords cuts a line into commands, words and parts, following Split's
-// rules for blanks, quotes, backslashes, comments and ";", and returns the
-// byte range of every variable reference. It leaves quoting errors to
-// Split: its result is only used when Split accepts the line.
-func scanWords(line string) (cmds [][][]rawPart, refs [][2]int, err error) {
-	var (
-		words      [][]rawPart
-		parts      []rawPart
-		quote      byte
-		inWord     bool
-		start      = -1 // byte where the current literal part starts
-		openDouble bool
-		col        int
-	)
-	// begin starts a literal part at byte i unless one is under way.
-	begin := func(i int) {
-		if start < 0 {
-			start, openDouble = i, quote == '"'
-		}
-	}
-	flush := func(i int) {
-		if start >= 0 {
-			parts = append(parts, rawPart{raw: line[start:i], openDouble: openDouble, closesDouble: quote == '"'})
-			start = -1
-		}
-	}
-	endWord := func(i int) {
-		flush(i)
-		if inWord {
-			words = append(words, parts)
-		}
-		parts, inWord = nil, false
-	}
-	endCmd := func(i int) {
-		endWord(i)
-		if len(words) > 0 {
-			cmds = append(cmds, words)
-		}
-		words = nil
-	}
-	i := 0
-loop:
-	for i < len(line) {
-		r, size := utf8.DecodeRuneInString(line[i:])
-		col++
-		if quote != '\'' && r == '$' && strings.HasPrefix(line[i:], "${") {
-			end := strings.IndexByte(line[i:], '}')
-			if end < 0 {
-				return nil, nil, &SyntaxError{Col: col, Msg: "unterminated ${ (want ${NAME})"}
-			}
-			name := line[i+2 : i+end]
-			if !validVarName(name) {
-				return nil, nil, &SyntaxError{Col: col, Msg: fmt.Sprintf("bad variable name %s in ${...} (letters, digits and _)", Quote(name))}
-			}
-			flush(i)
-			parts = append(parts, rawPart{ref: name})
-			refs = append(refs, [2]int{i, i + end + 1})
-			inWord = true
-			col += end
-			i += end + 1
-			continue
-		}
+// newTemplate makes the template of a word that refers to variables:
+// literal text (quoted or not) merged between the references.
+func newTemplate(w repl.Word) template {
+	var t template
+	for _, f := range w.Frags {
 		switch {
-		case quote == '\'':
-			begin(i)
-			if r == '\'' {
-				quote = 0
-			}
-		case r == '\\':
-			if quote == 0 && strings.HasPrefix(line[i+size:], "\n") {
-				// A joined continuation: Split drops the backslash and the
-				// newline, and they start no word.
-				i += size + 1
-				col++
-				continue
-			}
-			// The escaped character goes with the backslash, so \${x}
-			// stays literal.
-			begin(i)
-			i += size
-			if i < len(line) {
-				_, n := utf8.DecodeRuneInString(line[i:])
-				i += n
-				col++
-			}
-			inWord = true
-			continue
-		case quote == '"':
-			begin(i)
-			if r == '"' {
-				quote = 0
-			}
-		case r == '\'' || r == '"':
-			begin(i)
-			quote = byte(r)
-			inWord = true
-		case r == ' ' || r == '\t' || r == '\n' || r == '\r':
-			endWord(i)
-		case r == ';':
-			endCmd(i)
-		case r == '#' && !inWord:
-			break loop
+		case f.Kind == repl.FragRef:
+			t = append(t, tpart{text: f.Text, ref: true})
+		case len(t) > 0 && !t[len(t)-1].ref:
+			t[len(t)-1].text += f.Text
 		default:
-			begin(i)
-			inWord = true
+			t = append(t, tpart{text: f.Text})
 		}
-		i += size
 	}
-	endCmd(i)
-	return cmds, refs, nil
+	return t
 }
-
-// splitPlain splits a line that holds none of the characters that make
-// Split do more than cut at blanks (quotes, backslash, #, ;, $), giving the
-// same words as Split without copying them: each word is a substring of
-// line. ok is false for any other line. A blank line gives nil words.
-func splitPlain(line string) (words []string, ok bool) {
-	n := 0
-	for i := 0; i < len(line); i++ {
-		switch c := line[i]; c {
-		case '\'', '"', '\\', '#', ';', '$':
-			return nil, false
-		case ' ', '\t', '\n', '\r':
-		default:
-			if i == 0 || isBlank(line[i-1]) {
-				n++
-			}
-		}
-	}
-	if n == 0 {
-		return nil, true
-	}
-	words = make([]string, 0, n)
-	start := -1
-	for i := 0; i < len(line); i++ {
-		if isBlank(line[i]) {
-			if start >= 0 {
-				words = append(words, line[start:i])
-				start = -1
-			}
-		} else if start < 0 {
-			start = i
-		}
-	}
-	if start >= 0 {
-		words = append(words, line[start:])
-	}
-	return words, true
-}
-
-func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

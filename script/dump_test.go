@@ -1,11 +1,10 @@
-package repl
+package script
 
 import (
 	"bytes"
 	"context"
 	"errors"
 	"io"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/trovemem/trovemem/driver"
 	"github.com/trovemem/trovemem/memdriver"
+	"github.com/trovemem/trovemem/repl"
 	"github.com/trovemem/trovemem/trove"
 )
 
@@ -65,10 +65,10 @@ func storeState(t *testing.T, st *trove.Store) (buckets []string, backends []str
 	return buckets, backends, st.Routes(), objects
 }
 
-func mustExec(t *testing.T, s *Session, words ...string) {
+func mustExec(t *testing.T, s *repl.Session, words ...string) {
 	t.Helper()
 	if _, err := s.Exec(context.Background(), words); err != nil {
-		t.Fatalf("%s: %v", quoteWords(words), err)
+		t.Fatalf("%s: %v", repl.QuoteWords(words), err)
 	}
 }
 
@@ -117,7 +117,7 @@ func TestDumpRoundTrip(t *testing.T) {
 	mustExec(t, src, "route", "rm", "*.log")
 
 	var dump bytes.Buffer
-	if err := DumpStore(ctx, src.Store(), &dump); err != nil {
+	if err := repl.DumpStore(ctx, src.Store(), &dump); err != nil {
 		t.Fatal(err)
 	}
 	sc, err := NewScriptParser().Parse("dump.trove", dump.Bytes())
@@ -157,7 +157,7 @@ func TestDumpRoundTrip(t *testing.T) {
 
 	// Dumping the copy gives the same script.
 	var again bytes.Buffer
-	if err := DumpStore(ctx, dst.Store(), &again); err != nil {
+	if err := repl.DumpStore(ctx, dst.Store(), &again); err != nil {
 		t.Fatal(err)
 	}
 	if diff := cmp.Diff(dump.String(), again.String()); diff != "" {
@@ -234,12 +234,12 @@ func TestExistOK(t *testing.T) {
 			_, err := s.Exec(context.Background(), last)
 			if tt.want == errRedacted {
 				if err == nil || strings.Contains(err.Error(), "secret") || strings.Contains(err.Error(), "other") || !strings.Contains(err.Error(), "***") {
-					t.Errorf("%s: got %v, want an error with the passwords as ***", quoteWords(last), err)
+					t.Errorf("%s: got %v, want an error with the passwords as ***", repl.QuoteWords(last), err)
 				}
 				return
 			}
 			if tt.want == nil && err != nil || tt.want != nil && !errors.Is(err, tt.want) {
-				t.Errorf("%s: got %v, want %v", quoteWords(last), err, tt.want)
+				t.Errorf("%s: got %v, want %v", repl.QuoteWords(last), err, tt.want)
 			}
 		})
 	}
@@ -259,7 +259,7 @@ func TestPutBackend(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := v.(*PutResult).Backend; got != "cold" {
+	if got := v.(*repl.PutResult).Backend; got != "cold" {
 		t.Errorf("put --backend cold: got backend %q in the result, want cold", got)
 	}
 	_, _, _, objs := storeState(t, s.Store())
@@ -275,7 +275,7 @@ func TestPutBackend(t *testing.T) {
 }
 
 // replay parses a dump and runs it in s, failing the test on a failure.
-func replay(t *testing.T, s *Session, dump string) *ScriptResult {
+func replay(t *testing.T, s *repl.Session, dump string) *ScriptResult {
 	t.Helper()
 	sc, err := NewScriptParser().Parse("dump.trove", []byte(dump))
 	if err != nil {
@@ -291,7 +291,7 @@ func TestDumpIntoExistingLayout(t *testing.T) {
 	// The layout of a program embedding the store: a disk backend, a
 	// memory one, routes and a route function, which the REPL cannot add
 	// and which is consulted before every pattern route.
-	layout := func(t *testing.T) *Session {
+	layout := func(t *testing.T) *repl.Session {
 		s := newScriptSession(t)
 		mustExec(t, s, "mount", "disk", "file://./disk")
 		mustExec(t, s, "mount", "archive", "mem://")
@@ -314,7 +314,7 @@ func TestDumpIntoExistingLayout(t *testing.T) {
 	mustExec(t, src, "put", "bkt", "b.log", "after")
 	mustExec(t, src, "route", "add", "*.log", "archive")
 	var dump bytes.Buffer
-	if err := DumpStore(ctx, src.Store(), &dump); err != nil {
+	if err := repl.DumpStore(ctx, src.Store(), &dump); err != nil {
 		t.Fatal(err)
 	}
 	_, _, _, want := storeState(t, src.Store())
@@ -357,7 +357,7 @@ func TestDumpDanglingRoute(t *testing.T) {
 	mustExec(t, s, "route", "add", "y/**", "default")
 	mustExec(t, s, "unmount", "cold")
 	var dump bytes.Buffer
-	if err := DumpStore(context.Background(), s.Store(), &dump); err != nil {
+	if err := repl.DumpStore(context.Background(), s.Store(), &dump); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(dump.String(), "# route add x/** cold\nroute add y/** default --exist-ok\n") {
@@ -386,7 +386,7 @@ func TestDumpSessionStores(t *testing.T) {
 		}
 		return m
 	}
-	src, err := NewSessionWithStores(stores(t), "main", WithClock(clock))
+	src, err := repl.NewSessionWithStores(stores(t), "main", repl.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,11 +395,11 @@ func TestDumpSessionStores(t *testing.T) {
 	mustExec(t, src, "mkbucket", "in-scratch")
 	mustExec(t, src, "put", "in-scratch", "k", "v")
 	var dump bytes.Buffer
-	if err := DumpSession(ctx, src, &dump); err != nil {
+	if err := repl.DumpSession(ctx, src, &dump); err != nil {
 		t.Fatal(err)
 	}
 
-	dst, err := NewSessionWithStores(stores(t), "main", WithClock(clock))
+	dst, err := repl.NewSessionWithStores(stores(t), "main", repl.WithClock(clock))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -431,83 +431,8 @@ func TestDumpSessionStores(t *testing.T) {
 func TestDumpEmptyFileName(t *testing.T) {
 	s := newScriptSession(t)
 	_, err := s.Exec(context.Background(), []string{"dump", ""})
-	var ue *UsageError
+	var ue *repl.UsageError
 	if !errors.As(err, &ue) {
 		t.Errorf("dump \"\": got %v, want a usage error", err)
 	}
-}
-
-func TestWriteFileAtomicModes(t *testing.T) {
-	dir := t.TempDir()
-	write := func(path, text string) error {
-		return WriteFileAtomic(path, func(w io.Writer) error { _, err := io.WriteString(w, text); return err })
-	}
-	t.Run("a new file gets the mode os.WriteFile gives", func(t *testing.T) {
-		ref := filepath.Join(dir, "ref")
-		if err := os.WriteFile(ref, nil, 0o666); err != nil {
-			t.Fatal(err)
-		}
-		want := modeOf(t, ref)
-		path := filepath.Join(dir, "new.trove")
-		if err := write(path, "x"); err != nil {
-			t.Fatal(err)
-		}
-		if got := modeOf(t, path); got != want {
-			t.Errorf("got mode %v, want %v (0666 less the umask)", got, want)
-		}
-	})
-	t.Run("an existing file keeps its mode", func(t *testing.T) {
-		path := filepath.Join(dir, "kept.trove")
-		if err := os.WriteFile(path, []byte("old"), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.Chmod(path, 0o640); err != nil {
-			t.Fatal(err)
-		}
-		if err := write(path, "new"); err != nil {
-			t.Fatal(err)
-		}
-		if got := modeOf(t, path); got != 0o640 {
-			t.Errorf("got mode %v, want -rw-r----- as before", got)
-		}
-	})
-	t.Run("a symbolic link stays, and its target is written", func(t *testing.T) {
-		target := filepath.Join(dir, "real", "script.trove")
-		if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(target, []byte("old"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		link := filepath.Join(dir, "link.trove")
-		if err := os.Symlink(filepath.Join("real", "script.trove"), link); err != nil {
-			t.Skipf("no symbolic links here: %v", err)
-		}
-		if err := write(link, "new"); err != nil {
-			t.Fatal(err)
-		}
-		if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
-			t.Errorf("got %v, %v for the link, want it still a symbolic link", fi, err)
-		}
-		if got, _ := os.ReadFile(target); string(got) != "new" {
-			t.Errorf("got target %q, want %q", got, "new")
-		}
-	})
-	t.Run("no temporary file is left behind", func(t *testing.T) {
-		entries, _ := os.ReadDir(dir)
-		for _, e := range entries {
-			if strings.Contains(e.Name(), ".tmp") {
-				t.Errorf("got %s left in the directory", e.Name())
-			}
-		}
-	})
-}
-
-func modeOf(t *testing.T, path string) os.FileMode {
-	t.Helper()
-	fi, err := os.Stat(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fi.Mode().Perm()
 }

@@ -1,4 +1,4 @@
-package repl
+package script
 
 import (
 	"errors"
@@ -9,6 +9,7 @@ import (
 	"testing/fstest"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/trovemem/trovemem/repl"
 )
 
 // stepView is the part of a Step the parser tests compare.
@@ -42,7 +43,7 @@ func knownNames(names ...string) func([]string, bool) error {
 				return nil
 			}
 		}
-		msg := "unknown command " + Quote(words[0])
+		msg := "unknown command " + repl.Quote(words[0])
 		if words[0] == "bukets" {
 			msg += `; did you mean "buckets"?`
 		}

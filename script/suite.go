@@ -1,4 +1,4 @@
-package repl
+package script
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/trovemem/trovemem/repl"
 )
 
 // ErrNoScripts is returned when the paths given to a test run hold no
@@ -74,7 +76,7 @@ func FindScripts(paths []string) ([]string, error) {
 // line per script and a closing count.
 type Suite struct {
 	// NewSession makes the fresh session each script runs in.
-	NewSession func() (*Session, error)
+	NewSession func() (*repl.Session, error)
 	// Out receives the report.
 	Out io.Writer
 	// Filter, when set, runs only scripts whose name (file name without

@@ -41,7 +41,7 @@ func (s *Session) Prompt() string {
 	if len(s.stores) > 1 {
 		return "trovemem[" + s.current + "]> "
 	}
-	return "trovemem> "
+	return Prompt
 }
 
 // StoreList is the result of stores.
@@ -67,7 +67,7 @@ var cmdStores = &Command{
 	Example: "stores\nuse scratch",
 	MinArgs: 0,
 	MaxArgs: 0,
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		l := &StoreList{Current: s.current}
 		for _, name := range s.StoreNames() {
 			st := s.stores[name]
@@ -93,7 +93,7 @@ var cmdUse = &Command{
 	Example: "use scratch",
 	MinArgs: 1,
 	MaxArgs: 1,
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		if err := s.Use(inv.Args[0]); err != nil {
 			return nil, err
 		}
@@ -119,7 +119,7 @@ var cmdConfigShow = &Command{
 	Example: "config show\n# save it: trovemem -c 'config show' > trovemem.yaml",
 	MinArgs: 0,
 	MaxArgs: 0,
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		cfg, err := config.FromStores(ctx, s.stores, s.StoreNames(), s.current)
 		if err != nil {
 			return nil, err
@@ -157,7 +157,7 @@ var cmdRouteTest = &Command{
 	MinArgs:  2,
 	MaxArgs:  -1,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		t := &RouteTest{Bucket: inv.Args[0]}
 		for _, key := range inv.Args[1:] {
 			if err := checkNames("route test", inv.Args[0], key); err != nil {
@@ -191,11 +191,11 @@ var cmdRebalance = &Command{
 	Example: "rebalance --dry-run\nrebalance",
 	MinArgs: 0,
 	MaxArgs: 0,
-	Flags: func(fs *pflag.FlagSet) {
-		fs.Bool("dry-run", false, "show what would move, change nothing")
-	},
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
-		dry, _ := inv.Flags.GetBool("dry-run")
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *rebalanceOptions) {
+		fs.BoolVar(&o.dryRun, "dry-run", false, "show what would move, change nothing")
+	}),
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
+		dry := optionsOf[rebalanceOptions](inv).dryRun
 		moves, err := s.Store().Rebalance(ctx, dry, nil)
 		if err != nil {
 			return nil, fmt.Errorf("rebalance stopped after %s (run it again to finish): %w", count(len(moves), "step"), err)
@@ -222,7 +222,7 @@ const maxStrandedShown = 5
 // afterLayoutChange reports the objects a layout change left stranded,
 // at once, so a later get that misses them is no surprise. Commands that
 // change the layout return its result.
-func (s *Session) afterLayoutChange(ctx context.Context, done *Done) (any, error) {
+func (s *Session) afterLayoutChange(ctx context.Context, done *Done) (Result, error) {
 	st, err := s.Store().Stranded(ctx)
 	if err != nil || len(st) == 0 {
 		// The change itself succeeded; failing to look is not its error.
@@ -347,7 +347,7 @@ var cmdStats = &Command{
 	Example: "stats",
 	MinArgs: 0,
 	MaxArgs: 0,
-	Run: func(ctx context.Context, s *Session, inv *Invocation) (any, error) {
+	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		t := &StatsTable{}
 		for _, name := range s.StoreNames() {
 			st := s.stores[name]
@@ -394,85 +394,4 @@ func percent(share float64, total int64) string {
 		return "-"
 	}
 	return strconv.FormatFloat(share*100, 'f', 0, 64) + "%"
-}
-
-// layoutRows lays out this file's results for the table and plain
-// renderers (see rows); ok is false for values it does not know.
-func layoutRows(v any, human bool) (*grid, bool) {
-	size := func(n int64) string {
-		if human {
-			return HumanSize(n)
-		}
-		return strconv.FormatInt(n, 10)
-	}
-	switch v := v.(type) {
-	case *StoreList:
-		g := &grid{Header: []string{"store", "current", "storage driver", "backends", "routes"}}
-		for _, r := range v.Stores {
-			cur := ""
-			if r.Current {
-				cur = "*"
-			}
-			g.Rows = append(g.Rows, []string{Quote(r.Name), cur, Quote(r.DSN), strconv.Itoa(r.Backends), strconv.Itoa(r.Routes)})
-		}
-		return g, true
-	case *RouteTest:
-		g := &grid{Header: []string{"key", "backend", "rule"}}
-		for _, r := range v.Keys {
-			g.Rows = append(g.Rows, []string{Quote(r.Key), Quote(r.Backend), Quote(r.Rule)})
-		}
-		return g, true
-	case *Rebalanced:
-		g := &grid{Header: []string{"key", "from", "to", "action"}}
-		moved := 0
-		for _, m := range v.Moves {
-			action := string(m.Action)
-			if v.DryRun {
-				action = "would " + action
-			}
-			if m.Action != trove.MoveConflict {
-				moved++
-			}
-			g.Rows = append(g.Rows, []string{m.Bucket + "/" + Quote(m.Key), Quote(m.Holder), Quote(m.Target), action})
-		}
-		switch {
-		case len(v.Moves) == 0:
-			g.After = []string{"nothing is stranded"}
-		case v.DryRun:
-			g.After = []string{fmt.Sprintf("dry run: %s would move, nothing changed", count(moved, "object"))}
-		default:
-			g.After = []string{fmt.Sprintf("%s moved", count(moved, "object"))}
-		}
-		return g, true
-	case *StatsTable:
-		g := &grid{Header: []string{"store", "backend", "buckets", "objects", "bytes", "share"}}
-		if human {
-			g.Header = append(g.Header, "")
-		}
-		for _, st := range v.Stores {
-			for _, b := range st.Backends {
-				row := []string{Quote(st.Store), Quote(b.Name), strconv.Itoa(b.Buckets), strconv.Itoa(b.Objects), size(b.Bytes), percent(b.Share, v.Bytes)}
-				if human {
-					row = append(row, bar(b.Share))
-				}
-				g.Rows = append(g.Rows, row)
-			}
-		}
-		g.After = []string{"total: " + count(v.Buckets, "bucket") + ", " + count(v.Objects, "object") + ", " + bytesPhrase(v.Bytes, human)}
-		return g, true
-	}
-	return nil, false
-}
-
-// layoutText gives the prose form of this file's results (see text).
-func layoutText(v any) (string, bool) {
-	switch v := v.(type) {
-	case *Switched:
-		return "", true
-	case *ConfigText:
-		return string(v.YAML), true
-	case *Changed:
-		return v.text(), true
-	}
-	return "", false
 }

@@ -1,4 +1,4 @@
-package repl
+package script
 
 import (
 	"bytes"
@@ -12,19 +12,20 @@ import (
 
 	"github.com/trovemem/trovemem/driver"
 	"github.com/trovemem/trovemem/memdriver"
+	"github.com/trovemem/trovemem/repl"
 	"github.com/trovemem/trovemem/trove"
 )
 
 var fixedNow = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 
-func newScriptSession(t testing.TB) *Session {
+func newScriptSession(t testing.TB) *repl.Session {
 	t.Helper()
 	clock := func() time.Time { return fixedNow }
 	st, err := trove.Open(memdriver.New(driver.WithClock(clock)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewSession(st, WithClock(clock))
+	return repl.NewSession(st, repl.WithClock(clock))
 }
 
 // runScript parses src as dir/name and runs it in a fresh session.

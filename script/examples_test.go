@@ -1,4 +1,4 @@
-package repl
+package script
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/trovemem/trovemem/repl"
 )
 
 // TestExampleScripts runs scripts/ (the examples the README shows) the way
@@ -27,7 +29,7 @@ func TestExampleScripts(t *testing.T) {
 	}
 	var out bytes.Buffer
 	suite := &Suite{
-		NewSession: func() (*Session, error) { return newScriptSession(t), nil },
+		NewSession: func() (*repl.Session, error) { return newScriptSession(t), nil },
 		Out:        &out,
 		LookupEnv:  func(string) (string, bool) { return "", false },
 	}

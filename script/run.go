@@ -1,4 +1,4 @@
-package repl
+package script
 
 import (
 	"bytes"
@@ -12,75 +12,33 @@ import (
 	"strings"
 	"time"
 
-	"github.com/spf13/pflag"
+	"github.com/trovemem/trovemem/internal/atomicfile"
+	"github.com/trovemem/trovemem/repl"
 )
 
 // NewScriptParser returns a parser that checks every command against the
 // command table as it parses: an unknown command, a bad flag or a wrong
 // number of arguments is a parse error, reported before anything runs.
 func NewScriptParser() *ScriptParser {
-	c := &commandChecker{flagSets: make(map[*Command]*pflag.FlagSet), byName: make(map[string]*Command)}
-	return &ScriptParser{Check: c.check}
+	return &ScriptParser{Check: checkCommand}
 }
 
-// CheckCommand vets a script command the way Session.Exec would, without
-// running it.
-func CheckCommand(words []string) error {
-	return (&commandChecker{}).check(words, true)
-}
-
-// commandChecker vets commands, keeping one FlagSet per command: a check
-// needs only parse errors and the positional arguments left over, which a
-// reused FlagSet gives as well as a fresh one, and long scripts (a dump)
-// would otherwise build a FlagSet per line.
-type commandChecker struct {
-	flagSets map[*Command]*pflag.FlagSet
-	// byName caches the commands that a first word alone names (it is not
-	// the name of a group, such as "route"), since a long script names the
-	// same few commands over and over.
-	byName map[string]*Command
-}
-
-// check vets one command. Commands whose words hold variables (literal is
-// false) are checked by name only, since their flag values are not known
-// until they run.
-func (cc *commandChecker) check(words []string, literal bool) error {
-	c, n := cc.byName[words[0]], 1
-	if c == nil {
-		var err error
-		if c, n, err = resolve(table, words); err != nil {
-			return err
-		}
-		if n == 1 && cc.byName != nil && len(subcommands(table, words[0])) == 0 {
-			cc.byName[words[0]] = c
-		}
+// checkCommand vets one command as Session.Exec would read it, without
+// running it. Commands whose words hold variables (literal is false) are
+// checked by name only, since their flag values are not known until they
+// run.
+func checkCommand(words []string, literal bool) error {
+	if !literal {
+		_, _, err := repl.Commands().Resolve(words)
+		return err
 	}
-	if c.RawArgs || !literal {
-		return nil
-	}
-	args := words[n:]
-	if c.Flags != nil && defaultFlags(c, args) == nil {
-		fs := cc.flagSets[c]
-		if fs == nil {
-			fs = c.flagSet()
-			if cc.flagSets != nil {
-				cc.flagSets[c] = fs
-			}
-		}
-		if err := fs.Parse(args); err != nil {
-			return flagError(c, err)
-		}
-		args = fs.Args()
-	}
-	if got := len(args); got < c.MinArgs || (c.MaxArgs >= 0 && got > c.MaxArgs) {
-		return usageErrorf(c, "%s: %s, got %d", c.Name, wantArgs(c), got)
-	}
-	return nil
+	_, _, err := repl.Commands().Prepare(words)
+	return err
 }
 
 // Runner replays parsed scripts into one session.
 type Runner struct {
-	Session *Session
+	Session *repl.Session
 	// Stdout receives each command's output as it runs (trovemem run);
 	// nil discards it. Output that does not end with a newline (get prints
 	// stored bytes as they are) gets one on Stdout before anything else is
@@ -140,7 +98,7 @@ type run struct {
 	lastWords []string
 	stop      bool
 	updates   map[*Script][]blockUpdate
-	prog      Progress
+	prog      repl.Progress
 }
 
 // Run replays sc and reports what happened. A script stops at its first
@@ -151,7 +109,7 @@ func (r *Runner) Run(ctx context.Context, sc *Script) *ScriptResult {
 	if r.Session.Vars == nil {
 		r.Session.Vars = make(map[string]string)
 	}
-	st.prog = startProgress(ctx, "replay "+sc.Path, countCommands(sc))
+	st.prog = repl.StartProgress(ctx, "replay "+sc.Path, countCommands(sc))
 	st.script(sc)
 	st.prog.Done()
 	st.res.Duration = time.Since(start)
@@ -269,7 +227,7 @@ func (st *run) command(sc *Script, step *Step) {
 		}
 	}
 	if st.r.Echo != nil || st.r.Log {
-		line := quoteWords(words)
+		line := repl.QuoteWords(words)
 		if st.r.Echo != nil {
 			st.r.EndLine()
 			fmt.Fprintf(st.r.Echo, "+ %s\n", line)
@@ -290,10 +248,10 @@ func (st *run) command(sc *Script, step *Step) {
 	if err == nil {
 		err = st.r.Session.Render(&st.out, v)
 	}
-	if page, ok := v.(*ObjectPage); ok && err == nil {
+	if page, ok := v.(*repl.ObjectPage); ok && err == nil {
 		st.r.Session.Vars["cursor"] = page.NextCursor
 	}
-	if errors.Is(err, ErrExit) {
+	if errors.Is(err, repl.ErrExit) {
 		st.stop = true
 		st.res.Exited = true
 		return
@@ -332,7 +290,7 @@ func (st *run) command(sc *Script, step *Step) {
 			if len(got) == 0 {
 				msg += " (the command printed nothing; ! stdout . asserts that)"
 			}
-			st.fail(&Failure{Kind: FailOutput, Loc: st.loc(sc, step), Command: quoteWords(words),
+			st.fail(&Failure{Kind: FailOutput, Loc: st.loc(sc, step), Command: repl.QuoteWords(words),
 				Msg: msg, Detail: unifiedDiff(step.Block, got)})
 		}
 	}
@@ -344,21 +302,21 @@ func (st *run) command(sc *Script, step *Step) {
 // the command failed or had to, so the common case costs nothing.
 func (st *run) checkOutcome(sc *Script, step *Step, words []string, err error) bool {
 	st.lastWords = nil
-	var ie *InternalError
-	var ue *UsageError
+	var ie *repl.InternalError
+	var ue *repl.UsageError
 	switch {
 	case errors.As(err, &ie):
 		// A panic is a bug in trovemem, never the failure a script expects.
-		st.fail(&Failure{Kind: FailCommand, Loc: st.loc(sc, step), Command: quoteWords(words), Msg: err.Error()})
+		st.fail(&Failure{Kind: FailCommand, Loc: st.loc(sc, step), Command: repl.QuoteWords(words), Msg: err.Error()})
 	case err != nil && step.Expect == ExpectSuccess:
 		kind := FailCommand
 		if errors.As(err, &ue) {
 			kind = FailUsage
 		}
-		st.fail(&Failure{Kind: kind, Loc: st.loc(sc, step), Command: quoteWords(words),
+		st.fail(&Failure{Kind: kind, Loc: st.loc(sc, step), Command: repl.QuoteWords(words),
 			Msg: "unexpected failure: " + err.Error(), Detail: outputDetail("stdout", st.out.String())})
 	case err == nil && step.Expect == ExpectFailure:
-		st.fail(&Failure{Kind: FailSucceeded, Loc: st.loc(sc, step), Command: quoteWords(words),
+		st.fail(&Failure{Kind: FailSucceeded, Loc: st.loc(sc, step), Command: repl.QuoteWords(words),
 			Msg: "succeeded, but it must fail (it is marked with !)", Detail: outputDetail("stdout", st.out.String())})
 	default:
 		return false
@@ -419,7 +377,7 @@ func (st *run) assert(sc *Script, step *Step) {
 	}
 	of := ""
 	if st.lastWords != nil {
-		of = " of " + quoteWords(st.lastWords)
+		of = " of " + repl.QuoteWords(st.lastWords)
 	}
 	msg := fmt.Sprintf("no match in the %s%s", step.Stream, of)
 	if step.Negate {
@@ -465,7 +423,7 @@ func (st *run) writeUpdates() {
 			continue
 		}
 		data := sc.rewrite(st.updates[sc])
-		err := WriteFileAtomic(sc.Path, func(w io.Writer) error {
+		err := atomicfile.Write(sc.Path, func(w io.Writer) error {
 			_, err := w.Write(data)
 			return err
 		})
@@ -520,7 +478,7 @@ func (s *Step) display() string {
 		if s.wordT != nil && s.wordT[i] != nil {
 			q[i] = w
 		} else {
-			q[i] = Quote(w)
+			q[i] = repl.Quote(w)
 		}
 	}
 	return strings.Join(q, " ")
@@ -535,5 +493,5 @@ func quotePattern(p string, t template) string {
 	if !strings.ContainsAny(p, "'\n\r") {
 		return "'" + p + "'"
 	}
-	return Quote(p)
+	return repl.Quote(p)
 }

@@ -1,8 +1,10 @@
-package repl
+package script
 
 import (
 	"slices"
 	"testing"
+
+	"github.com/trovemem/trovemem/repl"
 )
 
 // FuzzDumpQuote checks that any key and value a dump writes parse back as
@@ -16,13 +18,7 @@ func FuzzDumpQuote(f *testing.F) {
 		f.Add(s[0], s[1])
 	}
 	f.Fuzz(func(t *testing.T, key, value string) {
-		line := ""
-		for i, w := range putWords([]string{"put", "b", key, value}, []string{"--content-type", "text/plain"}) {
-			if i > 0 {
-				line += " "
-			}
-			line += dumpQuote(w)
-		}
+		line := repl.DumpLine([]string{"put", "b", key, value}, []string{"--content-type", "text/plain"})
 		sc, err := (&ScriptParser{}).Parse("dump.trove", []byte(line+"\n"))
 		if err != nil {
 			t.Fatalf("dump line %s does not parse: %v", line, err)

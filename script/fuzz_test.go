@@ -1,15 +1,16 @@
-package repl
+package script
 
 import (
 	"errors"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/trovemem/trovemem/repl"
 )
 
 // FuzzScriptParse checks that the script parser never panics, reports
-// every problem as a *ParseError with a line inside the file, and that its
-// fast path for plain lines splits exactly as Split does.
+// every problem as a *ParseError with a line inside the file.
 func FuzzScriptParse(f *testing.F) {
 	for _, s := range []string{
 		"mkbucket demo\nput demo k v\n| out\n|\nstdout 'x'\n",
@@ -31,19 +32,6 @@ func FuzzScriptParse(f *testing.F) {
 				if e.Line < 1 || e.Line > len(lines) || e.Col < 1 {
 					t.Errorf("Parse(%q): error %q at line %d col %d, outside the file's %d lines", src, e, e.Line, e.Col, len(lines))
 				}
-			}
-		}
-		if words, ok := splitPlain(src); ok {
-			cmds, err := Split(src)
-			if err != nil {
-				t.Fatalf("splitPlain took %q, which Split rejects: %v", src, err)
-			}
-			var want []string
-			if len(cmds) > 0 {
-				want = cmds[0]
-			}
-			if len(cmds) > 1 || !slices.Equal(words, want) {
-				t.Errorf("splitPlain(%q) = %q, Split gives %q", src, words, cmds)
 			}
 		}
 	})
@@ -69,16 +57,16 @@ func FuzzSplitWords(f *testing.F) {
 		// The filler is as wide as the reference, which is how splitWords
 		// itself finds quoting errors; any value would do as well.
 		fill := func(name string) (string, bool) { return strings.Repeat("_", len(name)+3), true }
-		_, refs, _ := scanWords(line)
+		refs := refRanges(line)
 		filled := []byte(line)
 		for _, r := range refs {
 			for i := r[0]; i < r[1]; i++ {
 				filled[i] = '_'
 			}
 		}
-		want, err := Split(string(filled))
+		want, err := repl.Split(string(filled))
 		if err != nil {
-			t.Fatalf("splitWords(%q) passed, Split of the filled line %q fails: %v", line, filled, err)
+			t.Fatalf("splitWords(%q) passed, repl.Split of the filled line %q fails: %v", line, filled, err)
 		}
 		got := make([][]string, len(cmds))
 		for i, c := range cmds {
@@ -91,7 +79,26 @@ func FuzzSplitWords(f *testing.F) {
 			}
 		}
 		if !slices.EqualFunc(got, want, slices.Equal[[]string]) {
-			t.Errorf("splitWords(%q) expanded = %q, Split(%q) = %q", line, got, filled, want)
+			t.Errorf("splitWords(%q) expanded = %q, repl.Split(%q) = %q", line, got, filled, want)
 		}
 	})
+}
+
+// refRanges returns the byte range of every variable reference in line.
+func refRanges(line string) [][2]int {
+	lx, err := repl.Lex(line, repl.LexOptions{Refs: true})
+	if err != nil {
+		return nil
+	}
+	var refs [][2]int
+	for _, c := range lx.Cmds {
+		for _, w := range c {
+			for _, f := range w.Frags {
+				if f.Kind == repl.FragRef {
+					refs = append(refs, [2]int{f.Off, f.End})
+				}
+			}
+		}
+	}
+	return refs
 }

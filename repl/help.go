@@ -1,10 +1,7 @@
 package repl
 
 import (
-	"errors"
 	"strings"
-
-	"github.com/spf13/pflag"
 )
 
 // Reference returns the command reference as a Markdown table, one row per
@@ -31,14 +28,6 @@ func Reference() string {
 // words are data (echo) never has one. The binary asks this before
 // building a store, so trovemem CMD --help costs nothing.
 func (c *Command) HelpRequested(args []string) bool {
-	if c.RawArgs {
-		return false
-	}
-	fs := c.flagSet()
-	if fs == nil {
-		fs = pflag.NewFlagSet(c.Name, pflag.ContinueOnError)
-		fs.SetOutput(discard{})
-		fs.Usage = func() {}
-	}
-	return errors.Is(fs.Parse(args), pflag.ErrHelp)
+	_, inv, _ := Table{c}.Prepare(append([]string{c.Name}, args...))
+	return inv != nil && inv.Help
 }

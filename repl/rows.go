@@ -1,0 +1,221 @@
+package repl
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/trovemem/trovemem/trove"
+)
+
+// Result is a command's value, as the renderers draw it. Every result type
+// lays itself out in its own method, so a type the table and plain
+// renderers could not draw does not compile as a command's result; JSON
+// encodes the value itself.
+type Result interface {
+	// layout lays the result out for table (human is true: sizes such as
+	// 1.5 KiB) or plain output (sizes in bytes). Every cell that shows a
+	// key, prefix or other user-chosen name is passed through Quote, so
+	// blanks, quotes and control characters can never make two entries look
+	// alike.
+	layout(human bool) layout
+}
+
+// layout is a result laid out: a grid for the table and plain renderers,
+// or prose (text), or bytes written as they are (get's content).
+type layout struct {
+	grid *grid
+	text string
+	raw  []byte
+}
+
+// sizeFunc formats sizes for table (human) or plain output.
+func sizeFunc(human bool) func(int64) string {
+	if human {
+		return HumanSize
+	}
+	return func(n int64) string { return strconv.FormatInt(n, 10) }
+}
+
+// Explanation is route explain's result: trove's explanation of where a
+// key goes, drawn rule by rule.
+type Explanation struct{ *trove.Explanation }
+
+func (v *Content) layout(bool) layout { return layout{raw: v.Data} }
+
+func (v *BucketList) layout(human bool) layout {
+	g := &grid{Header: []string{"bucket", "created"}}
+	for _, b := range v.Buckets {
+		g.Rows = append(g.Rows, []string{Quote(b.Name), stamp(b.CreatedAt)})
+	}
+	return layout{grid: g}
+}
+
+func (v *ObjectPage) layout(human bool) layout {
+	size := sizeFunc(human)
+	g := &grid{Header: []string{"key", "size", "last modified", "backend"}}
+	objs, prefixes := v.Objects, v.Prefixes
+	// Objects and prefixes are each sorted; merge them into listing order.
+	for len(objs) > 0 || len(prefixes) > 0 {
+		if len(prefixes) == 0 || (len(objs) > 0 && objs[0].Key < prefixes[0]) {
+			o := objs[0]
+			objs = objs[1:]
+			g.Rows = append(g.Rows, []string{Quote(o.Key), size(o.Size), stamp(o.LastModified), backendCell(v, o)})
+			continue
+		}
+		g.Rows = append(g.Rows, []string{Quote(prefixes[0]), "-", "-", "-"})
+		prefixes = prefixes[1:]
+	}
+	if v.NextCursor != "" {
+		g.After = []string{"next cursor: " + v.NextCursor}
+	}
+	return layout{grid: g}
+}
+
+func (v *PutResult) layout(human bool) layout {
+	size := sizeFunc(human)
+	g := &grid{
+		Header: []string{"key", "size", "etag", "backend"},
+		Rows:   [][]string{{Quote(v.Key), size(v.Size), v.ETag, Quote(v.Backend)}},
+	}
+	return layout{grid: g}
+}
+
+func (v *ObjectDetail) layout(human bool) layout {
+	size := sizeFunc(human)
+	g := &grid{Header: []string{"field", "value"}}
+	add := func(k, val string) { g.Rows = append(g.Rows, []string{k, val}) }
+	add("bucket", v.Bucket)
+	add("key", Quote(v.Key))
+	add("size", size(v.Size))
+	add("content type", Quote(v.ContentType))
+	add("etag", v.ETag)
+	add("last modified", stamp(v.LastModified))
+	keys := make([]string, 0, len(v.Metadata))
+	for k := range v.Metadata {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		add(Quote("meta."+k), Quote(v.Metadata[k]))
+	}
+	add("backend", Quote(v.Backend))
+	return layout{grid: g}
+}
+
+func (v *BackendTable) layout(human bool) layout {
+	size := sizeFunc(human)
+	g := &grid{Header: []string{"backend", "dsn", "objects", "bytes"}}
+	for _, b := range v.Backends {
+		g.Rows = append(g.Rows, []string{Quote(b.Name), Quote(b.DSN), strconv.Itoa(b.Objects), size(b.Bytes)})
+	}
+	return layout{grid: g}
+}
+
+func (v *RouteTable) layout(human bool) layout {
+	g := &grid{Header: []string{"#", "rule", "kind", "backend"}}
+	n := 0
+	for _, f := range v.Funcs {
+		n++
+		g.Rows = append(g.Rows, []string{strconv.Itoa(n), Quote(f), "func", "(decided by the function)"})
+	}
+	for _, r := range v.Routes {
+		n++
+		g.Rows = append(g.Rows, []string{strconv.Itoa(n), Quote(r.Pattern), "pattern", Quote(r.Backend)})
+	}
+	n++
+	g.Rows = append(g.Rows, []string{strconv.Itoa(n), trove.DefaultBackend, "default", trove.DefaultBackend})
+	g.After = routeNotes(v)
+	return layout{grid: g}
+}
+
+func (v *Explanation) layout(human bool) layout {
+	g := &grid{
+		Before: []string{fmt.Sprintf("%s/%s -> %s", v.Bucket, Quote(v.Key), Quote(v.Backend))},
+		Header: []string{"#", "rule", "backend", "result", "why"},
+	}
+	for i, st := range v.Steps {
+		res := "not matched"
+		switch {
+		case i == v.Winner:
+			res = "matched (wins)"
+		case st.Matched:
+			res = "matched"
+		}
+		g.Rows = append(g.Rows, []string{strconv.Itoa(i + 1), Quote(st.Rule), Quote(st.Backend), res, st.Reason})
+	}
+	return layout{grid: g}
+}
+
+func (v *StoreList) layout(human bool) layout {
+	g := &grid{Header: []string{"store", "current", "storage driver", "backends", "routes"}}
+	for _, r := range v.Stores {
+		cur := ""
+		if r.Current {
+			cur = "*"
+		}
+		g.Rows = append(g.Rows, []string{Quote(r.Name), cur, Quote(r.DSN), strconv.Itoa(r.Backends), strconv.Itoa(r.Routes)})
+	}
+	return layout{grid: g}
+}
+
+func (v *RouteTest) layout(human bool) layout {
+	g := &grid{Header: []string{"key", "backend", "rule"}}
+	for _, r := range v.Keys {
+		g.Rows = append(g.Rows, []string{Quote(r.Key), Quote(r.Backend), Quote(r.Rule)})
+	}
+	return layout{grid: g}
+}
+
+func (v *Rebalanced) layout(human bool) layout {
+	g := &grid{Header: []string{"key", "from", "to", "action"}}
+	moved := 0
+	for _, m := range v.Moves {
+		action := string(m.Action)
+		if v.DryRun {
+			action = "would " + action
+		}
+		if m.Action != trove.MoveConflict {
+			moved++
+		}
+		g.Rows = append(g.Rows, []string{m.Bucket + "/" + Quote(m.Key), Quote(m.Holder), Quote(m.Target), action})
+	}
+	switch {
+	case len(v.Moves) == 0:
+		g.After = []string{"nothing is stranded"}
+	case v.DryRun:
+		g.After = []string{fmt.Sprintf("dry run: %s would move, nothing changed", count(moved, "object"))}
+	default:
+		g.After = []string{fmt.Sprintf("%s moved", count(moved, "object"))}
+	}
+	return layout{grid: g}
+}
+
+func (v *StatsTable) layout(human bool) layout {
+	size := sizeFunc(human)
+	g := &grid{Header: []string{"store", "backend", "buckets", "objects", "bytes", "share"}}
+	if human {
+		g.Header = append(g.Header, "")
+	}
+	for _, st := range v.Stores {
+		for _, b := range st.Backends {
+			row := []string{Quote(st.Store), Quote(b.Name), strconv.Itoa(b.Buckets), strconv.Itoa(b.Objects), size(b.Bytes), percent(b.Share, v.Bytes)}
+			if human {
+				row = append(row, bar(b.Share))
+			}
+			g.Rows = append(g.Rows, row)
+		}
+	}
+	g.After = []string{"total: " + count(v.Buckets, "bucket") + ", " + count(v.Objects, "object") + ", " + bytesPhrase(v.Bytes, human)}
+	return layout{grid: g}
+}
+
+func (v *Switched) layout(bool) layout   { return layout{text: ""} }
+func (v *ConfigText) layout(bool) layout { return layout{text: string(v.YAML)} }
+func (v *Changed) layout(bool) layout    { return layout{text: v.text()} }
+func (v *Message) layout(bool) layout    { return layout{text: v.Text + "\n"} }
+func (v *HelpText) layout(bool) layout   { return layout{text: v.text()} }
+func (v *Saved) layout(bool) layout {
+	return layout{text: fmt.Sprintf("wrote %d bytes of %s/%s to %s\n", v.Bytes, v.Bucket, Quote(v.Key), v.Path)}
+}
+func (v *Done) layout(bool) layout { return layout{text: ""} }
