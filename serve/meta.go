@@ -51,7 +51,11 @@ func userMetadata(h http.Header) (map[string]string, error) {
 // contentMetadata adds the request's content headers to m.
 func contentMetadata(h http.Header, m map[string]string) error {
 	for _, name := range contentHeaders {
-		if v := h.Get(name); v != "" {
+		v := h.Get(name)
+		if name == "Content-Encoding" {
+			v = withoutAWSChunked(v)
+		}
+		if v != "" {
 			if name == "X-Amz-Website-Redirect-Location" && !validRedirect(v) {
 				return ErrInvalidRedirect
 			}
@@ -222,4 +226,16 @@ func encodeTagging(tags []tag) string {
 		v.Set(t.Key, t.Value)
 	}
 	return v.Encode()
+}
+
+// withoutAWSChunked drops "aws-chunked" from a Content-Encoding: it
+// describes the request's framing, not the object, and S3 does not keep it.
+func withoutAWSChunked(v string) string {
+	var keep []string
+	for _, e := range strings.Split(v, ",") {
+		if e = strings.TrimSpace(e); e != "" && !strings.EqualFold(e, "aws-chunked") {
+			keep = append(keep, e)
+		}
+	}
+	return strings.Join(keep, ",")
 }

@@ -39,6 +39,10 @@ await step("put with metadata", async () => {
 await step("routed put of a stream", async () => {
   const body = Readable.from([Buffer.from("line one\n"), Buffer.from("line two\n")]);
   await s3.send(new PutObjectCommand({ Bucket, Key: "logs/a.log", Body: body, ContentLength: 18 }));
+  const h = await s3.send(new HeadObjectCommand({ Bucket, Key: "logs/a.log" }));
+  // aws-chunked framed the upload; it is not the object's encoding.
+  check(h.ContentEncoding === undefined, "content encoding: got " + h.ContentEncoding + ", want none");
+  check(h.ContentLength === 18, "size: got " + h.ContentLength + ", want 18");
 });
 await step("delimiter listing across pages", async () => {
   for (const k of ["list/a/1", "list/a/2", "list/b/1", "list/c", "list/d"]) {
