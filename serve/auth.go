@@ -419,11 +419,7 @@ func (s *Server) setupBody(r *request, info *authInfo, mode string) error {
 		r.body = cr
 		r.chunked = cr
 	case len(mode) == 64 && isHex(mode):
-		if mode == emptySHA256 {
-			r.body = &hashCheckReader{r: r.body, h: sha256.New(), want: mode}
-		} else {
-			r.body = &hashCheckReader{r: r.body, h: sha256.New(), want: mode}
-		}
+		r.body = &hashCheckReader{r: r.body, h: sha256.New(), want: mode}
 	default:
 		return ErrInvalidSHA256Payload
 	}

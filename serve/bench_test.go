@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"testing"
 	"time"
@@ -117,5 +116,4 @@ func BenchmarkS3(b *testing.B) {
 			lat.report(b)
 		})
 	}
-	_ = os.Getenv
 }

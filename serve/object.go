@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/trovemem/trovemem/driver"
@@ -25,10 +24,6 @@ func bodyLength(r *request) int64 {
 	return r.ContentLength
 }
 
-// inflight counts the body bytes buffered by requests now running, so that
-// many large uploads at once are refused rather than exhausting memory.
-var inflight atomic.Int64
-
 // readPayload reads and verifies the whole payload (at most max bytes).
 // Bodies are read in full before anything is stored: a payload whose
 // checksum fails stores nothing, and the checksum is known when the object
@@ -43,11 +38,11 @@ func (s *Server) readPayload(r *request, p *payloadReader, max int64) ([]byte, e
 		reserve = 1 << 20
 	}
 	limit := 2 * s.opts.MaxUploadBytes
-	if inflight.Add(reserve) > limit && reserve > 0 {
-		inflight.Add(-reserve)
+	if s.inflight.Add(reserve) > limit && reserve > 0 {
+		s.inflight.Add(-reserve)
 		return nil, ErrSlowDown
 	}
-	defer inflight.Add(-reserve)
+	defer s.inflight.Add(-reserve)
 	initial := n
 	if initial < 0 || initial > 8<<20 {
 		initial = 8 << 20

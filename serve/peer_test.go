@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"regexp"
@@ -197,7 +196,6 @@ func TestPeerSuite(t *testing.T) {
 			t.Errorf("peer suite: %s, want at least %d passed", msg, min)
 		}
 	}
-	_ = http.StatusOK
 }
 
 func filterEnv(env []string, name string) []string {

@@ -81,7 +81,10 @@ type Server struct {
 	uploads uploads
 	buckets sync.Map // bucket name -> *bucketState
 	keyLock [64]sync.Mutex
-	reqSeq  atomic.Uint64
+	// inflight counts the body bytes buffered by requests now running, so
+	// that many large uploads at once are refused rather than exhausting
+	// memory.
+	inflight atomic.Int64
 }
 
 type bucketState struct {
