@@ -505,12 +505,10 @@ func (s *Server) completeUpload(r *request) error {
 		return perr
 	}
 	var total int64
-	readers := make([]io.Reader, len(parts))
 	md5s := md5.New()
 	sizes := make([]string, len(parts))
 	for i, p := range parts {
 		total += int64(len(p.data))
-		readers[i] = bytes.NewReader(p.data)
 		b, _ := hex.DecodeString(p.etag)
 		md5s.Write(b)
 		sizes[i] = strconv.Itoa(len(p.data))
@@ -574,7 +572,14 @@ func (s *Server) completeUpload(r *request) error {
 		}
 		return err
 	}
-	info, err := s.store.Put(ctx, r.bucket, r.key, io.MultiReader(readers...),
+	// One buffer of the known size: a store that reads an in-memory reader
+	// copies it once, where a MultiReader would be grown and copied again.
+	var whole bytes.Buffer
+	whole.Grow(int(total))
+	for _, p := range parts {
+		whole.Write(p.data)
+	}
+	info, err := s.store.Put(ctx, r.bucket, r.key, &whole,
 		driver.WithContentType(up.ctype), driver.WithMetadata(meta))
 	if err != nil {
 		return storeError(err)

@@ -232,16 +232,21 @@ func (s *Server) serve(r *request) error {
 	if r.Body != nil {
 		r.body = &idleReader{r: r.Body, rc: http.NewResponseController(r.w.ResponseWriter), idle: s.opts.BodyIdleTimeout}
 	}
+	op, h, routeErr := s.route(r)
+	r.op = op
 	if err := s.authenticate(r); err != nil {
 		return err
 	}
 	// One owner holds every bucket: a request expecting another fails.
-	for _, h := range []string{"X-Amz-Expected-Bucket-Owner", "X-Amz-Source-Expected-Bucket-Owner"} {
-		if v := r.Header.Get(h); v != "" && v != s.owner().ID {
+	for _, name := range []string{"X-Amz-Expected-Bucket-Owner", "X-Amz-Source-Expected-Bucket-Owner"} {
+		if v := r.Header.Get(name); v != "" && v != s.owner().ID {
 			return ErrAccessDenied
 		}
 	}
-	return s.dispatch(r)
+	if routeErr != nil {
+		return routeErr
+	}
+	return h(r)
 }
 
 // address finds the bucket and key, from the host name for virtual-host
@@ -300,142 +305,117 @@ func (ir *idleReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (s *Server) dispatch(r *request) error {
+// handler serves one request once it is authenticated.
+type handler func(*request) error
+
+// route picks the S3 operation and its handler from the method, the
+// addressing and the subresources, before authentication, so even a
+// refused request is logged with the operation it asked for.
+func (s *Server) route(r *request) (string, handler, error) {
 	m := r.Method
 	if r.bucket == "" {
 		if m == http.MethodGet {
-			r.op = "ListBuckets"
-			return s.listBuckets(r)
+			return "ListBuckets", s.listBuckets, nil
 		}
-		return ErrMethodNotAllowed
+		return "", nil, ErrMethodNotAllowed
 	}
 	if !r.hasKey {
 		switch m {
 		case http.MethodPut:
 			if unsupportedBucketSub(r) {
-				return ErrNotImplemented
+				return "", nil, ErrNotImplemented
 			}
-			r.op = "CreateBucket"
-			return s.createBucket(r)
+			return "CreateBucket", s.createBucket, nil
 		case http.MethodHead:
-			r.op = "HeadBucket"
-			return s.headBucket(r)
+			return "HeadBucket", s.headBucket, nil
 		case http.MethodDelete:
 			if unsupportedBucketSub(r) {
-				return ErrNotImplemented
+				return "", nil, ErrNotImplemented
 			}
-			r.op = "DeleteBucket"
-			return s.deleteBucket(r)
+			return "DeleteBucket", s.deleteBucket, nil
 		case http.MethodGet:
 			switch {
 			case r.has("uploads"):
-				r.op = "ListMultipartUploads"
-				return s.listUploads(r)
+				return "ListMultipartUploads", s.listUploads, nil
 			case r.has("location"):
-				r.op = "GetBucketLocation"
-				return s.bucketLocation(r)
+				return "GetBucketLocation", s.bucketLocation, nil
 			case r.has("acl"):
-				r.op = "GetBucketAcl"
-				return s.getBucketACL(r)
+				return "GetBucketAcl", s.getBucketACL, nil
 			case r.has("ownershipControls"):
-				r.op = "GetBucketOwnershipControls"
-				return s.getBucketOwnership(r)
+				return "GetBucketOwnershipControls", s.getBucketOwnership, nil
 			case r.has("object-lock"):
-				r.op = "GetObjectLockConfiguration"
-				return s.getBucketLockConfig(r)
+				return "GetObjectLockConfiguration", s.getBucketLockConfig, nil
 			case unsupportedBucketSub(r):
-				return ErrNotImplemented
+				return "", nil, ErrNotImplemented
 			case r.q("list-type") == "2":
-				r.op = "ListObjectsV2"
-				return s.listObjects(r, true)
+				return "ListObjectsV2", func(r *request) error { return s.listObjects(r, true) }, nil
 			default:
-				r.op = "ListObjects"
-				return s.listObjects(r, false)
+				return "ListObjects", func(r *request) error { return s.listObjects(r, false) }, nil
 			}
 		case http.MethodPost:
 			if r.has("delete") {
-				r.op = "DeleteObjects"
-				return s.deleteObjects(r)
+				return "DeleteObjects", s.deleteObjects, nil
 			}
-			return ErrNotImplemented
+			return "", nil, ErrNotImplemented
 		}
-		return ErrMethodNotAllowed
+		return "", nil, ErrMethodNotAllowed
 	}
 	switch m {
 	case http.MethodPut:
 		switch {
 		case r.has("tagging"):
-			r.op = "PutObjectTagging"
-			return s.putObjectTagging(r)
-		case r.has("retention"), r.has("legal-hold"):
-			r.op = "PutObjectRetention"
-			if r.has("legal-hold") {
-				r.op = "PutObjectLegalHold"
-				return s.putObjectLock(r, "legal-hold")
-			}
-			return s.putObjectLock(r, "retention")
+			return "PutObjectTagging", s.putObjectTagging, nil
+		case r.has("legal-hold"):
+			return "PutObjectLegalHold", func(r *request) error { return s.putObjectLock(r, "legal-hold") }, nil
+		case r.has("retention"):
+			return "PutObjectRetention", func(r *request) error { return s.putObjectLock(r, "retention") }, nil
 		case unsupportedObjectSub(r):
-			return ErrNotImplemented
+			return "", nil, ErrNotImplemented
 		case r.has("uploadId") && r.Header.Get("X-Amz-Copy-Source") != "":
-			r.op = "UploadPartCopy"
-			return s.uploadPartCopy(r)
+			return "UploadPartCopy", s.uploadPartCopy, nil
 		case r.has("uploadId") || r.has("partNumber"):
-			r.op = "UploadPart"
-			return s.uploadPart(r)
+			return "UploadPart", s.uploadPart, nil
 		case r.Header.Get("X-Amz-Copy-Source") != "":
-			r.op = "CopyObject"
-			return s.copyObject(r)
+			return "CopyObject", s.copyObject, nil
 		default:
-			r.op = "PutObject"
-			return s.putObject(r)
+			return "PutObject", s.putObject, nil
 		}
 	case http.MethodGet:
 		switch {
 		case r.has("uploadId"):
-			r.op = "ListParts"
-			return s.listParts(r)
+			return "ListParts", s.listParts, nil
 		case r.has("tagging"):
-			r.op = "GetObjectTagging"
-			return s.getObjectTagging(r)
+			return "GetObjectTagging", s.getObjectTagging, nil
 		case r.has("retention"):
-			r.op = "GetObjectRetention"
-			return s.getObjectLock(r, "retention")
+			return "GetObjectRetention", func(r *request) error { return s.getObjectLock(r, "retention") }, nil
 		case r.has("legal-hold"):
-			r.op = "GetObjectLegalHold"
-			return s.getObjectLock(r, "legal-hold")
+			return "GetObjectLegalHold", func(r *request) error { return s.getObjectLock(r, "legal-hold") }, nil
 		case r.has("uploads"):
-			return ErrGetUploadsWithKey
+			return "", nil, ErrGetUploadsWithKey
 		case unsupportedObjectSub(r):
-			return ErrNotImplemented
+			return "", nil, ErrNotImplemented
 		}
-		r.op = "GetObject"
-		return s.getObject(r, false)
+		return "GetObject", func(r *request) error { return s.getObject(r, false) }, nil
 	case http.MethodHead:
-		r.op = "HeadObject"
-		return s.getObject(r, true)
+		return "HeadObject", func(r *request) error { return s.getObject(r, true) }, nil
 	case http.MethodDelete:
 		if r.has("uploadId") {
-			r.op = "AbortMultipartUpload"
-			return s.abortUpload(r)
+			return "AbortMultipartUpload", s.abortUpload, nil
 		}
 		if r.has("tagging") {
-			r.op = "DeleteObjectTagging"
-			return s.deleteObjectTagging(r)
+			return "DeleteObjectTagging", s.deleteObjectTagging, nil
 		}
-		r.op = "DeleteObject"
-		return s.deleteObject(r)
+		return "DeleteObject", s.deleteObject, nil
 	case http.MethodPost:
 		if r.has("uploads") {
-			r.op = "CreateMultipartUpload"
-			return s.createUpload(r)
+			return "CreateMultipartUpload", s.createUpload, nil
 		}
 		if r.has("uploadId") {
-			r.op = "CompleteMultipartUpload"
-			return s.completeUpload(r)
+			return "CompleteMultipartUpload", s.completeUpload, nil
 		}
-		return ErrNotImplemented
+		return "", nil, ErrNotImplemented
 	}
-	return ErrMethodNotAllowed
+	return "", nil, ErrMethodNotAllowed
 }
 
 var bucketSubresources = []string{"acl", "cors", "policy", "tagging", "versioning", "versions", "lifecycle",
