@@ -99,9 +99,14 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 	if err != nil {
 		return a.finish(ctx, fmt.Errorf("serve: %w", err))
 	}
+	// The request log, the REPL and serve's own notes write from several
+	// goroutines; one lock keeps their lines whole, and keeps a buffered
+	// stdout from being written and flushed at once.
+	var mu sync.Mutex
+	stdout, stderr := &lockedWriter{mu: &mu, w: a.stdout}, &lockedWriter{mu: &mu, w: a.stderr}
 	opts := serve.Options{AccessKey: o.accessKey, SecretKey: o.secretKey, Region: o.region}
 	if o.verbose {
-		opts.OnRequest = requestLogger(a.stderr)
+		opts.OnRequest = requestLogger(stderr)
 	}
 	hs := serve.New(a.Store, opts).HTTPServer("")
 	served := make(chan error, 1)
@@ -111,24 +116,24 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 	for _, b := range a.Store.Backends() {
 		names = append(names, b.Name)
 	}
-	fmt.Fprintf(a.stderr, "serving on http://%s (backends: %s)\n", ln.Addr(), strings.Join(names, ", "))
+	fmt.Fprintf(stderr, "serving on http://%s (backends: %s)\n", ln.Addr(), strings.Join(names, ", "))
 	if o.accessKey == "" {
-		fmt.Fprintln(a.stderr, "no --access-key/--secret-key: any credentials are accepted")
+		fmt.Fprintln(stderr, "no --access-key/--secret-key: any credentials are accepted")
 	}
 
 	replDone := make(chan error, 1)
 	if o.repl {
-		go func() { replDone <- a.replOnStore(ctx) }()
+		go func() { replDone <- a.replOnStore(ctx, stdout, stderr) }()
 	}
 	var runErr error
 	select {
 	case s := <-sig:
-		fmt.Fprintf(a.stderr, "%s: draining requests in flight (again to stop at once)\n", s)
+		fmt.Fprintf(stderr, "%s: draining requests in flight (again to stop at once)\n", s)
 	case runErr = <-replDone:
 	case err := <-served:
 		return a.finish(ctx, fmt.Errorf("serve: %w", err))
 	}
-	if a.drain(hs, o.drain, sig) {
+	if a.drain(hs, o.drain, sig, stderr) {
 		runErr = errInterrupted
 	}
 	return a.finish(ctx, runErr)
@@ -136,7 +141,7 @@ func (a *app) serve(ctx context.Context, o serveOptions) error {
 
 // drain shuts hs down, waiting up to timeout for requests in flight; a
 // signal meanwhile closes every connection at once, and drain reports it.
-func (a *app) drain(hs *http.Server, timeout time.Duration, sig <-chan os.Signal) (interrupted bool) {
+func (a *app) drain(hs *http.Server, timeout time.Duration, sig <-chan os.Signal, stderr io.Writer) (interrupted bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	done := make(chan error, 1)
@@ -144,7 +149,7 @@ func (a *app) drain(hs *http.Server, timeout time.Duration, sig <-chan os.Signal
 	select {
 	case err := <-done:
 		if err != nil {
-			fmt.Fprintf(a.stderr, "serve: %v; closing the connections left\n", err)
+			fmt.Fprintf(stderr, "serve: %v; closing the connections left\n", err)
 			_ = hs.Close()
 		}
 		return false
@@ -156,18 +161,29 @@ func (a *app) drain(hs *http.Server, timeout time.Duration, sig <-chan os.Signal
 }
 
 // replOnStore runs the REPL on the live store: the interactive one on a
-// terminal, else the commands read from stdin.
-func (a *app) replOnStore(ctx context.Context) error {
+// terminal, else the commands read from stdin, written to stdout and stderr.
+func (a *app) replOnStore(ctx context.Context, stdout, stderr io.Writer) error {
 	if isTerminal(a.stdin) {
 		return a.runREPL(ctx)
 	}
-	return a.Session.Loop(ctx, repl.NewReaderSource(a.stdin), repl.StdinName, a.stdout, a.stderr)
+	return a.Session.Loop(ctx, repl.NewReaderSource(a.stdin), repl.StdinName, stdout, stderr)
+}
+
+// lockedWriter serialises writes to w under mu.
+type lockedWriter struct {
+	mu *sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 // requestLogger writes one line per request:
 // "PutObject PUT /b/k 200 0B 1.2ms backend=logs".
 func requestLogger(w io.Writer) func(serve.RequestLog) {
-	var mu sync.Mutex
 	return func(l serve.RequestLog) {
 		op := l.Op
 		if op == "" {
@@ -180,8 +196,6 @@ func requestLogger(w io.Writer) func(serve.RequestLog) {
 		if l.Err != "" {
 			line += " error=" + l.Err
 		}
-		mu.Lock()
 		fmt.Fprintln(w, line)
-		mu.Unlock()
 	}
 }
