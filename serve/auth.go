@@ -140,7 +140,12 @@ func (s *Server) authenticate(r *request) error {
 		return s.setupBody(r, info, p.payloadHash)
 	}
 	if parts[0] != s.opts.AccessKey {
-		return ErrInvalidAccessKeyID
+		e := *ErrInvalidAccessKeyID
+		e.Fields = []Field{{"AWSAccessKeyId", parts[0]}}
+		return &e
+	}
+	if err := unsignedAmzHeaders(r, p.signedHeaders); err != nil {
+		return err
 	}
 	t, err := time.Parse(amzDateFormat, p.amzDate)
 	if err != nil {
@@ -148,11 +153,11 @@ func (s *Server) authenticate(r *request) error {
 	}
 	now := s.opts.Now()
 	if p.presigned {
-		if p.expires <= 0 || p.expires > maxPresignedExpiry {
-			return ErrAuthHeaderMalformed
-		}
 		if now.After(t.Add(p.expires)) {
-			return ErrExpiredPresign
+			e := *ErrExpiredPresign
+			e.Fields = []Field{{"X-Amz-Expires", r.q("X-Amz-Expires")}, {"Expires", t.Add(p.expires).UTC().Format(time.RFC3339)},
+				{"ServerTime", now.UTC().Format(time.RFC3339)}}
+			return &e
 		}
 		if t.After(now.Add(maxClockSkew)) {
 			return ErrRequestTimeTooSkewed
@@ -190,27 +195,66 @@ func errMalformedAuth(format string, args ...any) *APIError {
 	return apiErr(http.StatusBadRequest, "AuthorizationHeaderMalformed", "The authorization header is malformed; "+fmt.Sprintf(format, args...))
 }
 
-// checkScope checks the credential scope AKID/DATE/REGION/s3/aws4_request.
+func errQueryAuth(format string, args ...any) *APIError {
+	return apiErr(http.StatusBadRequest, "AuthorizationQueryParametersError", fmt.Sprintf(format, args...))
+}
+
+// checkScope checks the credential scope AKID/DATE/REGION/s3/aws4_request,
+// with the messages S3 gives for a header or a presigned query.
 func (s *Server) checkScope(parts []string, p *sigParams) error {
+	bad := func(format string, args ...any) error {
+		if p.presigned {
+			return errQueryAuth("Error parsing the X-Amz-Credential parameter; "+format, args...)
+		}
+		return errMalformedAuth(format, args...)
+	}
 	if len(parts) != 5 {
-		return errMalformedAuth(`the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`)
+		return bad(`the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`)
 	}
 	if parts[3] != "s3" {
-		return errMalformedAuth(`incorrect service %q. This endpoint belongs to "s3".`, parts[3])
+		return bad(`incorrect service %q. This endpoint belongs to "s3".`, parts[3])
 	}
 	if parts[4] != "aws4_request" {
-		return errMalformedAuth(`incorrect terminal %q. This endpoint uses "aws4_request".`, parts[4])
+		return bad(`incorrect terminal %q. This endpoint uses "aws4_request".`, parts[4])
 	}
 	if _, err := time.Parse("20060102", parts[1]); err != nil {
-		return errMalformedAuth(`incorrect date format %q. This date in the credential must be in the format "yyyyMMdd".`, parts[1])
+		return bad(`incorrect date format %q. This date in the credential must be in the format "yyyyMMdd".`, parts[1])
 	}
 	if parts[2] != s.opts.Region {
-		e := errMalformedAuth("the region %q is wrong; expecting %q", parts[2], s.opts.Region)
-		e.Fields = []Field{{"Region", s.opts.Region}}
+		e := bad("the region %q is wrong; expecting %q", parts[2], s.opts.Region).(*APIError)
+		if !p.presigned {
+			e.Fields = []Field{{"Region", s.opts.Region}}
+		}
 		return e
 	}
-	if !p.presigned && len(p.amzDate) >= 8 && parts[1] != p.amzDate[:8] {
+	if len(p.amzDate) >= 8 && parts[1] != p.amzDate[:8] {
+		if p.presigned {
+			return errQueryAuth("Invalid credential date %q. This date is not the same as X-Amz-Date: %q.", parts[1], p.amzDate[:8])
+		}
 		return errMalformedAuth("The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.")
+	}
+	return nil
+}
+
+// checkPresignedQuery checks the presigned query's own parameters before
+// its credential scope.
+func (s *Server) checkPresignedQuery(r *request, p *sigParams) error {
+	for _, name := range []string{"X-Amz-Credential", "X-Amz-Signature", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Expires"} {
+		if r.q(name) == "" {
+			return errQueryAuth("Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
+		}
+	}
+	if _, err := time.Parse(amzDateFormat, p.amzDate); err != nil {
+		return errQueryAuth(`X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'"`)
+	}
+	secs, err := strconv.ParseInt(r.q("X-Amz-Expires"), 10, 64)
+	switch {
+	case err != nil:
+		return errQueryAuth("X-Amz-Expires should be a number")
+	case secs < 0:
+		return errQueryAuth("X-Amz-Expires must be non-negative")
+	case secs > int64(maxPresignedExpiry/time.Second):
+		return errQueryAuth("X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds")
 	}
 	return nil
 }
@@ -286,8 +330,11 @@ func (s *Server) sigParams(r *request) (*sigParams, error) {
 		}
 		return nil, nil
 	}
-	if r.q("X-Amz-Algorithm") != sigAlgorithm {
-		return nil, ErrUnsupportedAuth
+	switch alg := r.q("X-Amz-Algorithm"); {
+	case alg == "AWS4-ECDSA-P256-SHA256":
+		return nil, errQueryAuth(`X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"`)
+	case alg != sigAlgorithm:
+		return nil, errQueryAuth(`X-Amz-Algorithm only supports "AWS4-HMAC-SHA256 and AWS4-ECDSA-P256-SHA256"`)
 	}
 	p := &sigParams{
 		presigned:     true,
@@ -303,10 +350,12 @@ func (s *Server) sigParams(r *request) (*sigParams, error) {
 	if secs, err := strconv.Atoi(r.q("X-Amz-Expires")); err == nil {
 		p.expires = time.Duration(secs) * time.Second
 	}
-	if len(p.amzDate) < 8 {
-		if s.Authenticating() {
-			return nil, ErrAuthHeaderMalformed
+	if s.Authenticating() {
+		if err := s.checkPresignedQuery(r, p); err != nil {
+			return nil, err
 		}
+	}
+	if len(p.amzDate) < 8 {
 		p.amzDate = "00000000T000000Z"
 	}
 	return p, nil
@@ -460,4 +509,28 @@ func (s *Server) checkPresignedHeaders(r *request) error {
 		return apiErr(http.StatusBadRequest, "InvalidToken", "The provided token is malformed or otherwise invalid.")
 	}
 	return nil
+}
+
+// unsignedAmzHeaders refuses a request carrying x-amz-* headers its
+// signature does not cover: they change what the request does, so S3
+// requires them signed.
+func unsignedAmzHeaders(r *request, signed []string) error {
+	in := make(map[string]bool, len(signed))
+	for _, h := range signed {
+		in[h] = true
+	}
+	var missing []string
+	for name := range r.Header {
+		l := strings.ToLower(name)
+		if strings.HasPrefix(l, "x-amz-") && !in[l] {
+			missing = append(missing, l)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	sort.Strings(missing)
+	e := apiErr(http.StatusForbidden, "AccessDenied", "There were headers present in the request which were not signed")
+	e.Fields = []Field{{"HeadersNotSigned", strings.Join(missing, ", ")}}
+	return e
 }
