@@ -52,6 +52,7 @@ var (
 	ErrNoSuchUpload          = apiErr(http.StatusNotFound, "NoSuchUpload", "The specified multipart upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.")
 	ErrInternal              = apiErr(http.StatusInternalServerError, "InternalError", "We encountered an internal error, please try again.")
 	ErrIncompleteBody        = apiErr(http.StatusBadRequest, "IncompleteBody", "The request body terminated unexpectedly")
+	ErrLengthMismatch        = apiErr(http.StatusBadRequest, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header")
 	ErrInvalidPart           = apiErr(http.StatusBadRequest, "InvalidPart", "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.")
 	ErrInvalidPartNumRange   = apiErr(http.StatusRequestedRangeNotSatisfiable, "InvalidPartNumber", "The requested partnumber is not satisfiable.")
 	ErrRangeAndPartNumber    = apiErr(http.StatusBadRequest, "InvalidRequest", "Cannot specify both Range header and partNumber query parameter")

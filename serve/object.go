@@ -56,7 +56,7 @@ func (s *Server) readPayload(r *request, p *payloadReader, max int64) ([]byte, e
 		return nil, ErrEntityTooLarge
 	}
 	if n >= 0 && got != n {
-		return nil, ErrIncompleteBody
+		return nil, ErrLengthMismatch
 	}
 	return buf.Bytes(), nil
 }
