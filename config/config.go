@@ -33,6 +33,7 @@ import (
 	"github.com/trovemem/trovemem/driver"
 	_ "github.com/trovemem/trovemem/localdriver" // file:// backends
 	_ "github.com/trovemem/trovemem/memdriver"   // mem:// backends
+	_ "github.com/trovemem/trovemem/s3driver"    // s3:// backends
 	"github.com/trovemem/trovemem/trove"
 )
 
@@ -538,7 +539,7 @@ func checkDSN(dsn string) error {
 		for i, s := range known {
 			known[i] = s + "://"
 		}
-		return fmt.Errorf("%w %q in %q (known: %s)", driver.ErrUnknownScheme, d.Scheme, dsn, strings.Join(known, ", "))
+		return fmt.Errorf("%w %q in %q (known: %s)", driver.ErrUnknownScheme, d.Scheme, driver.RedactDSN(dsn), strings.Join(known, ", "))
 	}
 	return nil
 }

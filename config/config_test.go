@@ -132,7 +132,7 @@ func TestErrors(t *testing.T) {
 		{"duplicate route pattern", "routes:\n  - {pattern: x, backend: default}\n  - {pattern: x, backend: default}\n", "3:15", config.ErrDuplicateName},
 		{"duplicate bucket", "buckets: [logs, logs]\n", "1:17", config.ErrDuplicateName},
 		{"route to unknown backend", "stores:\n  - name: a\n    routes:\n      - pattern: \"*.log\"\n        backend: archive\n", "5:18", trove.ErrUnknownBackend},
-		{"unknown scheme", "stores:\n  - name: a\n    storage_driver: s3://bucket\n", "3:21", driver.ErrUnknownScheme},
+		{"unknown scheme", "stores:\n  - name: a\n    storage_driver: gs://bucket\n", "3:21", driver.ErrUnknownScheme},
 		{"unknown backend scheme", "backends:\n  - name: b\n    storage_driver: \"ftp://x\"\n", "3:21", driver.ErrUnknownScheme},
 		{"unknown default store", "default: nope\nstores:\n  - name: a\n", "1:10", config.ErrUnknownStore},
 		{"both shapes", "name: a\nstores:\n  - name: b\n", "3:3", config.ErrMixedShape},
@@ -266,7 +266,8 @@ func TestDiskDataOutlivesTheProcess(t *testing.T) {
 func TestResolveDSN(t *testing.T) {
 	tests := []struct{ name, dsn, dir, want string }{
 		{"relative file path", "file://./data", "/srv/cfg", "file:///srv/cfg/data"},
-		{"bare relative path", "file://data/x", "/srv", "file:///srv/data/x"},
+		{"parent relative path", "file://../x", "/srv/cfg", "file:///srv/x"},
+		{"localhost is this machine", "file://localhost/var/trove", "/srv", "file:///var/trove"},
 		{"absolute path unchanged", "file:///var/trove", "/srv", "file:///var/trove"},
 		{"other schemes unchanged", "mem://", "/srv", "mem://"},
 	}
@@ -277,5 +278,12 @@ func TestResolveDSN(t *testing.T) {
 				t.Errorf("ResolveDSN(%q, %q) = %q, %v; want %q", tt.dsn, tt.dir, got, err, tt.want)
 			}
 		})
+	}
+	// RFC 8089 (issue 9 item 19): a host other than localhost is another
+	// machine, not a relative folder ("file://data/x" once was one).
+	for _, dsn := range []string{"file://data/x", "file://~/x", "file:///x#frag"} {
+		if got, err := config.ResolveDSN(dsn, "/srv"); err == nil {
+			t.Errorf("ResolveDSN(%q) = %q, nil; want an error", dsn, got)
+		}
 	}
 }

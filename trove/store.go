@@ -227,17 +227,19 @@ func (s *Store) PutOn(ctx context.Context, backend, bucket, key string, r io.Rea
 }
 
 func (s *Store) put(ctx context.Context, cfg *config, name, bucket, key string, r io.Reader, opts []driver.PutOption) (*ObjectInfo, error) {
+	holders := allBackends
 	if u := s.undo(ctx); u != nil {
-		if err := u.saveKey(ctx, cfg, bucket, key, name); err != nil {
+		var err error
+		if holders, err = u.saveKey(ctx, cfg, bucket, key, name); err != nil {
 			return nil, driver.E("put", bucket, key, err)
 		}
 	}
 	info, err := cfg.drivers[name].Put(ctx, bucket, key, r, opts...)
 	if err != nil {
-		return nil, err
+		return nil, onBackend(name, err)
 	}
 	info.Backend = name
-	if err := cfg.deleteElsewhere(ctx, bucket, key, name); err != nil {
+	if err := cfg.deleteFrom(ctx, bucket, key, name, holders); err != nil {
 		return info, driver.E("put", bucket, key, err)
 	}
 	return info, nil
@@ -270,7 +272,7 @@ func (s *Store) Get(ctx context.Context, bucket, key string, opts ...driver.GetO
 	}
 	rd, err := cfg.drivers[name].Get(ctx, bucket, key, opts...)
 	if err != nil {
-		return nil, err
+		return nil, onBackend(name, err)
 	}
 	rd.Info.Backend = name
 	return rd, nil
@@ -285,7 +287,7 @@ func (s *Store) Head(ctx context.Context, bucket, key string) (*ObjectInfo, erro
 	}
 	info, err := cfg.drivers[name].Head(ctx, bucket, key)
 	if err != nil {
-		return nil, err
+		return nil, onBackend(name, err)
 	}
 	info.Backend = name
 	return info, nil
@@ -306,12 +308,12 @@ func (s *Store) delete(ctx context.Context, bucket, key string) error {
 		return err
 	}
 	if u := s.undo(ctx); u != nil {
-		if err := u.saveKey(ctx, cfg, bucket, key, ""); err != nil {
+		if _, err := u.saveKey(ctx, cfg, bucket, key, ""); err != nil {
 			return driver.E("delete", bucket, key, err)
 		}
 	}
 	if err := cfg.drivers[name].Delete(ctx, bucket, key); err != nil {
-		return err
+		return onBackend(name, err)
 	}
 	return driver.E("delete", bucket, key, cfg.deleteElsewhere(ctx, bucket, key, name))
 }
@@ -336,7 +338,7 @@ func (s *Store) copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey s
 	}
 	dst, _ := cfg.explain(dstBucket, dstKey, false)
 	if u := s.undo(ctx); u != nil {
-		if err := u.saveKey(ctx, cfg, dstBucket, dstKey, dst); err != nil {
+		if _, err := u.saveKey(ctx, cfg, dstBucket, dstKey, dst); err != nil {
 			return nil, driver.E("copy", dstBucket, dstKey, err)
 		}
 	}
@@ -394,4 +396,27 @@ func refusedAs(op string, err error) error {
 		return err
 	}
 	return &driver.Error{Op: op, Bucket: de.Bucket, Key: de.Key, Err: de.Err}
+}
+
+// onBackend names the backend in an error that is the backend's own (a
+// server answering 503, refused credentials, a full disk), so its one-line
+// message says which backend failed: "put b/k: backend "s3": S3 PutObject:
+// 503 SlowDown". The contract's sentinels (a missing key, a bad name, a
+// closed store, a cancelled context) are about the request, and keep the
+// messages every backend gives them.
+func onBackend(name string, err error) error {
+	for _, sentinel := range []error{
+		ErrBucketNotFound, ErrObjectNotFound, ErrBucketExists, ErrBucketNotEmpty, ErrClosed,
+		ErrInvalidRange, ErrInvalidName, driver.ErrInvalidCursor, context.Canceled, context.DeadlineExceeded,
+	} {
+		if errors.Is(err, sentinel) {
+			return err
+		}
+	}
+	if de, ok := err.(*driver.Error); ok {
+		c := *de
+		c.Err = fmt.Errorf("backend %q: %w", name, de.Err)
+		return &c
+	}
+	return fmt.Errorf("backend %q: %w", name, err)
 }

@@ -14,9 +14,14 @@ import (
 // command that fails halfway (or panics) can leave the store as it was.
 // Begin returns it with the context to pass to the store's methods; the
 // store records, before each change made with that context, what it takes
-// to reverse it: the object a put or delete replaces (held open, not
-// copied, since stored objects are immutable), the buckets a create or
-// mount adds. The layout (backends and routes) is restored from the
+// to reverse it: the object a put or delete replaces, the buckets a create
+// or mount adds. An object is saved through the backend's
+// driver.Snapshotter, which holds no resource per object (the memory
+// driver keeps its record, which refers to the immutable content; the disk
+// driver a hard link in a trash folder), so a command may change more
+// objects than the process may open files and still be undone. Only a
+// backend without a Snapshotter has its replaced objects held open until
+// Commit or Rollback. The layout (backends and routes) is restored from the
 // snapshot taken at Begin, and a backend unmounted meanwhile is closed only
 // at Commit, so a rollback can bring it back with its objects.
 //
@@ -42,12 +47,14 @@ type undoStep struct {
 	bucket string
 	key    string
 	rd     *driver.ObjectReader // restorePut: the replaced object, held open
+	snap   driver.Snapshot      // restoreSnap: the replaced object, saved
 }
 
 type stepKind int
 
 const (
 	restorePut   stepKind = iota // put rd back under bucket/key
+	restoreSnap                  // restore snap
 	removeKey                    // delete bucket/key, which did not exist
 	removeBucket                 // delete bucket, which did not exist
 	recreate                     // create bucket, which was deleted
@@ -62,6 +69,8 @@ func (st undoStep) run(ctx context.Context) error {
 			driver.WithMetadata(info.Metadata),
 			driver.WithLastModified(info.LastModified))
 		return err
+	case restoreSnap:
+		return st.snap.Restore(ctx)
 	case removeKey:
 		return st.drv.Delete(ctx, st.bucket, st.key)
 	case removeBucket:
@@ -105,23 +114,81 @@ func (u *Undo) add(st undoStep) {
 // the backend about to receive the key; the others are only ever deleted
 // from. A backend that cannot hold the key at all (a disk backend refusing
 // its name) or lacks the bucket has nothing to restore.
-func (u *Undo) saveKey(ctx context.Context, cfg *config, bucket, key, target string) error {
-	for _, name := range cfg.order {
+//
+// It returns the backends that hold the key, as a set of indices into
+// cfg.order (all of them when there are more than 64): a caller holding the
+// key's lock may remove the key's other copies from those alone, since no
+// other write through the store can place one meanwhile.
+func (u *Undo) saveKey(ctx context.Context, cfg *config, bucket, key, target string) (holders backendSet, err error) {
+	if len(cfg.order) > 64 {
+		holders = allBackends
+	}
+	for i, name := range cfg.order {
 		drv := cfg.drivers[name]
-		rd, err := drv.Get(ctx, bucket, key)
+		snap, err := driver.TakeSnapshot(ctx, drv, bucket, key)
+		switch {
+		case errors.Is(err, errors.ErrUnsupported):
+			err = u.holdOpen(ctx, drv, bucket, key)
+		case err == nil && snap != nil:
+			u.add(undoStep{kind: restoreSnap, drv: drv, bucket: bucket, key: key, snap: snap})
+		case err == nil:
+			err = ErrObjectNotFound
+		}
 		switch {
 		case err == nil:
-			u.add(undoStep{kind: restorePut, drv: drv, bucket: bucket, key: key, rd: rd})
+			holders.add(i)
 		case errors.Is(err, ErrObjectNotFound):
 			if name == target {
 				u.add(undoStep{kind: removeKey, drv: drv, bucket: bucket, key: key})
 			}
 		case errors.Is(err, ErrBucketNotFound), errors.Is(err, ErrInvalidName):
 		default:
-			return fmt.Errorf("record %s/%s on backend %q for undo: %w", bucket, key, name, err)
+			return allBackends, fmt.Errorf("record %s/%s on backend %q for undo: %w", bucket, key, name, err)
+		}
+	}
+	return holders, nil
+}
+
+// backendSet is a set of indices into a config's order; allBackends holds
+// every index.
+type backendSet uint64
+
+const allBackends = ^backendSet(0)
+
+func (s *backendSet) add(i int) {
+	if i < 64 {
+		*s |= 1 << i
+	}
+}
+
+func (s backendSet) has(i int) bool { return i >= 64 || s&(1<<i) != 0 }
+
+// deleteFrom is deleteElsewhere over the backends of holders only: the
+// copies saveKey found, under the key's lock.
+func (cfg *config) deleteFrom(ctx context.Context, bucket, key, keep string, holders backendSet) error {
+	if holders == allBackends {
+		return cfg.deleteElsewhere(ctx, bucket, key, keep)
+	}
+	for i, other := range cfg.order {
+		if other == keep || !holders.has(i) {
+			continue
+		}
+		err := cfg.drivers[other].Delete(ctx, bucket, key)
+		if err != nil && !errors.Is(err, ErrBucketNotFound) && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrInvalidName) {
+			return fmt.Errorf("remove old copy on backend %q: %w", other, err)
 		}
 	}
 	return nil
+}
+
+// holdOpen saves bucket/key on a backend without a Snapshotter by keeping
+// it open: the driver contract promises the reader the content as it was.
+func (u *Undo) holdOpen(ctx context.Context, drv driver.Driver, bucket, key string) error {
+	rd, err := drv.Get(ctx, bucket, key)
+	if err == nil {
+		u.add(undoStep{kind: restorePut, drv: drv, bucket: bucket, key: key, rd: rd})
+	}
+	return err
 }
 
 // createdBucket records that bucket was created on drv.
@@ -191,12 +258,15 @@ func (u *Undo) Rollback(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// releaseLocked closes the readers the record holds and empties it,
-// keeping the steps' storage for Restart.
+// releaseLocked closes the readers and releases the snapshots the record
+// holds and empties it, keeping the steps' storage for Restart.
 func (u *Undo) releaseLocked() {
 	for i, st := range u.steps {
 		if st.rd != nil {
 			st.rd.Close()
+		}
+		if st.snap != nil {
+			_ = st.snap.Release()
 		}
 		u.steps[i] = undoStep{}
 	}
