@@ -21,28 +21,32 @@ var cmdPut = &Command{
 	Name:    "put",
 	Args:    "BUCKET KEY [VALUE]",
 	Summary: "store an object from a value or a file",
-	Detail: "The object's content is VALUE, or the file named by --file. The content type defaults to one guessed " +
-		"from the key's extension (application/octet-stream when unknown). Prints the stored key, size, ETag " +
-		"(the hex MD5 of the content) and the backend the key was routed to.",
+	Detail: "The object's content is VALUE, or the file named by --file, streamed to the store; --file - reads " +
+		"standard input (trovemem put B K --file - < big.iso, or a pipe), where the commands do not come from it. " +
+		"--file takes regular files only (a FIFO or device may never end: redirect it to --file -), and either " +
+		"way the content may hold at most --max-size bytes (default 5GiB, S3's limit for one PUT). The content " +
+		"type defaults to one guessed from the key's extension (application/octet-stream when unknown). Prints " +
+		"the stored key, size, ETag (the hex MD5 of the content) and the backend the key was routed to.",
 	Example:  "put photos cat.txt 'a cat'\nput photos cat.png --file ./cat.png --meta owner=ann",
 	MinArgs:  2,
 	MaxArgs:  3,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey, ArgOther},
 	Flags: bindFlags(func(fs *pflag.FlagSet, o *putOptions) {
-		fs.StringVar(&o.file, "file", "", "read the content from `PATH` instead of VALUE")
+		fs.StringVar(&o.file, "file", "", "read the content from `PATH` instead of VALUE (- for standard input)")
 		fs.StringVar(&o.contentType, "content-type", "", "store `TYPE` as the content type")
 		fs.StringArrayVar(&o.meta, "meta", nil, "add user metadata `k=v` (repeatable)")
 		fs.StringVar(&o.base64, "base64", "", "decode the content from base64 `DATA` instead of VALUE (dump writes binary content so)")
 		fs.StringVar(&o.backend, "backend", "", "store on backend `NAME` whatever the routes say (dumps use it)")
 		fs.StringVar(&o.modified, "modified", "", "stamp the object with `TIME` (RFC 3339) instead of the clock (dumps use it)")
+		fs.StringVar(&o.maxSize, "max-size", "", "refuse content over `SIZE` bytes (512MiB, 5G; default 5GiB)")
 	}),
 	Run: runPut,
 }
 
 // putOptions are put's flags.
 type putOptions struct {
-	file, contentType, base64, backend, modified string
-	meta                                         []string
+	file, contentType, base64, backend, modified, maxSize string
+	meta                                                  []string
 }
 
 func runPut(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
@@ -64,11 +68,28 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		}
 		content = bytes.NewReader(data)
 	case file != "":
-		data, err := os.ReadFile(file)
+		limit := int64(DefaultMaxPutSize)
+		if o.maxSize != "" {
+			n, err := parseSize(o.maxSize)
+			if err != nil {
+				return nil, usageErrorf(nil, "put: --max-size: %v", err)
+			}
+			limit = n
+		}
+		if file == "-" {
+			if s.stdin == nil {
+				return nil, driver.E("put", bucket, key, fmt.Errorf(
+					"--file -: %w (run trovemem put %s %s --file - from the shell)", ErrNoStdin, Quote(bucket), Quote(key)))
+			}
+			content = &cappedReader{r: s.stdin, limit: limit}
+			break
+		}
+		f, r, err := openPutFile(file, limit)
 		if err != nil {
 			return nil, driver.E("put", bucket, key, err)
 		}
-		content = bytes.NewReader(data)
+		defer f.Close()
+		content = r
 	default:
 		return nil, usageErrorf(nil, "put: give VALUE or --file PATH")
 	}
@@ -122,7 +143,8 @@ var cmdGet = &Command{
 	Args:    "BUCKET KEY",
 	Summary: "print an object's content, or save it to a file",
 	Detail: "The content is written exactly as stored, with nothing added (not even a newline). Content that is " +
-		"not text is never written to a terminal: save it with --out, or pipe the output. --range reads part of " +
+		"not text is never written to a terminal: save it with --out FILE, or look at it with get --out - | xxd. " +
+		"The content streams to its destination as it is read; --out - is standard output in every output mode. --range reads part of " +
 		"the object: START-END (inclusive), START- or -N (the last N bytes). With -o json the content comes back " +
 		"in a document, as \"content\" when it is UTF-8 text and \"content_base64\" otherwise.",
 	Example:  "get photos cat.txt\nget photos cat.png --out cat.png\nget photos cat.txt --range 0-1",
@@ -130,7 +152,7 @@ var cmdGet = &Command{
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey},
 	Flags: bindFlags(func(fs *pflag.FlagSet, o *getOptions) {
-		fs.StringVar(&o.out, "out", "", "write the content to `PATH` instead")
+		fs.StringVar(&o.out, "out", "", "write the content to `PATH` instead (- for standard output, as stored in every output mode)")
 		fs.StringVar(&o.rng, "range", "", "read only bytes `START-END`, START- or -N")
 	}),
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
@@ -148,22 +170,48 @@ var cmdGet = &Command{
 		if err != nil {
 			return nil, err
 		}
+		c := &Content{
+			Bucket: bucket, Key: key, ContentType: rd.Info.ContentType, ETag: rd.Info.ETag,
+			Size: rd.Info.Size, Range: rng,
+		}
+		switch out := o.out; {
+		case out == "-" || (out == "" && !s.format.isJSON()):
+			// Streamed by Render: the store's reader is the only copy.
+			c.Body = rd
+			return c, nil
+		case out != "":
+			defer rd.Close()
+			n, err := saveTo(out, rd)
+			if err != nil {
+				return nil, driver.E("get", bucket, key, err)
+			}
+			return &Saved{Bucket: bucket, Key: key, Path: out, Bytes: n}, nil
+		}
 		defer rd.Close()
 		data, err := readContent(rd, rng == "")
 		if err != nil {
 			return nil, driver.E("get", bucket, key, err)
 		}
-		if out := o.out; out != "" {
-			if err := os.WriteFile(out, data, 0o644); err != nil {
-				return nil, driver.E("get", bucket, key, err)
-			}
-			return &Saved{Bucket: bucket, Key: key, Path: out, Bytes: int64(len(data))}, nil
-		}
-		return &Content{
-			Bucket: bucket, Key: key, ContentType: rd.Info.ContentType, ETag: rd.Info.ETag,
-			Size: rd.Info.Size, Range: rng, Data: data,
-		}, nil
+		c.Data = data
+		return c, nil
 	},
+}
+
+// saveTo writes r to the file path as it reads it, and removes a file it
+// could not finish.
+func saveTo(path string, r io.Reader) (int64, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(f, r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return n, err
 }
 
 // readContent reads an object into memory. A whole object's size is known,

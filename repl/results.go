@@ -2,6 +2,7 @@ package repl
 
 import (
 	"encoding/json"
+	"io"
 	"unicode/utf8"
 
 	"github.com/trovemem/trovemem/trove"
@@ -46,6 +47,11 @@ type Content struct {
 	Size        int64 // of the whole object, even when Range read part of it
 	Range       string
 	Data        []byte
+	// Body, when set, is the object's reader, which Render copies to its
+	// writer as it reads (and closes): get in table and plain output, and
+	// get --out - in any mode, never hold the content in memory. Data is
+	// then nil.
+	Body io.ReadCloser
 }
 
 // MarshalJSON writes the content as text when it is valid UTF-8 and as

@@ -2,6 +2,7 @@ package repl
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
 
@@ -41,7 +42,16 @@ func sizeFunc(human bool) func(int64) string {
 // key goes, drawn rule by rule.
 type Explanation struct{ *trove.Explanation }
 
-func (v *Content) layout(bool) layout { return layout{raw: v.Data} }
+func (v *Content) layout(bool) layout {
+	if v.Body != nil {
+		// Session.Render streams a body; a renderer called on its own
+		// reads it.
+		data, _ := io.ReadAll(v.Body)
+		v.Body.Close()
+		v.Body, v.Data = nil, data
+	}
+	return layout{raw: v.Data}
+}
 
 func (v *BucketList) layout(human bool) layout {
 	g := &grid{Header: []string{"bucket", "created"}}

@@ -31,6 +31,9 @@ const (
 	FormatJSON  Format = "json"  // one JSON document per command
 )
 
+// isJSON reports whether f writes JSON documents.
+func (f Format) isJSON() bool { return f == FormatJSON }
+
 // Formats lists the output modes, for flag help and completion.
 var Formats = []Format{FormatTable, FormatPlain, FormatJSON}
 
@@ -65,8 +68,11 @@ type Session struct {
 
 	isTerminal func(io.Writer) bool
 	commands   Table
-	last       *listState
-	undo       undoCache
+	// stdin is what put --file - reads; nil where standard input carries
+	// the commands.
+	stdin io.Reader
+	last  *listState
+	undo  undoCache
 }
 
 // undoCache keeps the last command's undo record and its context, reused
@@ -117,6 +123,10 @@ func WithClock(now func() time.Time) SessionOption { return func(s *Session) { s
 func WithTerminalCheck(isTerminal func(io.Writer) bool) SessionOption {
 	return func(s *Session) { s.isTerminal = isTerminal }
 }
+
+// WithStdin gives put --file - a reader: the process's standard input
+// when commands come from -c or trovemem CMD rather than from it.
+func WithStdin(r io.Reader) SessionOption { return func(s *Session) { s.stdin = r } }
 
 // WithCommands replaces the command table, for tests of the executor.
 func WithCommands(cmds []*Command) SessionOption { return func(s *Session) { s.commands = cmds } }
@@ -296,10 +306,13 @@ func (s *Session) Render(w io.Writer, v Result) error {
 	if v == nil {
 		return nil
 	}
-	if c, ok := v.(*Content); ok && s.format != FormatJSON && s.isTerminal(w) && isBinary(c.Data) {
-		return driver.E("get", c.Bucket, c.Key, fmt.Errorf(
-			"%w (%d bytes of %s) not written to a terminal; use get --out FILE, or pipe the output",
-			ErrBinaryContent, len(c.Data), c.ContentType))
+	if c, ok := v.(*Content); ok {
+		if c.Body != nil {
+			return s.streamContent(w, c)
+		}
+		if !s.format.isJSON() && s.isTerminal(w) && isBinary(c.Data) {
+			return binaryRefused(c)
+		}
 	}
 	return RendererFor(s.format).Render(w, v)
 }

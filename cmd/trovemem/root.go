@@ -44,6 +44,9 @@ type app struct {
 	// and when --load failed, so a half-loaded store never overwrites a
 	// good dump (--load and --save are often the same file).
 	noSave bool
+	// stdinFree is set for -c and trovemem CMD, whose commands do not come
+	// from standard input, so put --file - may read it.
+	stdinFree bool
 	// forcedPlain is set when run or test chose plain output for their own
 	// determinism; userOutput is then what -o (or TROVEMEM_OUTPUT) said.
 	forcedPlain bool
@@ -296,6 +299,7 @@ func (a *app) runRoot(ctx context.Context) error {
 		return nil
 	}
 	interactive := a.command == "" && isTerminal(a.stdin)
+	a.stdinFree = a.command != ""
 	if !interactive {
 		// SIGINT cancels the run and exits 130, even while stdin blocks.
 		var stop context.CancelFunc

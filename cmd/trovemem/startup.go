@@ -57,7 +57,12 @@ func (a *app) setup(ctx context.Context) error {
 	a.Store = stores[current]
 
 	// The session.
-	a.Session, err = repl.NewSessionWithStores(stores, current, repl.WithFormat(format), repl.WithClock(a.Now))
+	opts := []repl.SessionOption{repl.WithFormat(format), repl.WithClock(a.Now)}
+	if a.stdinFree {
+		// put --file - reads standard input only where commands do not.
+		opts = append(opts, repl.WithStdin(a.stdin))
+	}
+	a.Session, err = repl.NewSessionWithStores(stores, current, opts...)
 	if err != nil {
 		return err
 	}

@@ -171,6 +171,7 @@ func (a *app) runOnce(ctx context.Context, words []string) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
+	a.stdinFree = true
 	if err := a.setup(ctx); err != nil {
 		return a.finish(ctx, err)
 	}
