@@ -138,10 +138,17 @@ func (TableRenderer) Render(w io.Writer, v Result) error {
 
 // PlainRenderer writes one entry per line, fields separated by tabs, key
 // first, sizes in bytes and no header: output for grep, cut and awk.
-type PlainRenderer struct{}
+// Fields are raw text with only backslash, tab and newline escaped
+// (EscapeField).
+type PlainRenderer struct {
+	// Notes, when set, gets the lines that are hints rather than data
+	// (next cursor: C, warnings, totals), so ls | wc -l counts entries;
+	// nil writes them after the data, as scripts' assertions see them.
+	Notes io.Writer
+}
 
 // Render implements Renderer.
-func (PlainRenderer) Render(w io.Writer, v Result) error {
+func (p PlainRenderer) Render(w io.Writer, v Result) error {
 	g, err := writeDirect(w, v, false)
 	if g == nil || err != nil {
 		return err
@@ -149,6 +156,12 @@ func (PlainRenderer) Render(w io.Writer, v Result) error {
 	lines := append([]string(nil), g.Before...)
 	for _, r := range g.Rows {
 		lines = append(lines, strings.Join(r, "\t"))
+	}
+	if p.Notes != nil {
+		if err := writeLines(w, lines); err != nil {
+			return err
+		}
+		return writeLines(p.Notes, g.After)
 	}
 	lines = append(lines, g.After...)
 	return writeLines(w, lines)

@@ -71,6 +71,9 @@ type Session struct {
 	// stdin is what put --file - reads; nil where standard input carries
 	// the commands.
 	stdin io.Reader
+	// notes gets plain output's hints (next cursor: C, warnings) when
+	// RunLine renders; nil keeps them with the data.
+	notes io.Writer
 	last  *listState
 	undo  undoCache
 }
@@ -127,6 +130,12 @@ func WithTerminalCheck(isTerminal func(io.Writer) bool) SessionOption {
 // WithStdin gives put --file - a reader: the process's standard input
 // when commands come from -c or trovemem CMD rather than from it.
 func WithStdin(r io.Reader) SessionOption { return func(s *Session) { s.stdin = r } }
+
+// WithNotes sends the hints of plain output (next cursor: C, warnings,
+// totals) to w, standard error, when RunLine and Loop render, so that
+// standard output holds data only. Render, which scripts use, keeps them
+// with the data.
+func WithNotes(w io.Writer) SessionOption { return func(s *Session) { s.notes = w } }
 
 // WithCommands replaces the command table, for tests of the executor.
 func WithCommands(cmds []*Command) SessionOption { return func(s *Session) { s.commands = cmds } }
@@ -303,6 +312,12 @@ func (s *Session) hint(ctx context.Context, err error) error {
 // (what get returns) is written as the stored bytes, except that binary
 // content is refused when w is a terminal.
 func (s *Session) Render(w io.Writer, v Result) error {
+	return s.RenderSplit(w, nil, v)
+}
+
+// RenderSplit is Render with plain output's hints written to notes
+// instead of w (nil keeps them in w).
+func (s *Session) RenderSplit(w, notes io.Writer, v Result) error {
 	if v == nil {
 		return nil
 	}
@@ -313,6 +328,9 @@ func (s *Session) Render(w io.Writer, v Result) error {
 		if !s.format.isJSON() && s.isTerminal(w) && isBinary(c.Data) {
 			return binaryRefused(c)
 		}
+	}
+	if s.format == FormatPlain {
+		return PlainRenderer{Notes: notes}.Render(w, v)
 	}
 	return RendererFor(s.format).Render(w, v)
 }
@@ -332,7 +350,7 @@ func (s *Session) RunLine(ctx context.Context, line string, stdout io.Writer) er
 		}
 		v, err := s.Exec(ctx, words)
 		if err == nil {
-			err = s.Render(stdout, v)
+			err = s.RenderSplit(stdout, s.notes, v)
 		}
 		if errors.Is(err, ErrExit) {
 			return ErrExit

@@ -178,7 +178,7 @@ func (a *app) runOnce(ctx context.Context, words []string) error {
 	return a.finish(ctx, interruptible(ctx, func(ctx context.Context) error {
 		v, err := a.Session.Exec(ctx, words)
 		if err == nil {
-			err = a.Session.Render(a.stdout, v)
+			err = a.Session.RenderSplit(a.stdout, a.stderr, v)
 		}
 		if err != nil && !errors.Is(err, repl.ErrExit) {
 			return &repl.CommandError{Words: words, Err: err}
