@@ -255,8 +255,9 @@ var cmdLs = &Command{
 	Detail: "Objects are listed in key order with their size, last-modified time and backend. With --delimiter, " +
 		"keys sharing the part after --prefix up to the delimiter are shown once, as a common prefix. A page holds " +
 		"at most --max entries (default 1000); when more remain, the last line is \"next cursor: C\", and " +
-		"ls --cursor C (or next) continues exactly there. Without a bucket, ls lists the buckets.",
-	Example:  "ls\nls photos --prefix 2024/ --delimiter /\nls photos --max 2\nnext",
+		"ls --cursor C (or next) continues exactly there; --all follows the cursors to the end (-r, --recursive, as in mc, " +
+		"does the same without a delimiter). Without a bucket, ls lists the buckets.",
+	Example:  "ls\nls photos --prefix 2024/ --delimiter /\nls photos --max 2\nnext\nls photos --all",
 	MinArgs:  0,
 	MaxArgs:  1,
 	ArgKinds: []ArgKind{ArgBucket},
@@ -265,6 +266,8 @@ var cmdLs = &Command{
 		fs.StringVar(&o.delimiter, "delimiter", "", "group keys by the part up to `D` after the prefix")
 		fs.IntVar(&o.max, "max", 0, "list at most `N` entries (default 1000)")
 		fs.StringVar(&o.cursor, "cursor", "", "continue after the page that printed `C`")
+		fs.BoolVar(&o.all, "all", false, "follow the cursors to the last page")
+		fs.BoolVarP(&o.recursive, "recursive", "r", false, "every key under --prefix, all pages (no --delimiter)")
 	}),
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		if len(inv.Args) == 0 {
@@ -281,6 +284,12 @@ var cmdLs = &Command{
 		if slices.Contains(inv.Given, "max") && st.max < 1 {
 			return nil, usageErrorf(nil, "ls: --max %d: want a positive number", st.max)
 		}
+		if o.recursive && st.delimiter != "" {
+			return nil, usageErrorf(nil, "ls: --recursive lists every key under the prefix; it takes no --delimiter (use --all)")
+		}
+		if o.all || o.recursive {
+			return s.listAll(ctx, st)
+		}
 		return s.listPage(ctx, st)
 	},
 }
@@ -289,6 +298,36 @@ var cmdLs = &Command{
 type lsOptions struct {
 	prefix, delimiter, cursor string
 	max                       int
+	all, recursive            bool
+}
+
+// listAll lists every page from st's cursor on, as one page with no next
+// cursor; Ctrl-C (a cancelled ctx) stops it between pages.
+func (s *Session) listAll(ctx context.Context, st *listState) (*ObjectPage, error) {
+	all := &ObjectPage{Bucket: st.bucket, Objects: []*trove.ObjectInfo{}, Prefixes: []string{}}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		page, err := s.listPage(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		all.Objects = append(all.Objects, page.Objects...)
+		all.Prefixes = append(all.Prefixes, page.Prefixes...)
+		for k, v := range page.Stranded {
+			if all.Stranded == nil {
+				all.Stranded = map[string]string{}
+			}
+			all.Stranded[k] = v
+		}
+		if page.NextCursor == "" {
+			return all, nil
+		}
+		next := *st
+		next.cursor = page.NextCursor
+		st = &next
+	}
 }
 
 // listPage lists the page st describes and remembers where the next one
@@ -345,26 +384,75 @@ var cmdRm = &Command{
 	Args:    "BUCKET KEY...",
 	Summary: "delete objects",
 	Detail: "Every key must exist: rm checks them all first and deletes nothing if one is missing, so a typo never " +
-		"passes silently. A key given twice is deleted once.",
-	Example:  "rm photos cat.txt dog.txt",
+		"passes silently. A key given twice is deleted once. With --recursive (-r), the one word after BUCKET is a " +
+		"prefix and every key under it is deleted ('' for the whole bucket), as aws s3 rm --recursive does; the " +
+		"deleted keys are listed. --dry-run lists what would be deleted and changes nothing. Interrupted or failed " +
+		"part way, rm puts back what it deleted.",
+	Example:  "rm photos cat.txt dog.txt\nrm photos 2019/ --recursive --dry-run",
 	MinArgs:  2,
 	MaxArgs:  -1,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey},
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *rmOptions) {
+		fs.BoolVarP(&o.recursive, "recursive", "r", false, "delete every key under the PREFIX given instead of keys")
+		fs.BoolVar(&o.dryRun, "dry-run", false, "list what would be deleted, delete nothing")
+	}),
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
-		bucket, keys := inv.Args[0], uniqueKeys(inv.Args[1:])
+		o := optionsOf[rmOptions](inv)
+		bucket := inv.Args[0]
 		st := s.Store()
-		for _, k := range keys {
-			if _, err := st.Head(ctx, bucket, k); err != nil {
+		var keys []string
+		if o.recursive {
+			if len(inv.Args) != 2 {
+				return nil, usageErrorf(nil, "rm: --recursive takes BUCKET PREFIX, one prefix ('' for the whole bucket)")
+			}
+			page, err := s.listAll(ctx, &listState{store: s.current, bucket: bucket, prefix: inv.Args[1]})
+			if err != nil {
 				return nil, renameOp("rm", err)
 			}
-		}
-		for _, k := range keys {
-			if err := st.Delete(ctx, bucket, k); err != nil {
-				return nil, err
+			for _, obj := range page.Objects {
+				keys = append(keys, obj.Key)
 			}
+		} else {
+			keys = uniqueKeys(inv.Args[1:])
+			for _, k := range keys {
+				if _, err := st.Head(ctx, bucket, k); err != nil {
+					return nil, renameOp("rm", err)
+				}
+			}
+		}
+		if o.dryRun || o.recursive {
+			if keys == nil {
+				keys = []string{}
+			}
+			r := &Removed{Bucket: bucket, Keys: keys, DryRun: o.dryRun}
+			if o.dryRun {
+				return r, nil
+			}
+			defer func() { s.last = nil }() // a listing's cursor may point at deleted keys
+			return r, deleteKeys(ctx, st, bucket, keys)
+		}
+		if err := deleteKeys(ctx, st, bucket, keys); err != nil {
+			return nil, err
 		}
 		return &Done{Op: "rm", Bucket: bucket, Keys: keys}, nil
 	},
+}
+
+// rmOptions are rm's flags.
+type rmOptions struct{ recursive, dryRun bool }
+
+// deleteKeys deletes keys one by one, stopping at Ctrl-C; the command's
+// undo record puts them back if it stops part way.
+func deleteKeys(ctx context.Context, st *trove.Store, bucket string, keys []string) error {
+	for _, k := range keys {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := st.Delete(ctx, bucket, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // uniqueKeys returns keys without repeats, in the order first given, so

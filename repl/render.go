@@ -21,6 +21,8 @@ func RendererFor(f Format) Renderer {
 	switch f {
 	case FormatJSON:
 		return JSONRenderer{}
+	case FormatJSONL:
+		return JSONLRenderer{}
 	case FormatPlain:
 		return PlainRenderer{}
 	default:
@@ -175,6 +177,56 @@ func (JSONRenderer) Render(w io.Writer, v Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// JSONLRenderer writes JSON Lines, for jq and other stream readers: a
+// listing is one object per entry (an object's details, or
+// {"prefix":"P"} for a common prefix, in key order), buckets one per
+// bucket, and any other result one document on one line. A listing's next
+// cursor is a hint, written to Notes (or after the entries when nil) as
+// "next cursor: C".
+type JSONLRenderer struct{ Notes io.Writer }
+
+// Render implements Renderer.
+func (r JSONLRenderer) Render(w io.Writer, v Result) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	switch v := v.(type) {
+	case *ObjectPage:
+		objs, prefixes := v.Objects, v.Prefixes
+		for len(objs) > 0 || len(prefixes) > 0 {
+			var err error
+			if len(prefixes) == 0 || (len(objs) > 0 && objs[0].Key < prefixes[0]) {
+				err = enc.Encode(objs[0])
+				objs = objs[1:]
+			} else {
+				err = enc.Encode(struct {
+					Prefix string `json:"prefix"`
+				}{prefixes[0]})
+				prefixes = prefixes[1:]
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if v.NextCursor != "" {
+			notes := r.Notes
+			if notes == nil {
+				notes = w
+			}
+			_, err := io.WriteString(notes, "next cursor: "+v.NextCursor+"\n")
+			return err
+		}
+		return nil
+	case *BucketList:
+		for _, b := range v.Buckets {
+			if err := enc.Encode(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	return enc.Encode(v)
 }
 

@@ -97,6 +97,22 @@ type Done struct {
 	Deleted int `json:"deleted,omitempty"`
 }
 
+// Removed is what rm --recursive deleted, or rm --dry-run would delete.
+type Removed struct {
+	Op     string   `json:"op"` // always "rm"
+	Bucket string   `json:"bucket"`
+	Keys   []string `json:"keys"`
+	DryRun bool     `json:"dry_run,omitempty"`
+}
+
+// MarshalJSON sets op.
+func (r *Removed) MarshalJSON() ([]byte, error) {
+	type plain Removed
+	c := plain(*r)
+	c.Op = "rm"
+	return json.Marshal(c)
+}
+
 // Message is plain text, such as echo's.
 type Message struct {
 	Text string `json:"message"`

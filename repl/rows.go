@@ -255,6 +255,20 @@ func (v *StatsTable) layout(human bool) layout {
 	return layout{grid: g}
 }
 
+func (v *Removed) layout(human bool) layout {
+	q := quoter(human)
+	g := &grid{Header: []string{"key"}}
+	for _, k := range v.Keys {
+		g.Rows = append(g.Rows, []string{q(k)})
+	}
+	if v.DryRun {
+		g.After = []string{fmt.Sprintf("dry run: %s would be deleted, nothing changed", count(len(v.Keys), "object"))}
+	} else {
+		g.After = []string{fmt.Sprintf("%s deleted", count(len(v.Keys), "object"))}
+	}
+	return layout{grid: g}
+}
+
 func (v *Switched) layout(bool) layout   { return layout{text: ""} }
 func (v *ConfigText) layout(bool) layout { return layout{text: string(v.YAML)} }
 func (v *Changed) layout(bool) layout    { return layout{text: v.text()} }

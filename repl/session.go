@@ -29,13 +29,18 @@ const (
 	FormatTable Format = "table" // bordered tables, human-readable sizes
 	FormatPlain Format = "plain" // tab-separated lines, sizes in bytes
 	FormatJSON  Format = "json"  // one JSON document per command
+	FormatJSONL Format = "jsonl" // one JSON object per line: per entry of a listing, per command otherwise
 )
 
 // isJSON reports whether f writes JSON documents.
-func (f Format) isJSON() bool { return f == FormatJSON }
+func (f Format) isJSON() bool { return f == FormatJSON || f == FormatJSONL }
+
+// IsJSON reports whether f writes JSON (json or jsonl), where errors are
+// JSON too.
+func (f Format) IsJSON() bool { return f.isJSON() }
 
 // Formats lists the output modes, for flag help and completion.
-var Formats = []Format{FormatTable, FormatPlain, FormatJSON}
+var Formats = []Format{FormatTable, FormatPlain, FormatJSON, FormatJSONL}
 
 // ErrUnknownFormat is returned by ParseFormat for a mode it does not know.
 var ErrUnknownFormat = errors.New("unknown output format")
@@ -47,7 +52,7 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("%w %q (want table, plain or json)", ErrUnknownFormat, s)
+	return "", fmt.Errorf("%w %q (want table, plain, json or jsonl)", ErrUnknownFormat, s)
 }
 
 // Session runs commands against a set of named stores, one of them
@@ -71,6 +76,9 @@ type Session struct {
 	// stdin is what put --file - reads; nil where standard input carries
 	// the commands.
 	stdin io.Reader
+	// reportError prints an error of an interactive session; nil prints
+	// "error: MESSAGE".
+	reportError func(w io.Writer, err error)
 	// notes gets plain output's hints (next cursor: C, warnings) when
 	// RunLine renders; nil keeps them with the data.
 	notes io.Writer
@@ -136,6 +144,13 @@ func WithStdin(r io.Reader) SessionOption { return func(s *Session) { s.stdin = 
 // standard output holds data only. Render, which scripts use, keeps them
 // with the data.
 func WithNotes(w io.Writer) SessionOption { return func(s *Session) { s.notes = w } }
+
+// WithErrorReporter sets how Loop prints an interactive session's errors
+// (cmd/trovemem prints JSON in the json modes); the default is one line,
+// "error: MESSAGE".
+func WithErrorReporter(report func(w io.Writer, err error)) SessionOption {
+	return func(s *Session) { s.reportError = report }
+}
 
 // WithCommands replaces the command table, for tests of the executor.
 func WithCommands(cmds []*Command) SessionOption { return func(s *Session) { s.commands = cmds } }
@@ -329,8 +344,11 @@ func (s *Session) RenderSplit(w, notes io.Writer, v Result) error {
 			return binaryRefused(c)
 		}
 	}
-	if s.format == FormatPlain {
+	switch s.format {
+	case FormatPlain:
 		return PlainRenderer{Notes: notes}.Render(w, v)
+	case FormatJSONL:
+		return JSONLRenderer{Notes: notes}.Render(w, v)
 	}
 	return RendererFor(s.format).Render(w, v)
 }

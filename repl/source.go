@@ -116,7 +116,11 @@ func (s *Session) Loop(ctx context.Context, src LineSource, name string, stdout,
 			continue
 		}
 		if interactive {
-			fmt.Fprintf(stderr, "error: %v\n", err)
+			if s.reportError != nil {
+				s.reportError(stderr, err)
+			} else {
+				fmt.Fprintf(stderr, "error: %v\n", err)
+			}
 			continue
 		}
 		le := &LineError{File: name, Line: start, Err: err}

@@ -78,8 +78,22 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := flagUsage(root.ExecuteContext(ctx))
-	report(stderr, err)
+	report(stderr, err, a.jsonOutput())
 	return exitCode(err)
+}
+
+// jsonOutput reports whether the user asked for a json output mode (in
+// the session, with -o or TROVEMEM_OUTPUT), where errors are JSON too.
+func (a *app) jsonOutput() bool {
+	if a.Session != nil && !a.forcedPlain {
+		return a.Session.Format().IsJSON()
+	}
+	out := a.output
+	if a.forcedPlain {
+		out = a.userOutput
+	}
+	f, err := repl.ParseFormat(out)
+	return err == nil && f.IsJSON()
 }
 
 // newRootCmd builds the root command, its flags and its subcommands.
@@ -125,12 +139,12 @@ Exit status: 0 ok, 1 a command failed, 2 usage error, 130 interrupted.`,
 	pf := root.PersistentFlags()
 	pf.StringArrayVar(&a.mounts, "mount", nil, "mount a backend, `NAME=DSN` (repeatable)")
 	pf.StringArrayVar(&a.routes, "route", nil, "route keys matching a pattern to a backend, `PATTERN=BACKEND` (repeatable)")
-	pf.StringVarP(&a.output, "output", "o", "", "output `MODE`: table, plain or json (default table on a terminal, plain otherwise)")
+	pf.StringVarP(&a.output, "output", "o", "", "output `MODE`: table, plain, json or jsonl (default table on a terminal, plain otherwise)")
 	pf.StringVar(&a.history, "history", "", "REPL history `FILE` (default $XDG_STATE_HOME/trovemem/history or ~/.trovemem_history; /dev/null disables it)")
 	root.Flags().StringVarP(&a.command, "command", "c", "", "run `LINE` (commands separated by ;) and exit")
 	root.Flags().BoolVar(&a.version, "version", false, "print the version and exit")
 	_ = root.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return []string{"table", "plain", "json"}, cobra.ShellCompDirectiveNoFileComp
+		return []string{"table", "plain", "json", "jsonl"}, cobra.ShellCompDirectiveNoFileComp
 	})
 	pf.StringVar(&a.configFile, "config", "", "load stores, backends and routes from the YAML `FILE` (default ./"+config.DefaultFile+" when present)")
 	pf.BoolVar(&a.noConfig, "no-config", false, "ignore ./"+config.DefaultFile)

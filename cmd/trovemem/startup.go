@@ -57,7 +57,8 @@ func (a *app) setup(ctx context.Context) error {
 	a.Store = stores[current]
 
 	// The session.
-	opts := []repl.SessionOption{repl.WithFormat(format), repl.WithClock(a.Now), repl.WithNotes(a.stderr)}
+	opts := []repl.SessionOption{repl.WithFormat(format), repl.WithClock(a.Now), repl.WithNotes(a.stderr),
+		repl.WithErrorReporter(func(w io.Writer, err error) { report(w, err, a.Session.Format().IsJSON()) })}
 	if a.stdinFree {
 		// put --file - reads standard input only where commands do not.
 		opts = append(opts, repl.WithStdin(a.stdin))
