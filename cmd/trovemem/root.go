@@ -110,8 +110,10 @@ reads commands from stdin, one line at a time, and stops at the first failure.
 command and exits (global flags go before CMD). The store commands are the
 REPL's: trovemem help CMD shows one in full.
 
-Every flag can also be set from the environment as TROVEMEM_<FLAG>, upper case
-with - as _ (TROVEMEM_OUTPUT=json); repeatable flags take comma-separated values.
+The global settings --config, --history, --mount, --no-config, --now, --output
+and --route can also come from the environment as TROVEMEM_<FLAG>, upper case
+with - as _ (TROVEMEM_OUTPUT=json; repeatable flags take comma-separated
+values), and TROVEMEM_PAGER chooses the pager; no other flag is read from it.
 
 Exit status: 0 ok, 1 a command failed, 2 usage error, 130 interrupted.`,
 		Example: `  trovemem
@@ -265,36 +267,59 @@ func didYouMean(cmd *cobra.Command, word string) string {
 	return ""
 }
 
-// applyEnv sets every flag the command line left alone from the
-// environment variable TROVEMEM_<NAME> (upper case, '-' as '_').
-// Repeatable flags split the value on commas.
+// envSettings are the only settings the environment may give, each a
+// global flag's default: where the stores come from, how output looks and
+// where history goes. No other flag is read from the environment, so an
+// exported TROVEMEM_UPDATE cannot make failing tests rewrite themselves
+// and pass, nor TROVEMEM_COMMAND take over the REPL. README's table of
+// environment variables lists exactly these and TROVEMEM_PAGER (read by the
+// pager); a test holds the three together.
+var envSettings = []struct{ Var, Flag string }{
+	{"TROVEMEM_CONFIG", "config"},
+	{"TROVEMEM_HISTORY", "history"},
+	{"TROVEMEM_MOUNT", "mount"},
+	{"TROVEMEM_NO_CONFIG", "no-config"},
+	{"TROVEMEM_NOW", "now"},
+	{"TROVEMEM_OUTPUT", "output"},
+	{"TROVEMEM_ROUTE", "route"},
+}
+
+// nonFlagEnv are the environment variables trovemem reads that set no
+// flag.
+var nonFlagEnv = []string{}
+
+// envName is the environment variable the old rule read for a flag:
+// TROVEMEM_ and the name in upper case with - as _.
+func envName(flag string) string {
+	return "TROVEMEM_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// applyEnv sets each flag of envSettings that the command line left alone
+// from its environment variable. Repeatable flags split the value on
+// commas.
 func applyEnv(cmd *cobra.Command) error {
-	var err error
-	set := func(f *pflag.Flag) {
-		if err != nil || f.Changed || f.Name == "help" {
-			return
+	for _, e := range envSettings {
+		f := cmd.Flags().Lookup(e.Flag)
+		if f == nil {
+			f = cmd.InheritedFlags().Lookup(e.Flag)
 		}
-		name := "TROVEMEM_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		// An empty variable counts as unset, so VAR= clears a setting.
-		val := os.Getenv(name)
-		if val == "" {
-			return
+		val := os.Getenv(e.Var)
+		if f == nil || f.Changed || val == "" {
+			continue
 		}
 		vals := []string{val}
 		if t := f.Value.Type(); strings.HasSuffix(t, "Array") || strings.HasSuffix(t, "Slice") {
 			vals = strings.Split(val, ",")
 		}
 		for _, v := range vals {
-			if e := f.Value.Set(v); e != nil {
-				err = asUsage(fmt.Errorf("%s=%q: %v", name, val, e))
-				return
+			if err := f.Value.Set(v); err != nil {
+				return asUsage(fmt.Errorf("%s=%q: %v", e.Var, val, err))
 			}
 		}
 		f.Changed = true
 	}
-	cmd.InheritedFlags().VisitAll(set)
-	cmd.LocalFlags().VisitAll(set)
-	return err
+	return nil
 }
 
 // version returns the module version the binary was built from, or "dev".
