@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/trovemem/trovemem/internal/atomicfile"
@@ -102,11 +103,49 @@ func (a *app) loadScript(ctx context.Context) error {
 	if a.load == "" {
 		return nil
 	}
-	sc, err := parseScripts(a, []string{a.load})
-	if err != nil {
+	if a.load == "-" {
+		sc, err := parseScripts(a, []string{a.load})
+		if err != nil {
+			a.noSave = true
+			return err
+		}
+		return a.replayLoad(ctx, func(r *script.Runner) (*script.ScriptResult, error) { return r.Run(ctx, sc[0]), nil })
+	}
+	// A file is read twice, a chunk at a time: once to refuse a broken
+	// file before any of it runs, once to run it. A dump of a million
+	// objects then costs the memory of the objects, not of the file too.
+	p := script.NewScriptParser()
+	if err := streamFile(a.load, func(f io.Reader) error { return p.CheckReader(a.load, f) }); err != nil {
 		a.noSave = true
+		var pe *script.ParseErrors
+		if errors.As(err, &pe) {
+			printParseErrors(a.stderr, pe.Errs)
+			return asUsage(errReported)
+		}
+		return asUsage(err)
+	}
+	return a.replayLoad(ctx, func(r *script.Runner) (res *script.ScriptResult, err error) {
+		err = streamFile(a.load, func(f io.Reader) error {
+			res, err = r.RunReader(ctx, p, a.load, f)
+			return err
+		})
+		return res, err
+	})
+}
+
+// streamFile opens path and hands it to read.
+func streamFile(path string, read func(io.Reader) error) error {
+	f, err := os.Open(path)
+	if err != nil {
 		return err
 	}
+	defer f.Close()
+	return read(f)
+}
+
+// replayLoad runs --load through replay in plain mode, and reports its
+// failures.
+func (a *app) replayLoad(ctx context.Context, replay func(*script.Runner) (*script.ScriptResult, error)) error {
 	ctx = withProgress(ctx, a)
 	// A script's assertions are written against plain output, so it runs in
 	// plain mode whatever the user's mode; the session keeps the user's for
@@ -114,8 +153,12 @@ func (a *app) loadScript(ctx context.Context) error {
 	format := a.Session.Format()
 	a.Session.SetFormat(repl.FormatPlain)
 	defer a.Session.SetFormat(format)
-	r := &script.Runner{Session: a.Session}
-	if failed := reportFailures(a.stderr, r.Run(ctx, sc[0])); failed {
+	res, err := replay(&script.Runner{Session: a.Session})
+	if err != nil {
+		a.noSave = true
+		return fmt.Errorf("--load %s: %w", a.load, err)
+	}
+	if failed := reportFailures(a.stderr, res); failed {
 		a.noSave = true
 		return fmt.Errorf("--load %s: %w", a.load, errReported)
 	}
