@@ -76,6 +76,9 @@ type Session struct {
 	// stdin is what put --file - reads; nil where standard input carries
 	// the commands.
 	stdin io.Reader
+	// commandContext, when set, gives each line Loop runs its own context,
+	// so Ctrl-C can cancel one command without ending the session.
+	commandContext func(context.Context) (context.Context, context.CancelFunc)
 	// reportError prints an error of an interactive session; nil prints
 	// "error: MESSAGE".
 	reportError func(w io.Writer, err error)
@@ -144,6 +147,18 @@ func WithStdin(r io.Reader) SessionOption { return func(s *Session) { s.stdin = 
 // standard output holds data only. Render, which scripts use, keeps them
 // with the data.
 func WithNotes(w io.Writer) SessionOption { return func(s *Session) { s.notes = w } }
+
+// WithCommandContext makes Loop run each line under the context
+// newCtx derives from the session's: cmd/trovemem cancels it on Ctrl-C, so
+// a slow command stops, its changes are undone, and the prompt returns.
+func WithCommandContext(newCtx func(context.Context) (context.Context, context.CancelFunc)) SessionOption {
+	return func(s *Session) { s.commandContext = newCtx }
+}
+
+// SetCommandContext is WithCommandContext on a session already made.
+func (s *Session) SetCommandContext(newCtx func(context.Context) (context.Context, context.CancelFunc)) {
+	s.commandContext = newCtx
+}
 
 // WithErrorReporter sets how Loop prints an interactive session's errors
 // (cmd/trovemem prints JSON in the json modes); the default is one line,

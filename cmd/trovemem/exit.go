@@ -19,7 +19,7 @@ const (
 )
 
 // errInterrupted is returned when SIGINT stopped a non-interactive run.
-var errInterrupted = errors.New("interrupted")
+var errInterrupted = repl.ErrInterrupted
 
 // errReported is returned by a subcommand that has already printed its
 // failures (run, test): report adds nothing, exitCode gives 1, or 2 when

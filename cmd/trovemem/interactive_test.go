@@ -202,3 +202,46 @@ func TestInteractiveHistoryDisabled(t *testing.T) {
 		t.Errorf("--history /dev/null: history file exists (stat error %v)", err)
 	}
 }
+
+// TestInteractiveCtrlCCancelsCommand presses Ctrl-C while a command runs
+// on a slow backend: the command stops, the prompt returns, the session
+// goes on, and a half-done rm --recursive leaves every object in place.
+func TestInteractiveCtrlCCancelsCommand(t *testing.T) {
+	term := startTerminal(t, []string{"HOME=" + t.TempDir(), "XDG_STATE_HOME="},
+		"--history", os.DevNull, "--mount", "s=slow://", "--route", "slow=s")
+	term.expect("trovemem> ")
+	term.send("mkbucket abc; put abc a 1; put abc slow 2; put abc z 3\r")
+	term.expect("trovemem> ")
+
+	// A listing that would take a minute: the slow backend holds a key.
+	term.send("ls abc\r")
+	time.Sleep(300 * time.Millisecond)
+	term.send("\x03")
+	term.expect("interrupted\r\n")
+	term.expect("trovemem> ")
+
+	// rm --recursive deletes a, then blocks on slow: Ctrl-C undoes it all.
+	term.send("rm abc '' --recursive\r")
+	time.Sleep(300 * time.Millisecond)
+	term.send("\x03")
+	term.expect("interrupted\r\n")
+	term.expect("trovemem> ")
+	term.send("head abc a\r")
+	term.expect("etag")
+	term.expect("trovemem> ")
+	term.send("exit\r")
+	if code := term.wait(); code != 0 {
+		t.Errorf("exit status: got %d, want 0", code)
+	}
+}
+
+// TestOneShotCtrlCExits130 interrupts trovemem CMD during a slow listing:
+// it exits at once with 130.
+func TestOneShotCtrlCExits130(t *testing.T) {
+	term := startTerminal(t, nil, "--mount", "s=slow://", "--route", "**=s", "-c", "mkbucket abc; ls abc")
+	time.Sleep(500 * time.Millisecond)
+	term.send("\x03")
+	if code := term.wait(); code != 130 {
+		t.Errorf("exit status: got %d, want 130", code)
+	}
+}
