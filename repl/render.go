@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/olekukonko/tablewriter"
 )
 
@@ -116,10 +117,15 @@ func writeDirect(w io.Writer, v Result, human bool) (*grid, error) {
 
 // TableRenderer draws results as tablewriter tables with human-readable
 // sizes; prose results are written as text and get's content as is.
-type TableRenderer struct{}
+type TableRenderer struct {
+	// Width, when positive, is the terminal's: the widest cells are cut
+	// with … until every border line fits, so a 300-character key does
+	// not wrap the whole table.
+	Width int
+}
 
 // Render implements Renderer.
-func (TableRenderer) Render(w io.Writer, v Result) error {
+func (t TableRenderer) Render(w io.Writer, v Result) error {
 	g, err := writeDirect(w, v, true)
 	if g == nil || err != nil {
 		return err
@@ -127,15 +133,77 @@ func (TableRenderer) Render(w io.Writer, v Result) error {
 	if err := writeLines(w, g.Before); err != nil {
 		return err
 	}
+	rows := g.Rows
+	if t.Width > 0 {
+		rows = fitWidth(g.Header, g.Rows, t.Width)
+	}
 	tbl := tablewriter.NewTable(w)
 	tbl.Header(g.Header)
-	if err := tbl.Bulk(g.Rows); err != nil {
+	if err := tbl.Bulk(rows); err != nil {
 		return err
 	}
 	if err := tbl.Render(); err != nil {
 		return err
 	}
 	return writeLines(w, g.After)
+}
+
+// minColumn is the narrowest a column is cut to.
+const minColumn = 6
+
+// fitWidth returns rows with the widest cells cut, ending in …, so that a
+// table of them is at most width columns wide: tablewriter draws each
+// column as wide as its widest cell plus three columns of border and
+// padding, and one more closes the line. Headers are never cut; a table
+// whose headers alone are too wide stays too wide.
+func fitWidth(header []string, rows [][]string, width int) [][]string {
+	n := len(header)
+	widths := make([]int, n)
+	floor := make([]int, n)
+	for i, h := range header {
+		floor[i] = max(runewidth.StringWidth(h), minColumn)
+		widths[i] = runewidth.StringWidth(h)
+	}
+	for _, r := range rows {
+		for i, c := range r {
+			if i < n {
+				widths[i] = max(widths[i], runewidth.StringWidth(c))
+			}
+		}
+	}
+	total := 1
+	for _, wd := range widths {
+		total += wd + 3
+	}
+	if total <= width {
+		return rows
+	}
+	// Take from the widest column first, one cell at a time.
+	for total > width {
+		widest := -1
+		for i, wd := range widths {
+			if wd > floor[i] && (widest < 0 || wd > widths[widest]) {
+				widest = i
+			}
+		}
+		if widest < 0 {
+			break
+		}
+		widths[widest]--
+		total--
+	}
+	out := make([][]string, len(rows))
+	for j, r := range rows {
+		cut := make([]string, len(r))
+		for i, c := range r {
+			if i < n && runewidth.StringWidth(c) > widths[i] {
+				c = runewidth.Truncate(c, widths[i], "…")
+			}
+			cut[i] = c
+		}
+		out[j] = cut
+	}
+	return out
 }
 
 // PlainRenderer writes one entry per line, fields separated by tabs, key

@@ -76,6 +76,9 @@ type Session struct {
 	// stdin is what put --file - reads; nil where standard input carries
 	// the commands.
 	stdin io.Reader
+	// width, when set, says how many columns the terminal has (0 when
+	// unknown), and tables are fitted to it.
+	width func() int
 	// commandContext, when set, gives each line Loop runs its own context,
 	// so Ctrl-C can cancel one command without ending the session.
 	commandContext func(context.Context) (context.Context, context.CancelFunc)
@@ -154,6 +157,10 @@ func WithNotes(w io.Writer) SessionOption { return func(s *Session) { s.notes = 
 func WithCommandContext(newCtx func(context.Context) (context.Context, context.CancelFunc)) SessionOption {
 	return func(s *Session) { s.commandContext = newCtx }
 }
+
+// WithWidth makes tables fit the terminal: width returns its columns, 0
+// when output is not a terminal or its size is unknown.
+func WithWidth(width func() int) SessionOption { return func(s *Session) { s.width = width } }
 
 // SetCommandContext is WithCommandContext on a session already made.
 func (s *Session) SetCommandContext(newCtx func(context.Context) (context.Context, context.CancelFunc)) {
@@ -364,6 +371,10 @@ func (s *Session) RenderSplit(w, notes io.Writer, v Result) error {
 		return PlainRenderer{Notes: notes}.Render(w, v)
 	case FormatJSONL:
 		return JSONLRenderer{Notes: notes}.Render(w, v)
+	case FormatTable:
+		if s.width != nil {
+			return TableRenderer{Width: s.width()}.Render(w, v)
+		}
 	}
 	return RendererFor(s.format).Render(w, v)
 }

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/creack/pty"
 )
@@ -243,5 +244,38 @@ func TestOneShotCtrlCExits130(t *testing.T) {
 	term.send("\x03")
 	if code := term.wait(); code != 130 {
 		t.Errorf("exit status: got %d, want 130", code)
+	}
+}
+
+// TestTableFitsTerminalWidth lists a 300-character key on an 80-column
+// terminal: every line of the table fits, the key is cut with …, and plain
+// output keeps it whole.
+func TestTableFitsTerminalWidth(t *testing.T) {
+	long := strings.Repeat("k", 300)
+	cmd := exec.Command(os.Args[0], "-c", "mkbucket abc; put abc "+long+" v; ls abc")
+	cmd.Env = childEnv("TROVEMEM_NOW=2024-05-01T12:00:00Z")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	out, _ := io.ReadAll(ptmx)
+	_ = cmd.Wait()
+	lines := strings.Split(strings.TrimRight(string(out), "\r\n"), "\r\n")
+	var sawCut bool
+	for _, l := range lines {
+		if w := utf8.RuneCountInString(l); w > 80 {
+			t.Errorf("line of %d columns, want at most 80: %q", w, l)
+		}
+		sawCut = sawCut || strings.Contains(l, "kkk…")
+	}
+	if !sawCut {
+		t.Errorf("no key cut with …:\n%s", out)
+	}
+	plain := exec.Command(os.Args[0], "-c", "mkbucket abc; put abc "+long+" v; ls abc")
+	plain.Env = childEnv()
+	pout, err := plain.Output()
+	if err != nil || !strings.Contains(string(pout), long+"\t") {
+		t.Errorf("plain output: got %q, %v; want the whole key", pout, err)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"os"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/trovemem/trovemem/internal/atomicfile"
 	"github.com/trovemem/trovemem/internal/startstores"
 	"github.com/trovemem/trovemem/repl"
@@ -60,6 +62,15 @@ func (a *app) setup(ctx context.Context) error {
 	// The session.
 	opts := []repl.SessionOption{repl.WithFormat(format), repl.WithClock(a.Now), repl.WithNotes(a.stderr),
 		repl.WithErrorReporter(func(w io.Writer, err error) { report(w, err, a.Session.Format().IsJSON()) })}
+	if f, ok := a.stdout.(*os.File); ok && isTerminal(f) {
+		opts = append(opts, repl.WithWidth(func() int {
+			w, _, err := term.GetSize(int(f.Fd()))
+			if err != nil {
+				return 0
+			}
+			return w
+		}))
+	}
 	if a.stdinFree {
 		// put --file - reads standard input only where commands do not.
 		opts = append(opts, repl.WithStdin(a.stdin))
