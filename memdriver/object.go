@@ -182,6 +182,12 @@ func readAll(r io.Reader) ([]byte, error) {
 		return readExactly(src, src.Len())
 	case *bytes.Buffer:
 		return readExactly(src, src.Len())
+	case interface{ Len() int }:
+		// A reader that knows how much it holds (a file of known size, as
+		// trovemem's put --file hands over) is read into one exactly sized
+		// slice, so a 512 MiB file costs 512 MiB, not io.ReadAll's
+		// doubling growth.
+		return readSized(r, src.Len())
 	}
 	data, err := io.ReadAll(r)
 	if err != nil {
@@ -189,6 +195,23 @@ func readAll(r io.Reader) ([]byte, error) {
 	}
 	if spare := cap(data) - len(data); spare > 64 && spare > len(data)/16 {
 		data = bytes.Clone(data)
+	}
+	return data, nil
+}
+
+// readSized reads a reader that announced n bytes: into an exactly sized
+// slice, then whatever follows if it held more than it said.
+func readSized(r io.Reader, n int) ([]byte, error) {
+	data, err := readExactly(r, n)
+	if err != nil {
+		return nil, err
+	}
+	rest, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	if len(rest) > 0 {
+		data = append(data, rest...)
 	}
 	return data, nil
 }

@@ -283,11 +283,11 @@ func markStranded(store *trove.Store, page *ObjectPage) {
 
 // backendCell is ls's backend column: the holder, and for a stranded
 // object where its key routes now.
-func backendCell(page *ObjectPage, o *trove.ObjectInfo) string {
+func backendCell(page *ObjectPage, o *trove.ObjectInfo, q func(string) string) string {
 	if target, ok := page.Stranded[o.Key]; ok {
-		return Quote(o.Backend) + " (stranded: routes to " + Quote(target) + ")"
+		return q(o.Backend) + " (stranded: routes to " + q(target) + ")"
 	}
-	return Quote(o.Backend)
+	return q(o.Backend)
 }
 
 // RouteProblem is a pattern route that does nothing: covered by an earlier

@@ -21,28 +21,32 @@ var cmdPut = &Command{
 	Name:    "put",
 	Args:    "BUCKET KEY [VALUE]",
 	Summary: "store an object from a value or a file",
-	Detail: "The object's content is VALUE, or the file named by --file. The content type defaults to one guessed " +
-		"from the key's extension (application/octet-stream when unknown). Prints the stored key, size, ETag " +
-		"(the hex MD5 of the content) and the backend the key was routed to.",
+	Detail: "The object's content is VALUE, or the file named by --file, streamed to the store; --file - reads " +
+		"standard input (trovemem put B K --file - < big.iso, or a pipe), where the commands do not come from it. " +
+		"--file takes regular files only (a FIFO or device may never end: redirect it to --file -), and either " +
+		"way the content may hold at most --max-size bytes (default 5GiB, S3's limit for one PUT). The content " +
+		"type defaults to one guessed from the key's extension (application/octet-stream when unknown). Prints " +
+		"the stored key, size, ETag (the hex MD5 of the content) and the backend the key was routed to.",
 	Example:  "put photos cat.txt 'a cat'\nput photos cat.png --file ./cat.png --meta owner=ann",
 	MinArgs:  2,
 	MaxArgs:  3,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey, ArgOther},
 	Flags: bindFlags(func(fs *pflag.FlagSet, o *putOptions) {
-		fs.StringVar(&o.file, "file", "", "read the content from `PATH` instead of VALUE")
+		fs.StringVar(&o.file, "file", "", "read the content from `PATH` instead of VALUE (- for standard input)")
 		fs.StringVar(&o.contentType, "content-type", "", "store `TYPE` as the content type")
 		fs.Var((*repeated)(&o.meta), "meta", "add user metadata `k=v` (repeatable)")
 		fs.StringVar(&o.base64, "base64", "", "decode the content from base64 `DATA` instead of VALUE (dump writes binary content so)")
 		fs.StringVar(&o.backend, "backend", "", "store on backend `NAME` whatever the routes say (dumps use it)")
 		fs.StringVar(&o.modified, "modified", "", "stamp the object with `TIME` (RFC 3339) instead of the clock (dumps use it)")
+		fs.StringVar(&o.maxSize, "max-size", "", "refuse content over `SIZE` bytes (512MiB, 5G; default 5GiB)")
 	}),
 	Run: runPut,
 }
 
 // putOptions are put's flags.
 type putOptions struct {
-	file, contentType, base64, backend, modified string
-	meta                                         []string
+	file, contentType, base64, backend, modified, maxSize string
+	meta                                                  []string
 }
 
 func runPut(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
@@ -67,11 +71,28 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		}
 		content = bytes.NewReader(data)
 	case file != "":
-		data, err := os.ReadFile(file)
+		limit := int64(DefaultMaxPutSize)
+		if o.maxSize != "" {
+			n, err := parseSize(o.maxSize)
+			if err != nil {
+				return nil, usageErrorf(nil, "put: --max-size: %v", err)
+			}
+			limit = n
+		}
+		if file == "-" {
+			if s.stdin == nil {
+				return nil, driver.E("put", bucket, key, fmt.Errorf(
+					"--file -: %w (run trovemem put %s %s --file - from the shell)", ErrNoStdin, Quote(bucket), Quote(key)))
+			}
+			content = &cappedReader{r: s.stdin, limit: limit}
+			break
+		}
+		f, r, err := openPutFile(file, limit)
 		if err != nil {
 			return nil, driver.E("put", bucket, key, err)
 		}
-		content = bytes.NewReader(data)
+		defer f.Close()
+		content = r
 	default:
 		return nil, usageErrorf(nil, "put: give VALUE or --file PATH")
 	}
@@ -128,7 +149,8 @@ var cmdGet = &Command{
 	Args:    "BUCKET KEY",
 	Summary: "print an object's content, or save it to a file",
 	Detail: "The content is written exactly as stored, with nothing added (not even a newline). Content that is " +
-		"not text is never written to a terminal: save it with --out, or pipe the output. --range reads part of " +
+		"not text is never written to a terminal: save it with --out FILE, or look at it with get --out - | xxd. " +
+		"The content streams to its destination as it is read; --out - is standard output in every output mode. --range reads part of " +
 		"the object: START-END (inclusive), START- or -N (the last N bytes). With -o json the content comes back " +
 		"in a document, as \"content\" when it is UTF-8 text and \"content_base64\" otherwise.",
 	Example:  "get photos cat.txt\nget photos cat.png --out cat.png\nget photos cat.txt --range 0-1",
@@ -136,7 +158,7 @@ var cmdGet = &Command{
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey},
 	Flags: bindFlags(func(fs *pflag.FlagSet, o *getOptions) {
-		fs.StringVar(&o.out, "out", "", "write the content to `PATH` instead")
+		fs.StringVar(&o.out, "out", "", "write the content to `PATH` instead (- for standard output, as stored in every output mode)")
 		fs.StringVar(&o.rng, "range", "", "read only bytes `START-END`, START- or -N")
 	}),
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
@@ -154,22 +176,48 @@ var cmdGet = &Command{
 		if err != nil {
 			return nil, err
 		}
+		c := &Content{
+			Bucket: bucket, Key: key, ContentType: rd.Info.ContentType, ETag: rd.Info.ETag,
+			Size: rd.Info.Size, Range: rng,
+		}
+		switch out := o.out; {
+		case out == "-" || (out == "" && !s.format.isJSON()):
+			// Streamed by Render: the store's reader is the only copy.
+			c.Body = rd
+			return c, nil
+		case out != "":
+			defer rd.Close()
+			n, err := saveTo(out, rd)
+			if err != nil {
+				return nil, driver.E("get", bucket, key, err)
+			}
+			return &Saved{Bucket: bucket, Key: key, Path: out, Bytes: n}, nil
+		}
 		defer rd.Close()
 		data, err := readContent(rd, rng == "")
 		if err != nil {
 			return nil, driver.E("get", bucket, key, err)
 		}
-		if out := o.out; out != "" {
-			if err := os.WriteFile(out, data, 0o644); err != nil {
-				return nil, driver.E("get", bucket, key, err)
-			}
-			return &Saved{Bucket: bucket, Key: key, Path: out, Bytes: int64(len(data))}, nil
-		}
-		return &Content{
-			Bucket: bucket, Key: key, ContentType: rd.Info.ContentType, ETag: rd.Info.ETag,
-			Size: rd.Info.Size, Range: rng, Data: data,
-		}, nil
+		c.Data = data
+		return c, nil
 	},
+}
+
+// saveTo writes r to the file path as it reads it, and removes a file it
+// could not finish.
+func saveTo(path string, r io.Reader) (int64, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o666)
+	if err != nil {
+		return 0, err
+	}
+	n, err := io.Copy(f, r)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return n, err
 }
 
 // readContent reads an object into memory. A whole object's size is known,
@@ -213,8 +261,9 @@ var cmdLs = &Command{
 	Detail: "Objects are listed in key order with their size, last-modified time and backend. With --delimiter, " +
 		"keys sharing the part after --prefix up to the delimiter are shown once, as a common prefix. A page holds " +
 		"at most --max entries (default 1000); when more remain, the last line is \"next cursor: C\", and " +
-		"ls --cursor C (or next) continues exactly there. Without a bucket, ls lists the buckets.",
-	Example:  "ls\nls photos --prefix 2024/ --delimiter /\nls photos --max 2\nnext",
+		"ls --cursor C (or next) continues exactly there; --all follows the cursors to the end (-r, --recursive, as in mc, " +
+		"does the same without a delimiter). Without a bucket, ls lists the buckets.",
+	Example:  "ls\nls photos --prefix 2024/ --delimiter /\nls photos --max 2\nnext\nls photos --all",
 	MinArgs:  0,
 	MaxArgs:  1,
 	ArgKinds: []ArgKind{ArgBucket},
@@ -223,6 +272,8 @@ var cmdLs = &Command{
 		fs.StringVar(&o.delimiter, "delimiter", "", "group keys by the part up to `D` after the prefix")
 		fs.IntVar(&o.max, "max", 0, "list at most `N` entries (default 1000)")
 		fs.StringVar(&o.cursor, "cursor", "", "continue after the page that printed `C`")
+		fs.BoolVar(&o.all, "all", false, "follow the cursors to the last page")
+		fs.BoolVarP(&o.recursive, "recursive", "r", false, "every key under --prefix, all pages (no --delimiter)")
 	}),
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		if len(inv.Args) == 0 {
@@ -239,6 +290,12 @@ var cmdLs = &Command{
 		if slices.Contains(inv.Given, "max") && st.max < 1 {
 			return nil, usageErrorf(nil, "ls: --max %d: want a positive number", st.max)
 		}
+		if o.recursive && st.delimiter != "" {
+			return nil, usageErrorf(nil, "ls: --recursive lists every key under the prefix; it takes no --delimiter (use --all)")
+		}
+		if o.all || o.recursive {
+			return s.listAll(ctx, st)
+		}
 		return s.listPage(ctx, st)
 	},
 }
@@ -247,6 +304,36 @@ var cmdLs = &Command{
 type lsOptions struct {
 	prefix, delimiter, cursor string
 	max                       int
+	all, recursive            bool
+}
+
+// listAll lists every page from st's cursor on, as one page with no next
+// cursor; Ctrl-C (a cancelled ctx) stops it between pages.
+func (s *Session) listAll(ctx context.Context, st *listState) (*ObjectPage, error) {
+	all := &ObjectPage{Bucket: st.bucket, Objects: []*trove.ObjectInfo{}, Prefixes: []string{}}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		page, err := s.listPage(ctx, st)
+		if err != nil {
+			return nil, err
+		}
+		all.Objects = append(all.Objects, page.Objects...)
+		all.Prefixes = append(all.Prefixes, page.Prefixes...)
+		for k, v := range page.Stranded {
+			if all.Stranded == nil {
+				all.Stranded = map[string]string{}
+			}
+			all.Stranded[k] = v
+		}
+		if page.NextCursor == "" {
+			return all, nil
+		}
+		next := *st
+		next.cursor = page.NextCursor
+		st = &next
+	}
 }
 
 // listPage lists the page st describes and remembers where the next one
@@ -303,26 +390,75 @@ var cmdRm = &Command{
 	Args:    "BUCKET KEY...",
 	Summary: "delete objects",
 	Detail: "Every key must exist: rm checks them all first and deletes nothing if one is missing, so a typo never " +
-		"passes silently. A key given twice is deleted once.",
-	Example:  "rm photos cat.txt dog.txt",
+		"passes silently. A key given twice is deleted once. With --recursive (-r), the one word after BUCKET is a " +
+		"prefix and every key under it is deleted ('' for the whole bucket), as aws s3 rm --recursive does; the " +
+		"deleted keys are listed. --dry-run lists what would be deleted and changes nothing. Interrupted or failed " +
+		"part way, rm puts back what it deleted.",
+	Example:  "rm photos cat.txt dog.txt\nrm photos 2019/ --recursive --dry-run",
 	MinArgs:  2,
 	MaxArgs:  -1,
 	ArgKinds: []ArgKind{ArgBucket, ArgKey},
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *rmOptions) {
+		fs.BoolVarP(&o.recursive, "recursive", "r", false, "delete every key under the PREFIX given instead of keys")
+		fs.BoolVar(&o.dryRun, "dry-run", false, "list what would be deleted, delete nothing")
+	}),
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
-		bucket, keys := inv.Args[0], uniqueKeys(inv.Args[1:])
+		o := optionsOf[rmOptions](inv)
+		bucket := inv.Args[0]
 		st := s.Store()
-		for _, k := range keys {
-			if _, err := st.Head(ctx, bucket, k); err != nil {
+		var keys []string
+		if o.recursive {
+			if len(inv.Args) != 2 {
+				return nil, usageErrorf(nil, "rm: --recursive takes BUCKET PREFIX, one prefix ('' for the whole bucket)")
+			}
+			page, err := s.listAll(ctx, &listState{store: s.current, bucket: bucket, prefix: inv.Args[1]})
+			if err != nil {
 				return nil, renameOp("rm", err)
 			}
-		}
-		for _, k := range keys {
-			if err := st.Delete(ctx, bucket, k); err != nil {
-				return nil, err
+			for _, obj := range page.Objects {
+				keys = append(keys, obj.Key)
 			}
+		} else {
+			keys = uniqueKeys(inv.Args[1:])
+			for _, k := range keys {
+				if _, err := st.Head(ctx, bucket, k); err != nil {
+					return nil, renameOp("rm", err)
+				}
+			}
+		}
+		if o.dryRun || o.recursive {
+			if keys == nil {
+				keys = []string{}
+			}
+			r := &Removed{Bucket: bucket, Keys: keys, DryRun: o.dryRun}
+			if o.dryRun {
+				return r, nil
+			}
+			defer func() { s.last = nil }() // a listing's cursor may point at deleted keys
+			return r, deleteKeys(ctx, st, bucket, keys)
+		}
+		if err := deleteKeys(ctx, st, bucket, keys); err != nil {
+			return nil, err
 		}
 		return &Done{Op: "rm", Bucket: bucket, Keys: keys}, nil
 	},
+}
+
+// rmOptions are rm's flags.
+type rmOptions struct{ recursive, dryRun bool }
+
+// deleteKeys deletes keys one by one, stopping at Ctrl-C; the command's
+// undo record puts them back if it stops part way.
+func deleteKeys(ctx context.Context, st *trove.Store, bucket string, keys []string) error {
+	for _, k := range keys {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := st.Delete(ctx, bucket, k); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // uniqueKeys returns keys without repeats, in the order first given, so

@@ -12,6 +12,10 @@ import (
 // and cmd/trovemem treats it as success.
 var ErrExit = errors.New("exit requested")
 
+// ErrInterrupted is what an interactive session reports when Ctrl-C
+// stopped a running command; the command's changes were undone.
+var ErrInterrupted = errors.New("interrupted")
+
 // ErrNoListing is returned by next when there is no earlier ls to continue.
 var ErrNoListing = errors.New("no listing to continue")
 

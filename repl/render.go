@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mattn/go-runewidth"
 	"github.com/olekukonko/tablewriter"
 )
 
@@ -21,6 +22,8 @@ func RendererFor(f Format) Renderer {
 	switch f {
 	case FormatJSON:
 		return JSONRenderer{}
+	case FormatJSONL:
+		return JSONLRenderer{}
 	case FormatPlain:
 		return PlainRenderer{}
 	default:
@@ -114,10 +117,15 @@ func writeDirect(w io.Writer, v Result, human bool) (*grid, error) {
 
 // TableRenderer draws results as tablewriter tables with human-readable
 // sizes; prose results are written as text and get's content as is.
-type TableRenderer struct{}
+type TableRenderer struct {
+	// Width, when positive, is the terminal's: the widest cells are cut
+	// with … until every border line fits, so a 300-character key does
+	// not wrap the whole table.
+	Width int
+}
 
 // Render implements Renderer.
-func (TableRenderer) Render(w io.Writer, v Result) error {
+func (t TableRenderer) Render(w io.Writer, v Result) error {
 	g, err := writeDirect(w, v, true)
 	if g == nil || err != nil {
 		return err
@@ -125,9 +133,13 @@ func (TableRenderer) Render(w io.Writer, v Result) error {
 	if err := writeLines(w, g.Before); err != nil {
 		return err
 	}
+	rows := g.Rows
+	if t.Width > 0 {
+		rows = fitWidth(g.Header, g.Rows, t.Width)
+	}
 	tbl := tablewriter.NewTable(w)
 	tbl.Header(g.Header)
-	if err := tbl.Bulk(g.Rows); err != nil {
+	if err := tbl.Bulk(rows); err != nil {
 		return err
 	}
 	if err := tbl.Render(); err != nil {
@@ -136,12 +148,77 @@ func (TableRenderer) Render(w io.Writer, v Result) error {
 	return writeLines(w, g.After)
 }
 
+// minColumn is the narrowest a column is cut to.
+const minColumn = 6
+
+// fitWidth returns rows with the widest cells cut, ending in …, so that a
+// table of them is at most width columns wide: tablewriter draws each
+// column as wide as its widest cell plus three columns of border and
+// padding, and one more closes the line. Headers are never cut; a table
+// whose headers alone are too wide stays too wide.
+func fitWidth(header []string, rows [][]string, width int) [][]string {
+	n := len(header)
+	widths := make([]int, n)
+	floor := make([]int, n)
+	for i, h := range header {
+		floor[i] = max(runewidth.StringWidth(h), minColumn)
+		widths[i] = runewidth.StringWidth(h)
+	}
+	for _, r := range rows {
+		for i, c := range r {
+			if i < n {
+				widths[i] = max(widths[i], runewidth.StringWidth(c))
+			}
+		}
+	}
+	total := 1
+	for _, wd := range widths {
+		total += wd + 3
+	}
+	if total <= width {
+		return rows
+	}
+	// Take from the widest column first, one cell at a time.
+	for total > width {
+		widest := -1
+		for i, wd := range widths {
+			if wd > floor[i] && (widest < 0 || wd > widths[widest]) {
+				widest = i
+			}
+		}
+		if widest < 0 {
+			break
+		}
+		widths[widest]--
+		total--
+	}
+	out := make([][]string, len(rows))
+	for j, r := range rows {
+		cut := make([]string, len(r))
+		for i, c := range r {
+			if i < n && runewidth.StringWidth(c) > widths[i] {
+				c = runewidth.Truncate(c, widths[i], "…")
+			}
+			cut[i] = c
+		}
+		out[j] = cut
+	}
+	return out
+}
+
 // PlainRenderer writes one entry per line, fields separated by tabs, key
 // first, sizes in bytes and no header: output for grep, cut and awk.
-type PlainRenderer struct{}
+// Fields are raw text with only backslash, tab and newline escaped
+// (EscapeField).
+type PlainRenderer struct {
+	// Notes, when set, gets the lines that are hints rather than data
+	// (next cursor: C, warnings, totals), so ls | wc -l counts entries;
+	// nil writes them after the data, as scripts' assertions see them.
+	Notes io.Writer
+}
 
 // Render implements Renderer.
-func (PlainRenderer) Render(w io.Writer, v Result) error {
+func (p PlainRenderer) Render(w io.Writer, v Result) error {
 	g, err := writeDirect(w, v, false)
 	if g == nil || err != nil {
 		return err
@@ -149,6 +226,12 @@ func (PlainRenderer) Render(w io.Writer, v Result) error {
 	lines := append([]string(nil), g.Before...)
 	for _, r := range g.Rows {
 		lines = append(lines, strings.Join(r, "\t"))
+	}
+	if p.Notes != nil {
+		if err := writeLines(w, lines); err != nil {
+			return err
+		}
+		return writeLines(p.Notes, g.After)
 	}
 	lines = append(lines, g.After...)
 	return writeLines(w, lines)
@@ -162,6 +245,56 @@ func (JSONRenderer) Render(w io.Writer, v Result) error {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// JSONLRenderer writes JSON Lines, for jq and other stream readers: a
+// listing is one object per entry (an object's details, or
+// {"prefix":"P"} for a common prefix, in key order), buckets one per
+// bucket, and any other result one document on one line. A listing's next
+// cursor is a hint, written to Notes (or after the entries when nil) as
+// "next cursor: C".
+type JSONLRenderer struct{ Notes io.Writer }
+
+// Render implements Renderer.
+func (r JSONLRenderer) Render(w io.Writer, v Result) error {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	switch v := v.(type) {
+	case *ObjectPage:
+		objs, prefixes := v.Objects, v.Prefixes
+		for len(objs) > 0 || len(prefixes) > 0 {
+			var err error
+			if len(prefixes) == 0 || (len(objs) > 0 && objs[0].Key < prefixes[0]) {
+				err = enc.Encode(objs[0])
+				objs = objs[1:]
+			} else {
+				err = enc.Encode(struct {
+					Prefix string `json:"prefix"`
+				}{prefixes[0]})
+				prefixes = prefixes[1:]
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if v.NextCursor != "" {
+			notes := r.Notes
+			if notes == nil {
+				notes = w
+			}
+			_, err := io.WriteString(notes, "next cursor: "+v.NextCursor+"\n")
+			return err
+		}
+		return nil
+	case *BucketList:
+		for _, b := range v.Buckets {
+			if err := enc.Encode(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 	return enc.Encode(v)
 }
 

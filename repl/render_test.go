@@ -36,7 +36,7 @@ func TestRows(t *testing.T) {
 		{"page for plain", page, false, &grid{
 			Header: []string{"key", "size", "last modified", "backend"},
 			Rows: [][]string{
-				{"'a b'", "2048", "2024-05-01T11:00:00Z", "default"},
+				{"a b", "2048", "2024-05-01T11:00:00Z", "default"},
 				{"b/", "-", "-", "-"},
 				{"c", "5", "2024-05-01T11:00:00Z", "fast"},
 			},
@@ -44,7 +44,7 @@ func TestRows(t *testing.T) {
 		}},
 		{"put result", &PutResult{Bucket: "demo", ObjectInfo: trove.ObjectInfo{Key: "new\nline", Size: 3, ETag: "e", Backend: "default"}}, false, &grid{
 			Header: []string{"key", "size", "etag", "backend"},
-			Rows:   [][]string{{`"new\nline"`, "3", "e", "default"}},
+			Rows:   [][]string{{`new\nline`, "3", "e", "default"}},
 		}},
 		{"explanation", &Explanation{&trove.Explanation{Bucket: "demo", Key: "x.log", Backend: "cold", Winner: 1, Steps: []trove.Step{
 			{Kind: trove.RulePattern, Rule: "hot/**", Backend: "fast", Reason: `key does not start with "hot/"`},
@@ -68,7 +68,7 @@ func TestRows(t *testing.T) {
 			Header: []string{"#", "rule", "kind", "backend"},
 			Rows: [][]string{
 				{"1", "tenant", "func", "(decided by the function)"},
-				{"2", "'a b/*'", "pattern", "x"},
+				{"2", "a b/*", "pattern", "x"},
 				{"3", "default", "default", "default"},
 			},
 		}},

@@ -2,6 +2,7 @@ package repl
 
 import (
 	"encoding/json"
+	"io"
 	"unicode/utf8"
 
 	"github.com/trovemem/trovemem/trove"
@@ -46,6 +47,11 @@ type Content struct {
 	Size        int64 // of the whole object, even when Range read part of it
 	Range       string
 	Data        []byte
+	// Body, when set, is the object's reader, which Render copies to its
+	// writer as it reads (and closes): get in table and plain output, and
+	// get --out - in any mode, never hold the content in memory. Data is
+	// then nil.
+	Body io.ReadCloser
 }
 
 // MarshalJSON writes the content as text when it is valid UTF-8 and as
@@ -89,6 +95,22 @@ type Done struct {
 	Pattern string   `json:"pattern,omitempty"`
 	// Deleted counts the objects a forced rmbucket or unmount removed.
 	Deleted int `json:"deleted,omitempty"`
+}
+
+// Removed is what rm --recursive deleted, or rm --dry-run would delete.
+type Removed struct {
+	Op     string   `json:"op"` // always "rm"
+	Bucket string   `json:"bucket"`
+	Keys   []string `json:"keys"`
+	DryRun bool     `json:"dry_run,omitempty"`
+}
+
+// MarshalJSON sets op.
+func (r *Removed) MarshalJSON() ([]byte, error) {
+	type plain Removed
+	c := plain(*r)
+	c.Op = "rm"
+	return json.Marshal(c)
 }
 
 // Message is plain text, such as echo's.

@@ -2,8 +2,10 @@ package repl
 
 import (
 	"fmt"
+	"io"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/trovemem/trovemem/trove"
 )
@@ -29,6 +31,29 @@ type layout struct {
 	raw  []byte
 }
 
+// quoter returns how a cell holding a name is written: for tables, in the
+// line syntax (Quote), so what is seen can be pasted back and blanks never
+// make two names look alike; for plain output, the raw name with only
+// backslash, tab and newline escaped (EscapeField), so cut -f1 and
+// while read give the name itself.
+func quoter(human bool) func(string) string {
+	if human {
+		return Quote
+	}
+	return EscapeField
+}
+
+// EscapeField writes a field of plain output: the text as it is, except
+// that a backslash is written \\, a tab \t and a newline \n, so fields
+// and lines stay apart and printf '%b' undoes the escaping.
+func EscapeField(s string) string {
+	if !strings.ContainsAny(s, "\\\t\n") {
+		return s
+	}
+	r := strings.NewReplacer("\\", "\\\\", "\t", "\\t", "\n", "\\n")
+	return r.Replace(s)
+}
+
 // sizeFunc formats sizes for table (human) or plain output.
 func sizeFunc(human bool) func(int64) string {
 	if human {
@@ -41,17 +66,28 @@ func sizeFunc(human bool) func(int64) string {
 // key goes, drawn rule by rule.
 type Explanation struct{ *trove.Explanation }
 
-func (v *Content) layout(bool) layout { return layout{raw: v.Data} }
+func (v *Content) layout(bool) layout {
+	if v.Body != nil {
+		// Session.Render streams a body; a renderer called on its own
+		// reads it.
+		data, _ := io.ReadAll(v.Body)
+		v.Body.Close()
+		v.Body, v.Data = nil, data
+	}
+	return layout{raw: v.Data}
+}
 
 func (v *BucketList) layout(human bool) layout {
+	q := quoter(human)
 	g := &grid{Header: []string{"bucket", "created"}}
 	for _, b := range v.Buckets {
-		g.Rows = append(g.Rows, []string{Quote(b.Name), stamp(b.CreatedAt)})
+		g.Rows = append(g.Rows, []string{q(b.Name), stamp(b.CreatedAt)})
 	}
 	return layout{grid: g}
 }
 
 func (v *ObjectPage) layout(human bool) layout {
+	q := quoter(human)
 	size := sizeFunc(human)
 	g := &grid{Header: []string{"key", "size", "last modified", "backend"}}
 	objs, prefixes := v.Objects, v.Prefixes
@@ -60,10 +96,10 @@ func (v *ObjectPage) layout(human bool) layout {
 		if len(prefixes) == 0 || (len(objs) > 0 && objs[0].Key < prefixes[0]) {
 			o := objs[0]
 			objs = objs[1:]
-			g.Rows = append(g.Rows, []string{Quote(o.Key), size(o.Size), stamp(o.LastModified), backendCell(v, o)})
+			g.Rows = append(g.Rows, []string{q(o.Key), size(o.Size), stamp(o.LastModified), backendCell(v, o, q)})
 			continue
 		}
-		g.Rows = append(g.Rows, []string{Quote(prefixes[0]), "-", "-", "-"})
+		g.Rows = append(g.Rows, []string{q(prefixes[0]), "-", "-", "-"})
 		prefixes = prefixes[1:]
 	}
 	if v.NextCursor != "" {
@@ -73,22 +109,24 @@ func (v *ObjectPage) layout(human bool) layout {
 }
 
 func (v *PutResult) layout(human bool) layout {
+	q := quoter(human)
 	size := sizeFunc(human)
 	g := &grid{
 		Header: []string{"key", "size", "etag", "backend"},
-		Rows:   [][]string{{Quote(v.Key), size(v.Size), v.ETag, Quote(v.Backend)}},
+		Rows:   [][]string{{q(v.Key), size(v.Size), v.ETag, q(v.Backend)}},
 	}
 	return layout{grid: g}
 }
 
 func (v *ObjectDetail) layout(human bool) layout {
+	q := quoter(human)
 	size := sizeFunc(human)
 	g := &grid{Header: []string{"field", "value"}}
 	add := func(k, val string) { g.Rows = append(g.Rows, []string{k, val}) }
 	add("bucket", v.Bucket)
-	add("key", Quote(v.Key))
+	add("key", q(v.Key))
 	add("size", size(v.Size))
-	add("content type", Quote(v.ContentType))
+	add("content type", q(v.ContentType))
 	add("etag", v.ETag)
 	add("last modified", stamp(v.LastModified))
 	keys := make([]string, 0, len(v.Metadata))
@@ -97,31 +135,33 @@ func (v *ObjectDetail) layout(human bool) layout {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		add(Quote("meta."+k), Quote(v.Metadata[k]))
+		add(q("meta."+k), q(v.Metadata[k]))
 	}
-	add("backend", Quote(v.Backend))
+	add("backend", q(v.Backend))
 	return layout{grid: g}
 }
 
 func (v *BackendTable) layout(human bool) layout {
+	q := quoter(human)
 	size := sizeFunc(human)
 	g := &grid{Header: []string{"backend", "dsn", "objects", "bytes"}}
 	for _, b := range v.Backends {
-		g.Rows = append(g.Rows, []string{Quote(b.Name), Quote(b.DSN), strconv.Itoa(b.Objects), size(b.Bytes)})
+		g.Rows = append(g.Rows, []string{q(b.Name), q(b.DSN), strconv.Itoa(b.Objects), size(b.Bytes)})
 	}
 	return layout{grid: g}
 }
 
 func (v *RouteTable) layout(human bool) layout {
+	q := quoter(human)
 	g := &grid{Header: []string{"#", "rule", "kind", "backend"}}
 	n := 0
 	for _, f := range v.Funcs {
 		n++
-		g.Rows = append(g.Rows, []string{strconv.Itoa(n), Quote(f), "func", "(decided by the function)"})
+		g.Rows = append(g.Rows, []string{strconv.Itoa(n), q(f), "func", "(decided by the function)"})
 	}
 	for _, r := range v.Routes {
 		n++
-		g.Rows = append(g.Rows, []string{strconv.Itoa(n), Quote(r.Pattern), "pattern", Quote(r.Backend)})
+		g.Rows = append(g.Rows, []string{strconv.Itoa(n), q(r.Pattern), "pattern", q(r.Backend)})
 	}
 	n++
 	g.Rows = append(g.Rows, []string{strconv.Itoa(n), trove.DefaultBackend, "default", trove.DefaultBackend})
@@ -130,8 +170,9 @@ func (v *RouteTable) layout(human bool) layout {
 }
 
 func (v *Explanation) layout(human bool) layout {
+	q := quoter(human)
 	g := &grid{
-		Before: []string{fmt.Sprintf("%s/%s -> %s", v.Bucket, Quote(v.Key), Quote(v.Backend))},
+		Before: []string{fmt.Sprintf("%s/%s -> %s", v.Bucket, q(v.Key), q(v.Backend))},
 		Header: []string{"#", "rule", "backend", "result", "why"},
 	}
 	for i, st := range v.Steps {
@@ -142,32 +183,35 @@ func (v *Explanation) layout(human bool) layout {
 		case st.Matched:
 			res = "matched"
 		}
-		g.Rows = append(g.Rows, []string{strconv.Itoa(i + 1), Quote(st.Rule), Quote(st.Backend), res, st.Reason})
+		g.Rows = append(g.Rows, []string{strconv.Itoa(i + 1), q(st.Rule), q(st.Backend), res, st.Reason})
 	}
 	return layout{grid: g}
 }
 
 func (v *StoreList) layout(human bool) layout {
+	q := quoter(human)
 	g := &grid{Header: []string{"store", "current", "storage driver", "backends", "routes"}}
 	for _, r := range v.Stores {
 		cur := ""
 		if r.Current {
 			cur = "*"
 		}
-		g.Rows = append(g.Rows, []string{Quote(r.Name), cur, Quote(r.DSN), strconv.Itoa(r.Backends), strconv.Itoa(r.Routes)})
+		g.Rows = append(g.Rows, []string{q(r.Name), cur, q(r.DSN), strconv.Itoa(r.Backends), strconv.Itoa(r.Routes)})
 	}
 	return layout{grid: g}
 }
 
 func (v *RouteTest) layout(human bool) layout {
+	q := quoter(human)
 	g := &grid{Header: []string{"key", "backend", "rule"}}
 	for _, r := range v.Keys {
-		g.Rows = append(g.Rows, []string{Quote(r.Key), Quote(r.Backend), Quote(r.Rule)})
+		g.Rows = append(g.Rows, []string{q(r.Key), q(r.Backend), q(r.Rule)})
 	}
 	return layout{grid: g}
 }
 
 func (v *Rebalanced) layout(human bool) layout {
+	q := quoter(human)
 	g := &grid{Header: []string{"key", "from", "to", "action"}}
 	moved := 0
 	for _, m := range v.Moves {
@@ -178,7 +222,7 @@ func (v *Rebalanced) layout(human bool) layout {
 		if m.Action != trove.MoveConflict {
 			moved++
 		}
-		g.Rows = append(g.Rows, []string{m.Bucket + "/" + Quote(m.Key), Quote(m.Holder), Quote(m.Target), action})
+		g.Rows = append(g.Rows, []string{m.Bucket + "/" + q(m.Key), q(m.Holder), q(m.Target), action})
 	}
 	switch {
 	case len(v.Moves) == 0:
@@ -192,6 +236,7 @@ func (v *Rebalanced) layout(human bool) layout {
 }
 
 func (v *StatsTable) layout(human bool) layout {
+	q := quoter(human)
 	size := sizeFunc(human)
 	g := &grid{Header: []string{"store", "backend", "buckets", "objects", "bytes", "share"}}
 	if human {
@@ -199,7 +244,7 @@ func (v *StatsTable) layout(human bool) layout {
 	}
 	for _, st := range v.Stores {
 		for _, b := range st.Backends {
-			row := []string{Quote(st.Store), Quote(b.Name), strconv.Itoa(b.Buckets), strconv.Itoa(b.Objects), size(b.Bytes), percent(b.Share, v.Bytes)}
+			row := []string{q(st.Store), q(b.Name), strconv.Itoa(b.Buckets), strconv.Itoa(b.Objects), size(b.Bytes), percent(b.Share, v.Bytes)}
 			if human {
 				row = append(row, bar(b.Share))
 			}
@@ -207,6 +252,20 @@ func (v *StatsTable) layout(human bool) layout {
 		}
 	}
 	g.After = []string{"total: " + count(v.Buckets, "bucket") + ", " + count(v.Objects, "object") + ", " + bytesPhrase(v.Bytes, human)}
+	return layout{grid: g}
+}
+
+func (v *Removed) layout(human bool) layout {
+	q := quoter(human)
+	g := &grid{Header: []string{"key"}}
+	for _, k := range v.Keys {
+		g.Rows = append(g.Rows, []string{q(k)})
+	}
+	if v.DryRun {
+		g.After = []string{fmt.Sprintf("dry run: %s would be deleted, nothing changed", count(len(v.Keys), "object"))}
+	} else {
+		g.After = []string{fmt.Sprintf("%s deleted", count(len(v.Keys), "object"))}
+	}
 	return layout{grid: g}
 }
 

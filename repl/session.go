@@ -29,10 +29,18 @@ const (
 	FormatTable Format = "table" // bordered tables, human-readable sizes
 	FormatPlain Format = "plain" // tab-separated lines, sizes in bytes
 	FormatJSON  Format = "json"  // one JSON document per command
+	FormatJSONL Format = "jsonl" // one JSON object per line: per entry of a listing, per command otherwise
 )
 
+// isJSON reports whether f writes JSON documents.
+func (f Format) isJSON() bool { return f == FormatJSON || f == FormatJSONL }
+
+// IsJSON reports whether f writes JSON (json or jsonl), where errors are
+// JSON too.
+func (f Format) IsJSON() bool { return f.isJSON() }
+
 // Formats lists the output modes, for flag help and completion.
-var Formats = []Format{FormatTable, FormatPlain, FormatJSON}
+var Formats = []Format{FormatTable, FormatPlain, FormatJSON, FormatJSONL}
 
 // ErrUnknownFormat is returned by ParseFormat for a mode it does not know.
 var ErrUnknownFormat = errors.New("unknown output format")
@@ -44,7 +52,7 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("%w %q (want table, plain or json)", ErrUnknownFormat, s)
+	return "", fmt.Errorf("%w %q (want table, plain, json or jsonl)", ErrUnknownFormat, s)
 }
 
 // Session runs commands against a set of named stores, one of them
@@ -65,8 +73,23 @@ type Session struct {
 
 	isTerminal func(io.Writer) bool
 	commands   Table
-	last       *listState
-	undo       undoCache
+	// stdin is what put --file - reads; nil where standard input carries
+	// the commands.
+	stdin io.Reader
+	// width, when set, says how many columns the terminal has (0 when
+	// unknown), and tables are fitted to it.
+	width func() int
+	// commandContext, when set, gives each line Loop runs its own context,
+	// so Ctrl-C can cancel one command without ending the session.
+	commandContext func(context.Context) (context.Context, context.CancelFunc)
+	// reportError prints an error of an interactive session; nil prints
+	// "error: MESSAGE".
+	reportError func(w io.Writer, err error)
+	// notes gets plain output's hints (next cursor: C, warnings) when
+	// RunLine renders; nil keeps them with the data.
+	notes io.Writer
+	last  *listState
+	undo  undoCache
 }
 
 // undoCache keeps the last command's undo record and its context, reused
@@ -116,6 +139,39 @@ func WithClock(now func() time.Time) SessionOption { return func(s *Session) { s
 // the operating system about *os.File writers.
 func WithTerminalCheck(isTerminal func(io.Writer) bool) SessionOption {
 	return func(s *Session) { s.isTerminal = isTerminal }
+}
+
+// WithStdin gives put --file - a reader: the process's standard input
+// when commands come from -c or trovemem CMD rather than from it.
+func WithStdin(r io.Reader) SessionOption { return func(s *Session) { s.stdin = r } }
+
+// WithNotes sends the hints of plain output (next cursor: C, warnings,
+// totals) to w, standard error, when RunLine and Loop render, so that
+// standard output holds data only. Render, which scripts use, keeps them
+// with the data.
+func WithNotes(w io.Writer) SessionOption { return func(s *Session) { s.notes = w } }
+
+// WithCommandContext makes Loop run each line under the context
+// newCtx derives from the session's: cmd/trovemem cancels it on Ctrl-C, so
+// a slow command stops, its changes are undone, and the prompt returns.
+func WithCommandContext(newCtx func(context.Context) (context.Context, context.CancelFunc)) SessionOption {
+	return func(s *Session) { s.commandContext = newCtx }
+}
+
+// WithWidth makes tables fit the terminal: width returns its columns, 0
+// when output is not a terminal or its size is unknown.
+func WithWidth(width func() int) SessionOption { return func(s *Session) { s.width = width } }
+
+// SetCommandContext is WithCommandContext on a session already made.
+func (s *Session) SetCommandContext(newCtx func(context.Context) (context.Context, context.CancelFunc)) {
+	s.commandContext = newCtx
+}
+
+// WithErrorReporter sets how Loop prints an interactive session's errors
+// (cmd/trovemem prints JSON in the json modes); the default is one line,
+// "error: MESSAGE".
+func WithErrorReporter(report func(w io.Writer, err error)) SessionOption {
+	return func(s *Session) { s.reportError = report }
 }
 
 // WithCommands replaces the command table, for tests of the executor.
@@ -293,13 +349,32 @@ func (s *Session) hint(ctx context.Context, err error) error {
 // (what get returns) is written as the stored bytes, except that binary
 // content is refused when w is a terminal.
 func (s *Session) Render(w io.Writer, v Result) error {
+	return s.RenderSplit(w, nil, v)
+}
+
+// RenderSplit is Render with plain output's hints written to notes
+// instead of w (nil keeps them in w).
+func (s *Session) RenderSplit(w, notes io.Writer, v Result) error {
 	if v == nil {
 		return nil
 	}
-	if c, ok := v.(*Content); ok && s.format != FormatJSON && s.isTerminal(w) && isBinary(c.Data) {
-		return driver.E("get", c.Bucket, c.Key, fmt.Errorf(
-			"%w (%d bytes of %s) not written to a terminal; use get --out FILE, or pipe the output",
-			ErrBinaryContent, len(c.Data), c.ContentType))
+	if c, ok := v.(*Content); ok {
+		if c.Body != nil {
+			return s.streamContent(w, c)
+		}
+		if !s.format.isJSON() && s.isTerminal(w) && isBinary(c.Data) {
+			return binaryRefused(c)
+		}
+	}
+	switch s.format {
+	case FormatPlain:
+		return PlainRenderer{Notes: notes}.Render(w, v)
+	case FormatJSONL:
+		return JSONLRenderer{Notes: notes}.Render(w, v)
+	case FormatTable:
+		if s.width != nil {
+			return TableRenderer{Width: s.width()}.Render(w, v)
+		}
 	}
 	return RendererFor(s.format).Render(w, v)
 }
@@ -319,7 +394,7 @@ func (s *Session) RunLine(ctx context.Context, line string, stdout io.Writer) er
 		}
 		v, err := s.Exec(ctx, words)
 		if err == nil {
-			err = s.Render(stdout, v)
+			err = s.RenderSplit(stdout, s.notes, v)
 		}
 		if errors.Is(err, ErrExit) {
 			return ErrExit

@@ -107,7 +107,7 @@ func (s *Session) Loop(ctx context.Context, src LineSource, name string, stdout,
 			return &LineError{File: name, Line: start, Err: err}
 		}
 		if err == nil {
-			err = s.RunLine(ctx, line, stdout)
+			err = s.runLineCancellable(ctx, line, stdout)
 		}
 		if errors.Is(err, ErrExit) {
 			return nil
@@ -116,7 +116,11 @@ func (s *Session) Loop(ctx context.Context, src LineSource, name string, stdout,
 			continue
 		}
 		if interactive {
-			fmt.Fprintf(stderr, "error: %v\n", err)
+			if s.reportError != nil {
+				s.reportError(stderr, err)
+			} else {
+				fmt.Fprintf(stderr, "error: %v\n", err)
+			}
 			continue
 		}
 		le := &LineError{File: name, Line: start, Err: err}
@@ -126,6 +130,22 @@ func (s *Session) Loop(ctx context.Context, src LineSource, name string, stdout,
 		}
 		return le
 	}
+}
+
+// runLineCancellable runs a line under its own context when the session
+// has a command context, and reports a line it cancelled as
+// ErrInterrupted.
+func (s *Session) runLineCancellable(ctx context.Context, line string, stdout io.Writer) error {
+	if s.commandContext == nil {
+		return s.RunLine(ctx, line, stdout)
+	}
+	lineCtx, cancel := s.commandContext(ctx)
+	defer cancel()
+	err := s.RunLine(lineCtx, line, stdout)
+	if err != nil && lineCtx.Err() != nil && ctx.Err() == nil {
+		return ErrInterrupted
+	}
+	return err
 }
 
 // continued reads the lines that line continues with trailing backslashes

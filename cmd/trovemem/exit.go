@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -18,7 +19,7 @@ const (
 )
 
 // errInterrupted is returned when SIGINT stopped a non-interactive run.
-var errInterrupted = errors.New("interrupted")
+var errInterrupted = repl.ErrInterrupted
 
 // errReported is returned by a subcommand that has already printed its
 // failures (run, test): report adds nothing, exitCode gives 1, or 2 when
@@ -61,9 +62,25 @@ func exitCode(err error) int {
 }
 
 // report prints err as users see it: one line, "error: " and the message,
-// except for errors that already name their file and line.
-func report(w io.Writer, err error) {
+// except for errors that already name their file and line. In the json
+// output modes it is one JSON object instead, {"error":MESSAGE,"code":N}
+// with N the exit status, so a program reading JSON never has to parse
+// prose.
+func report(w io.Writer, err error, jsonMode bool) {
 	if err == nil || errors.Is(err, repl.ErrExit) || errors.Is(err, errReported) {
+		return
+	}
+	if jsonMode {
+		msg := err.Error()
+		if errors.Is(err, errInterrupted) {
+			msg = "interrupted"
+		}
+		enc := json.NewEncoder(w)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(struct {
+			Error string `json:"error"`
+			Code  int    `json:"code"`
+		}{msg, exitCode(err)})
 		return
 	}
 	var le *repl.LineError

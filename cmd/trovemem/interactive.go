@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"sync"
 
 	"github.com/trovemem/trovemem/internal/tty"
 )
@@ -15,10 +16,36 @@ import (
 func (a *app) runREPL(ctx context.Context) error {
 	// Ctrl-C at the prompt reaches readline as a key and abandons the line.
 	// While a command runs the terminal is not raw, so SIGINT arrives as a
-	// signal: catch it so that it cannot kill the session.
+	// signal: it cancels that command (whose changes are undone) and the
+	// prompt comes back; it never ends the session.
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt)
 	defer signal.Stop(sig)
+	var (
+		mu     sync.Mutex
+		cancel context.CancelFunc
+	)
+	go func() {
+		for range sig {
+			mu.Lock()
+			if cancel != nil {
+				cancel()
+			}
+			mu.Unlock()
+		}
+	}()
+	a.Session.SetCommandContext(func(parent context.Context) (context.Context, context.CancelFunc) {
+		ctx, c := context.WithCancel(parent)
+		mu.Lock()
+		cancel = c
+		mu.Unlock()
+		return ctx, func() {
+			mu.Lock()
+			cancel = nil
+			mu.Unlock()
+			c()
+		}
+	})
 
 	stdin, ok := a.stdin.(io.ReadCloser)
 	if !ok {

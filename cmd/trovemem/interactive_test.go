@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/creack/pty"
 )
@@ -200,5 +201,81 @@ func TestInteractiveHistoryDisabled(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(home, ".trovemem_history")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("--history /dev/null: history file exists (stat error %v)", err)
+	}
+}
+
+// TestInteractiveCtrlCCancelsCommand presses Ctrl-C while a command runs
+// on a slow backend: the command stops, the prompt returns, the session
+// goes on, and a half-done rm --recursive leaves every object in place.
+func TestInteractiveCtrlCCancelsCommand(t *testing.T) {
+	term := startTerminal(t, []string{"HOME=" + t.TempDir(), "XDG_STATE_HOME="},
+		"--history", os.DevNull, "--mount", "s=slow://", "--route", "slow=s")
+	term.expect("trovemem> ")
+	term.send("mkbucket abc; put abc a 1; put abc slow 2; put abc z 3\r")
+	term.expect("trovemem> ")
+
+	// A listing that would take a minute: the slow backend holds a key.
+	term.send("ls abc\r")
+	time.Sleep(300 * time.Millisecond)
+	term.send("\x03")
+	term.expect("interrupted\r\n")
+	term.expect("trovemem> ")
+
+	// rm --recursive deletes a, then blocks on slow: Ctrl-C undoes it all.
+	term.send("rm abc '' --recursive\r")
+	time.Sleep(300 * time.Millisecond)
+	term.send("\x03")
+	term.expect("interrupted\r\n")
+	term.expect("trovemem> ")
+	term.send("head abc a\r")
+	term.expect("etag")
+	term.expect("trovemem> ")
+	term.send("exit\r")
+	if code := term.wait(); code != 0 {
+		t.Errorf("exit status: got %d, want 0", code)
+	}
+}
+
+// TestOneShotCtrlCExits130 interrupts trovemem CMD during a slow listing:
+// it exits at once with 130.
+func TestOneShotCtrlCExits130(t *testing.T) {
+	term := startTerminal(t, nil, "--mount", "s=slow://", "--route", "**=s", "-c", "mkbucket abc; ls abc")
+	time.Sleep(500 * time.Millisecond)
+	term.send("\x03")
+	if code := term.wait(); code != 130 {
+		t.Errorf("exit status: got %d, want 130", code)
+	}
+}
+
+// TestTableFitsTerminalWidth lists a 300-character key on an 80-column
+// terminal: every line of the table fits, the key is cut with …, and plain
+// output keeps it whole.
+func TestTableFitsTerminalWidth(t *testing.T) {
+	long := strings.Repeat("k", 300)
+	cmd := exec.Command(os.Args[0], "-c", "mkbucket abc; put abc "+long+" v; ls abc")
+	cmd.Env = childEnv("TROVEMEM_NOW=2024-05-01T12:00:00Z")
+	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ptmx.Close()
+	out, _ := io.ReadAll(ptmx)
+	_ = cmd.Wait()
+	lines := strings.Split(strings.TrimRight(string(out), "\r\n"), "\r\n")
+	var sawCut bool
+	for _, l := range lines {
+		if w := utf8.RuneCountInString(l); w > 80 {
+			t.Errorf("line of %d columns, want at most 80: %q", w, l)
+		}
+		sawCut = sawCut || strings.Contains(l, "kkk…")
+	}
+	if !sawCut {
+		t.Errorf("no key cut with …:\n%s", out)
+	}
+	plain := exec.Command(os.Args[0], "-c", "mkbucket abc; put abc "+long+" v; ls abc")
+	plain.Env = childEnv()
+	pout, err := plain.Output()
+	if err != nil || !strings.Contains(string(pout), long+"\t") {
+		t.Errorf("plain output: got %q, %v; want the whole key", pout, err)
 	}
 }

@@ -44,6 +44,9 @@ type app struct {
 	// and when --load failed, so a half-loaded store never overwrites a
 	// good dump (--load and --save are often the same file).
 	noSave bool
+	// stdinFree is set for -c and trovemem CMD, whose commands do not come
+	// from standard input, so put --file - may read it.
+	stdinFree bool
 	// forcedPlain is set when run or test chose plain output for their own
 	// determinism; userOutput is then what -o (or TROVEMEM_OUTPUT) said.
 	forcedPlain bool
@@ -75,8 +78,22 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	err := flagUsage(root.ExecuteContext(ctx))
-	report(stderr, err)
+	report(stderr, err, a.jsonOutput())
 	return exitCode(err)
+}
+
+// jsonOutput reports whether the user asked for a json output mode (in
+// the session, with -o or TROVEMEM_OUTPUT), where errors are JSON too.
+func (a *app) jsonOutput() bool {
+	if a.Session != nil && !a.forcedPlain {
+		return a.Session.Format().IsJSON()
+	}
+	out := a.output
+	if a.forcedPlain {
+		out = a.userOutput
+	}
+	f, err := repl.ParseFormat(out)
+	return err == nil && f.IsJSON()
 }
 
 // newRootCmd builds the root command, its flags and its subcommands.
@@ -93,8 +110,10 @@ reads commands from stdin, one line at a time, and stops at the first failure.
 command and exits (global flags go before CMD). The store commands are the
 REPL's: trovemem help CMD shows one in full.
 
-Every flag can also be set from the environment as TROVEMEM_<FLAG>, upper case
-with - as _ (TROVEMEM_OUTPUT=json); repeatable flags take comma-separated values.
+The global settings --config, --history, --mount, --no-config, --now, --output
+and --route can also come from the environment as TROVEMEM_<FLAG>, upper case
+with - as _ (TROVEMEM_OUTPUT=json; repeatable flags take comma-separated
+values), and TROVEMEM_PAGER chooses the pager; no other flag is read from it.
 
 Exit status: 0 ok, 1 a command failed, 2 usage error, 130 interrupted.`,
 		Example: `  trovemem
@@ -122,12 +141,12 @@ Exit status: 0 ok, 1 a command failed, 2 usage error, 130 interrupted.`,
 	pf := root.PersistentFlags()
 	pf.StringArrayVar(&a.mounts, "mount", nil, "mount a backend, `NAME=DSN` (repeatable)")
 	pf.StringArrayVar(&a.routes, "route", nil, "route keys matching a pattern to a backend, `PATTERN=BACKEND` (repeatable)")
-	pf.StringVarP(&a.output, "output", "o", "", "output `MODE`: table, plain or json (default table on a terminal, plain otherwise)")
+	pf.StringVarP(&a.output, "output", "o", "", "output `MODE`: table, plain, json or jsonl (default table on a terminal, plain otherwise)")
 	pf.StringVar(&a.history, "history", "", "REPL history `FILE` (default $XDG_STATE_HOME/trovemem/history or ~/.trovemem_history; /dev/null disables it)")
 	root.Flags().StringVarP(&a.command, "command", "c", "", "run `LINE` (commands separated by ;) and exit")
 	root.Flags().BoolVar(&a.version, "version", false, "print the version and exit")
 	_ = root.RegisterFlagCompletionFunc("output", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
-		return []string{"table", "plain", "json"}, cobra.ShellCompDirectiveNoFileComp
+		return []string{"table", "plain", "json", "jsonl"}, cobra.ShellCompDirectiveNoFileComp
 	})
 	pf.StringVar(&a.configFile, "config", "", "load stores, backends and routes from the YAML `FILE` (default ./"+config.DefaultFile+" when present)")
 	pf.BoolVar(&a.noConfig, "no-config", false, "ignore ./"+config.DefaultFile)
@@ -248,36 +267,59 @@ func didYouMean(cmd *cobra.Command, word string) string {
 	return ""
 }
 
-// applyEnv sets every flag the command line left alone from the
-// environment variable TROVEMEM_<NAME> (upper case, '-' as '_').
-// Repeatable flags split the value on commas.
+// envSettings are the only settings the environment may give, each a
+// global flag's default: where the stores come from, how output looks and
+// where history goes. No other flag is read from the environment, so an
+// exported TROVEMEM_UPDATE cannot make failing tests rewrite themselves
+// and pass, nor TROVEMEM_COMMAND take over the REPL. README's table of
+// environment variables lists exactly these and TROVEMEM_PAGER (read by the
+// pager); a test holds the three together.
+var envSettings = []struct{ Var, Flag string }{
+	{"TROVEMEM_CONFIG", "config"},
+	{"TROVEMEM_HISTORY", "history"},
+	{"TROVEMEM_MOUNT", "mount"},
+	{"TROVEMEM_NO_CONFIG", "no-config"},
+	{"TROVEMEM_NOW", "now"},
+	{"TROVEMEM_OUTPUT", "output"},
+	{"TROVEMEM_ROUTE", "route"},
+}
+
+// nonFlagEnv are the environment variables trovemem reads that set no
+// flag.
+var nonFlagEnv = []string{}
+
+// envName is the environment variable the old rule read for a flag:
+// TROVEMEM_ and the name in upper case with - as _.
+func envName(flag string) string {
+	return "TROVEMEM_" + strings.ToUpper(strings.ReplaceAll(flag, "-", "_"))
+}
+
+// applyEnv sets each flag of envSettings that the command line left alone
+// from its environment variable. Repeatable flags split the value on
+// commas.
 func applyEnv(cmd *cobra.Command) error {
-	var err error
-	set := func(f *pflag.Flag) {
-		if err != nil || f.Changed || f.Name == "help" {
-			return
+	for _, e := range envSettings {
+		f := cmd.Flags().Lookup(e.Flag)
+		if f == nil {
+			f = cmd.InheritedFlags().Lookup(e.Flag)
 		}
-		name := "TROVEMEM_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		// An empty variable counts as unset, so VAR= clears a setting.
-		val := os.Getenv(name)
-		if val == "" {
-			return
+		val := os.Getenv(e.Var)
+		if f == nil || f.Changed || val == "" {
+			continue
 		}
 		vals := []string{val}
 		if t := f.Value.Type(); strings.HasSuffix(t, "Array") || strings.HasSuffix(t, "Slice") {
 			vals = strings.Split(val, ",")
 		}
 		for _, v := range vals {
-			if e := f.Value.Set(v); e != nil {
-				err = asUsage(fmt.Errorf("%s=%q: %v", name, val, e))
-				return
+			if err := f.Value.Set(v); err != nil {
+				return asUsage(fmt.Errorf("%s=%q: %v", e.Var, val, err))
 			}
 		}
 		f.Changed = true
 	}
-	cmd.InheritedFlags().VisitAll(set)
-	cmd.LocalFlags().VisitAll(set)
-	return err
+	return nil
 }
 
 // version returns the module version the binary was built from, or "dev".
@@ -296,6 +338,7 @@ func (a *app) runRoot(ctx context.Context) error {
 		return nil
 	}
 	interactive := a.command == "" && isTerminal(a.stdin)
+	a.stdinFree = a.command != ""
 	if !interactive {
 		// SIGINT cancels the run and exits 130, even while stdin blocks.
 		var stop context.CancelFunc

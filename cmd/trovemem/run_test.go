@@ -295,7 +295,7 @@ put shop app.log 'started' --content-type text/x-log --meta level=info
 		t.Fatalf("--load: exit status %d: %s", code, stderr)
 	}
 	for _, want := range []string{
-		"etag\tf829b914fc47cfc9c0747c119c27cf1b\n", "meta.alt\t'the logo'\n", "content type\timage/png\n",
+		"etag\tf829b914fc47cfc9c0747c119c27cf1b\n", "meta.alt\tthe logo\n", "content type\timage/png\n",
 		"content type\ttext/x-log\n", "meta.level\tinfo\n", "backend\tcold\n", "*.log\tpattern\tcold\n", "cold\tmem://\t1\t7\n",
 	} {
 		if !strings.Contains(stdout, want) {

@@ -9,6 +9,8 @@ import (
 	"os/signal"
 	"time"
 
+	"golang.org/x/term"
+
 	"github.com/trovemem/trovemem/internal/atomicfile"
 	"github.com/trovemem/trovemem/internal/startstores"
 	"github.com/trovemem/trovemem/repl"
@@ -71,7 +73,22 @@ func (a *app) setup(ctx context.Context) error {
 	a.Store = stores[current]
 
 	// The session.
-	a.Session, err = repl.NewSessionWithStores(stores, current, repl.WithFormat(format), repl.WithClock(a.Now))
+	opts := []repl.SessionOption{repl.WithFormat(format), repl.WithClock(a.Now), repl.WithNotes(a.stderr),
+		repl.WithErrorReporter(func(w io.Writer, err error) { report(w, err, a.Session.Format().IsJSON()) })}
+	if f, ok := a.stdout.(*os.File); ok && isTerminal(f) {
+		opts = append(opts, repl.WithWidth(func() int {
+			w, _, err := term.GetSize(int(f.Fd()))
+			if err != nil {
+				return 0
+			}
+			return w
+		}))
+	}
+	if a.stdinFree {
+		// put --file - reads standard input only where commands do not.
+		opts = append(opts, repl.WithStdin(a.stdin))
+	}
+	a.Session, err = repl.NewSessionWithStores(stores, current, opts...)
 	if err != nil {
 		return err
 	}

@@ -171,13 +171,14 @@ func (a *app) runOnce(ctx context.Context, words []string) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
+	a.stdinFree = true
 	if err := a.setup(ctx); err != nil {
 		return a.finish(ctx, err)
 	}
 	return a.finish(ctx, interruptible(ctx, func(ctx context.Context) error {
 		v, err := a.Session.Exec(ctx, words)
 		if err == nil {
-			err = a.Session.Render(a.stdout, v)
+			err = a.Session.RenderSplit(a.stdout, a.stderr, v)
 		}
 		if err != nil && !errors.Is(err, repl.ErrExit) {
 			return &repl.CommandError{Words: words, Err: err}
