@@ -94,7 +94,13 @@ func ParseDSN(dsn string) (*DSN, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("dsn %q: %v", RedactDSN(dsn), err)
+		redacted := RedactDSN(dsn)
+		if leaksPassword(dsn, redacted, err.Error()) {
+			// A password with an unescaped '/', '?' or '#' reads as a
+			// host and port, and net/url quotes the "port".
+			return nil, fmt.Errorf("dsn %q: cannot parse it; in a password write '/', '?', '#' and '@' as %%2F, %%3F, %%23 and %%40", redacted)
+		}
+		return nil, fmt.Errorf("dsn %q: %v", redacted, err)
 	}
 	d := &DSN{Scheme: u.Scheme, Host: u.Host, Path: u.Path, Params: u.Query(), Raw: dsn}
 	if u.User != nil {
@@ -102,6 +108,21 @@ func ParseDSN(dsn string) (*DSN, error) {
 		d.Password, _ = u.User.Password()
 	}
 	return d, nil
+}
+
+// leaksPassword reports whether msg holds the start of the password that
+// RedactDSN masked in dsn (up to its first '/', '?' or '#', where net/url
+// would have stopped reading it).
+func leaksPassword(dsn, redacted, msg string) bool {
+	i := strings.Index(redacted, "***")
+	if redacted == dsn || i < 0 {
+		return false
+	}
+	masked := dsn[i : len(dsn)-(len(redacted)-i-3)]
+	if end := strings.IndexAny(masked, "/?#"); end >= 0 {
+		masked = masked[:end]
+	}
+	return masked != "" && strings.Contains(msg, masked)
 }
 
 // OpenDSN looks up the DSN's scheme and opens a driver with its opener,
