@@ -33,7 +33,7 @@ func TestAdversarialDumpLoadProperty(t *testing.T) {
 			r := rand.New(rand.NewPCG(uint64(seed), 0x7e57))
 			src := newScriptSession(t)
 			g := &storeGen{r: r, s: src, backends: []string{"default"}}
-			g.build(t)
+			g.build()
 
 			ctx := context.Background()
 			var dump bytes.Buffer
@@ -86,7 +86,7 @@ func (g *storeGen) exec(words ...string) bool {
 	return err == nil
 }
 
-func (g *storeGen) build(t *testing.T) {
+func (g *storeGen) build() {
 	for i := g.r.IntN(3); i > 0; i-- {
 		name := g.name()
 		if g.exec("mount", name, "mem://"+name) {

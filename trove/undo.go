@@ -36,6 +36,10 @@ type Undo struct {
 	steps  []undoStep // reversed on Rollback
 	commit []func()   // on Commit only
 	done   bool
+	// changed says a change may have been made since Begin: a bucket was
+	// created or deleted, or a key was saved for a write about to happen.
+	// Without one, Rollback has nothing to reverse, and does nothing.
+	changed bool
 }
 
 // undoStep reverses one change. It is a plain value rather than a closure
@@ -109,6 +113,13 @@ func (u *Undo) add(st undoStep) {
 	u.steps = append(u.steps, st)
 }
 
+// touch records that a change is about to be made, or was.
+func (u *Undo) touch() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.changed = true
+}
+
 // saveKey records how to put bucket/key back as it is now on every backend
 // of cfg. A backend without the key needs a step only if it is target,
 // the backend about to receive the key; the others are only ever deleted
@@ -178,6 +189,8 @@ func (cfg *config) deleteFrom(ctx context.Context, bucket, key, keep string, hol
 			return fmt.Errorf("remove old copy on backend %q: %w", other, err)
 		}
 	}
+	// The caller writes the key next; until now nothing of it changed.
+	u.touch()
 	return nil
 }
 
@@ -194,11 +207,13 @@ func (u *Undo) holdOpen(ctx context.Context, drv driver.Driver, bucket, key stri
 // createdBucket records that bucket was created on drv.
 func (u *Undo) createdBucket(drv driver.Driver, bucket string) {
 	u.add(undoStep{kind: removeBucket, drv: drv, bucket: bucket})
+	u.touch()
 }
 
 // deletedBucket records that bucket was deleted from drv.
 func (u *Undo) deletedBucket(drv driver.Driver, bucket string) {
 	u.add(undoStep{kind: recreate, drv: drv, bucket: bucket})
+	u.touch()
 }
 
 // unmounted defers closing an unmounted backend's driver to Commit.
@@ -226,7 +241,9 @@ func (u *Undo) Commit() {
 // Rollback reverses the recorded changes, newest first, and restores the
 // layout taken at Begin: backends mounted since are closed and dropped,
 // backends unmounted since come back. It carries on past a step that fails
-// and reports every failure.
+// and reports every failure. When no object or bucket changed (a command
+// failed before its first write), the saved objects are not written back,
+// so a rollback of nothing cannot fail.
 func (u *Undo) Rollback(ctx context.Context) error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
@@ -236,9 +253,11 @@ func (u *Undo) Rollback(ctx context.Context) error {
 	u.done = true
 	defer u.releaseLocked()
 	var errs []error
-	for _, step := range slices.Backward(u.steps) {
-		if err := step.run(ctx); err != nil {
-			errs = append(errs, err)
+	if u.changed {
+		for _, step := range slices.Backward(u.steps) {
+			if err := step.run(ctx); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	s := u.store
@@ -282,5 +301,5 @@ func (u *Undo) Restart() {
 	if !u.done {
 		panic("trove: Undo.Restart before Commit or Rollback")
 	}
-	u.begin, u.done = u.store.cfg.Load(), false
+	u.begin, u.done, u.changed = u.store.cfg.Load(), false, false
 }
