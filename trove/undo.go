@@ -157,6 +157,8 @@ func (u *Undo) saveKey(ctx context.Context, cfg *config, bucket, key, target str
 			return allBackends, fmt.Errorf("record %s/%s on backend %q for undo: %w", bucket, key, name, err)
 		}
 	}
+	// The caller writes the key next; until now nothing of it changed.
+	u.touch()
 	return holders, nil
 }
 
@@ -189,8 +191,6 @@ func (cfg *config) deleteFrom(ctx context.Context, bucket, key, keep string, hol
 			return fmt.Errorf("remove old copy on backend %q: %w", other, err)
 		}
 	}
-	// The caller writes the key next; until now nothing of it changed.
-	u.touch()
 	return nil
 }
 
