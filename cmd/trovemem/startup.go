@@ -33,12 +33,8 @@ func (a *app) setup(ctx context.Context) error {
 		}
 		format = f
 	}
-	if a.now != "" {
-		t, err := time.Parse(time.RFC3339Nano, a.now)
-		if err != nil {
-			return asUsage(fmt.Errorf("--now %q: want RFC 3339 time such as 2026-01-01T00:00:00Z", a.now))
-		}
-		a.Now = func() time.Time { return t }
+	if err := a.parseNow(); err != nil {
+		return err
 	}
 	// Open the stores (the config's, or one in-memory store) with --mount
 	// and --route applied to the current one. Every error there is the
@@ -64,6 +60,19 @@ func (a *app) setup(ctx context.Context) error {
 
 	// --load.
 	return a.loadScript(ctx)
+}
+
+// parseNow sets the clock from --now, when given.
+func (a *app) parseNow() error {
+	if a.now == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, a.now)
+	if err != nil {
+		return asUsage(fmt.Errorf("--now %q: want RFC 3339 time such as 2026-01-01T00:00:00Z", a.now))
+	}
+	a.Now = func() time.Time { return t }
+	return nil
 }
 
 // finish writes --save and closes every store setup opened; it returns
@@ -101,15 +110,20 @@ func (a *app) loadScript(ctx context.Context) error {
 		a.noSave = true
 		return err
 	}
-	ctx = withProgress(ctx, a)
+	return a.loadInto(withProgress(ctx, a), a.Session, sc[0], a.stderr)
+}
+
+// loadInto replays the parsed --load script into sess, reporting
+// failures on w.
+func (a *app) loadInto(ctx context.Context, sess *repl.Session, sc *script.Script, w io.Writer) error {
 	// A script's assertions are written against plain output, so it runs in
 	// plain mode whatever the user's mode; the session keeps the user's for
 	// what comes after.
-	format := a.Session.Format()
-	a.Session.SetFormat(repl.FormatPlain)
-	defer a.Session.SetFormat(format)
-	r := &script.Runner{Session: a.Session}
-	if failed := reportFailures(a.stderr, r.Run(ctx, sc[0])); failed {
+	format := sess.Format()
+	sess.SetFormat(repl.FormatPlain)
+	defer sess.SetFormat(format)
+	r := &script.Runner{Session: sess}
+	if failed := reportFailures(w, r.Run(ctx, sc)); failed {
 		a.noSave = true
 		return fmt.Errorf("--load %s: %w", a.load, errReported)
 	}
