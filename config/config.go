@@ -33,6 +33,7 @@ import (
 	"github.com/trovemem/trovemem/driver"
 	_ "github.com/trovemem/trovemem/localdriver" // file:// backends
 	_ "github.com/trovemem/trovemem/memdriver"   // mem:// backends
+	_ "github.com/trovemem/trovemem/s3driver"    // s3:// backends
 	"github.com/trovemem/trovemem/trove"
 )
 

@@ -132,7 +132,7 @@ func TestErrors(t *testing.T) {
 		{"duplicate route pattern", "routes:\n  - {pattern: x, backend: default}\n  - {pattern: x, backend: default}\n", "3:15", config.ErrDuplicateName},
 		{"duplicate bucket", "buckets: [logs, logs]\n", "1:17", config.ErrDuplicateName},
 		{"route to unknown backend", "stores:\n  - name: a\n    routes:\n      - pattern: \"*.log\"\n        backend: archive\n", "5:18", trove.ErrUnknownBackend},
-		{"unknown scheme", "stores:\n  - name: a\n    storage_driver: s3://bucket\n", "3:21", driver.ErrUnknownScheme},
+		{"unknown scheme", "stores:\n  - name: a\n    storage_driver: gs://bucket\n", "3:21", driver.ErrUnknownScheme},
 		{"unknown backend scheme", "backends:\n  - name: b\n    storage_driver: \"ftp://x\"\n", "3:21", driver.ErrUnknownScheme},
 		{"unknown default store", "default: nope\nstores:\n  - name: a\n", "1:10", config.ErrUnknownStore},
 		{"both shapes", "name: a\nstores:\n  - name: b\n", "3:3", config.ErrMixedShape},

@@ -39,7 +39,10 @@ type Driver interface {
 	// was there. It returns the stored object's info. If the bucket does not
 	// exist Put must return an error wrapping ErrBucketNotFound and store
 	// nothing. The ContentType defaults to "application/octet-stream" and the
-	// ETag is the hex MD5 of the content. The metadata map is copied: a
+	// ETag is the hex MD5 of the content, with one exception: an S3 backend
+	// gives an object it uploads in parts S3's multipart ETag ("MD5-N"),
+	// which is not a digest of the content, so ETags compare reliably only
+	// within one backend (see s3driver.Put). The metadata map is copied: a
 	// caller mutating it afterwards never changes the stored object.
 	// LastModified is the driver's clock, or WithLastModified's time.
 	Put(ctx context.Context, bucket, key string, r io.Reader, opts ...PutOption) (*ObjectInfo, error)

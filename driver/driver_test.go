@@ -184,6 +184,12 @@ func TestCursorRoundTrip(t *testing.T) {
 	if err == nil || strings.Contains(err.Error(), "secret") {
 		t.Errorf("ParseDSN of a bad DSN with a password: got %v, want an error that masks it", err)
 	}
+	// An unescaped '/' in a password makes net/url read "ann:sec" as a
+	// host with a bad port, and quote the "port".
+	_, err = driver.ParseDSN("s3://ann:sec/ret@us-east-1")
+	if err == nil || strings.Contains(err.Error(), "sec") || !strings.Contains(err.Error(), "%2F") {
+		t.Errorf("ParseDSN with a '/' in the password: got %v, want an error that masks it and says to write %%2F", err)
+	}
 }
 
 func TestListEntryKey(t *testing.T) {
@@ -271,6 +277,10 @@ func TestRedactDSN(t *testing.T) {
 		{"@ in the query", "mem://h?to=a:b@c", "mem://h?to=a:b@c"},
 		{"file path", "file:///tmp/x", "file:///tmp/x"},
 		{"not a DSN", "u:p@h", "u:p@h"},
+		{"unescaped / in the password", "s3://AKIA:ab/cd+ef@us-east-1/bucket?endpoint=x", "s3://AKIA:***@us-east-1/bucket?endpoint=x"},
+		{"unescaped # in the password", "s3://AKIA:ab#cd@us-east-1", "s3://AKIA:***@us-east-1"},
+		{"a port, then @ in the path", "pg://h:5432/a@b", "pg://h:5432/a@b"},
+		{"IPv6 host, then @ in the path", "pg://[::1]:5/a@b", "pg://[::1]:5/a@b"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

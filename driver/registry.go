@@ -81,7 +81,13 @@ func ParseDSN(dsn string) (*DSN, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, fmt.Errorf("dsn %q: %v", RedactDSN(dsn), err)
+		redacted := RedactDSN(dsn)
+		if leaksPassword(dsn, redacted, err.Error()) {
+			// A password with an unescaped '/', '?' or '#' reads as a
+			// host and port, and net/url quotes the "port".
+			return nil, fmt.Errorf("dsn %q: cannot parse it; in a password write '/', '?', '#' and '@' as %%2F, %%3F, %%23 and %%40", redacted)
+		}
+		return nil, fmt.Errorf("dsn %q: %v", redacted, err)
 	}
 	d := &DSN{Scheme: u.Scheme, Host: u.Host, Path: u.Path, Params: u.Query(), Raw: dsn}
 	if u.User != nil {
@@ -89,6 +95,21 @@ func ParseDSN(dsn string) (*DSN, error) {
 		d.Password, _ = u.User.Password()
 	}
 	return d, nil
+}
+
+// leaksPassword reports whether msg holds the start of the password that
+// RedactDSN masked in dsn (up to its first '/', '?' or '#', where net/url
+// would have stopped reading it).
+func leaksPassword(dsn, redacted, msg string) bool {
+	i := strings.Index(redacted, "***")
+	if redacted == dsn || i < 0 {
+		return false
+	}
+	masked := dsn[i : len(dsn)-(len(redacted)-i-3)]
+	if end := strings.IndexAny(masked, "/?#"); end >= 0 {
+		masked = masked[:end]
+	}
+	return masked != "" && strings.Contains(msg, masked)
 }
 
 // OpenDSN looks up the DSN's scheme and opens a driver with its opener,
@@ -123,7 +144,8 @@ func OpenDSN(ctx context.Context, dsn string, opts ...Option) (Driver, error) {
 // JSON report must not carry credentials. Everything else is kept exactly
 // as written (net/url's Redacted would re-encode the rest and turn mem://
 // into mem:). The authority ends at the first '/', '?' or '#' after
-// "://", and the user info at its last '@', as net/url reads them.
+// "://", and the user info at its last '@', as net/url reads them; a
+// password holding an unescaped '/', '?' or '#' is masked too.
 func RedactDSN(dsn string) string {
 	_, rest, ok := strings.Cut(dsn, "://")
 	if !ok {
@@ -136,7 +158,20 @@ func RedactDSN(dsn string) string {
 	}
 	at := strings.LastIndex(authority, "@")
 	if at < 0 {
-		return dsn
+		// A password with an unescaped '/', '?' or '#' (AWS secrets often
+		// hold '/') ends the authority early, so net/url reads "user:pa"
+		// as a host with a bad port and its errors would show "pa". When
+		// what looks like a port is not one and an '@' follows, that '@'
+		// ends the user info.
+		colon := strings.IndexByte(authority, ':')
+		if colon < 0 || strings.HasPrefix(authority, "[") || strings.Trim(authority[colon+1:], "0123456789") == "" {
+			return dsn
+		}
+		at = strings.LastIndex(rest, "@")
+		if at < 0 {
+			return dsn
+		}
+		return dsn[:start+colon+1] + "***" + dsn[start+at:]
 	}
 	colon := strings.IndexByte(authority[:at], ':')
 	if colon < 0 {

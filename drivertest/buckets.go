@@ -255,7 +255,7 @@ func checkUnusualValidKeys(ctx context.Context, d driver.Driver) error {
 	}
 	var errs []error
 	var stored []string
-	for _, key := range unusualKeys {
+	for _, key := range unusualKeysFor(ctx) {
 		content := "content of " + key
 		if _, err := put(ctx, d, "bucket-a", key, content); err != nil {
 			errs = append(errs, err)

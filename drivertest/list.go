@@ -65,13 +65,13 @@ var listingKeys = []string{
 	"z", "zz/", "zz/top", "zz/top/", "zz0", "c/d/", "~tilde/x",
 }
 
-// putListingKeys stores listingKeys in a shuffled order, so a driver that
+// putListingKeys stores the listing keys in a shuffled order, so a driver that
 // lists in insertion order fails.
 func putListingKeys(ctx context.Context, d driver.Driver, bucket string) error {
 	if err := createBuckets(ctx, d, bucket); err != nil {
 		return err
 	}
-	keys := slices.Clone(listingKeys)
+	keys := slices.Clone(listingKeysFor(ctx))
 	rand.New(rand.NewPCG(1, 2)).Shuffle(len(keys), func(i, j int) { keys[i], keys[j] = keys[j], keys[i] })
 	for _, k := range keys {
 		if _, err := put(ctx, d, bucket, k, "content of "+k); err != nil {
@@ -250,7 +250,7 @@ func pageSizes(n int) []int {
 // reports the first failing page size in full and only names the others,
 // since one bug usually breaks them all the same way.
 func paginate(ctx context.Context, d driver.Driver, bucket, prefix, delim string) error {
-	want := wantEntries(listingKeys, prefix, delim)
+	want := wantEntries(listingKeysFor(ctx), prefix, delim)
 	var first error
 	var alsoFailing []string
 	for _, n := range pageSizes(len(want)) {
@@ -317,11 +317,11 @@ func checkListSorted(ctx context.Context, d driver.Driver) error {
 	}
 	var errs []error
 	if it.NextToken() != "" {
-		errs = append(errs, fmt.Errorf("List of %d keys with default page size: got NextToken %q, want \"\"", len(listingKeys), it.NextToken()))
+		errs = append(errs, fmt.Errorf("List of %d keys with default page size: got NextToken %q, want \"\"", len(listingKeysFor(ctx)), it.NextToken()))
 	}
 	var got []*driver.ObjectInfo
 	var want []*driver.ObjectInfo
-	sorted := slices.Clone(listingKeys)
+	sorted := slices.Clone(listingKeysFor(ctx))
 	sort.Strings(sorted)
 	for _, k := range sorted {
 		content := "content of " + k
@@ -357,7 +357,7 @@ func checkListPrefix(ctx context.Context, d driver.Driver) error {
 			errs = append(errs, fmt.Errorf("prefix %q: %w", prefix, err))
 			continue
 		}
-		want := wantEntries(listingKeys, prefix, "")
+		want := wantEntries(listingKeysFor(ctx), prefix, "")
 		if diff := cmp.Diff(want, got); diff != "" {
 			errs = append(errs, fmt.Errorf("List(prefix %q): got %d entries, want %d (-want +got):\n%s", prefix, len(got), len(want), diff))
 		}
@@ -403,7 +403,7 @@ func checkListDelimiter(ctx context.Context, d driver.Driver) error {
 			errs = append(errs, fmt.Errorf("%s: %w", what, err))
 			continue
 		}
-		want := wantEntries(listingKeys, tc.prefix, tc.delim)
+		want := wantEntries(listingKeysFor(ctx), tc.prefix, tc.delim)
 		if diff := cmp.Diff(want, flatten(pages)); diff != "" {
 			errs = append(errs, fmt.Errorf("%s: got %d entries, want %d (-want +got):\n%s", what, len(flatten(pages)), len(want), diff))
 		}
@@ -479,7 +479,7 @@ func checkListCursorResume(ctx context.Context, d driver.Driver) error {
 			continue
 		}
 		var want []entry
-		for _, e := range wantEntries(listingKeys, "", tc.delim) {
+		for _, e := range wantEntries(listingKeysFor(ctx), "", tc.delim) {
 			if e.Key > tc.after {
 				want = append(want, e)
 			}

@@ -79,9 +79,14 @@ var checks = []check{
 // newDriver may register t.Cleanup to close it, and closing an already
 // closed driver is part of the contract, so checks that close it are fine.
 // The suite never looks at ObjectInfo.Backend, so a routing store wrapped
-// as a driver can run it too.
-func RunDriverSuite(t *testing.T, newDriver func(t *testing.T) driver.Driver) {
+// as a driver can run it too. Options change the keys the suite stores
+// (PathNamespace), never what it checks.
+func RunDriverSuite(t *testing.T, newDriver func(t *testing.T) driver.Driver, opts ...SuiteOption) {
 	t.Helper()
+	var s settings
+	for _, o := range opts {
+		o(&s)
+	}
 	for _, c := range checks {
 		t.Run(c.name, func(t *testing.T) {
 			raw := newDriver(t)
@@ -89,7 +94,7 @@ func RunDriverSuite(t *testing.T, newDriver func(t *testing.T) driver.Driver) {
 				t.Fatal("newDriver returned nil")
 			}
 			d := driver.Wrap(raw)
-			if err := c.run(t.Context(), d); err != nil {
+			if err := c.run(withSettings(t.Context(), s), d); err != nil {
 				t.Error(err)
 			}
 		})

@@ -222,8 +222,31 @@ const maxStrandedShown = 5
 // afterLayoutChange reports the objects a layout change left stranded,
 // at once, so a later get that misses them is no surprise. Commands that
 // change the layout return its result.
+//
+// It looks only where the change can have re-routed keys (StrandedBy):
+// under the pattern a route add or rm names, and on a backend just mounted
+// and under the routes to it. A change it cannot read that way is checked
+// against the whole store.
 func (s *Session) afterLayoutChange(ctx context.Context, done *Done) (Result, error) {
-	st, err := s.Store().Stranded(ctx)
+	var (
+		st  []trove.StrandedObject
+		err error
+	)
+	store := s.Store()
+	switch {
+	case (done.Op == "route add" || done.Op == "route rm") && done.Pattern != "":
+		st, err = store.StrandedBy(ctx, trove.LayoutChange{Patterns: []string{done.Pattern}})
+	case done.Op == "mount" && done.Backend != "":
+		change := trove.LayoutChange{Backends: []string{done.Backend}}
+		for _, r := range store.Routes() {
+			if r.Backend == done.Backend {
+				change.Patterns = append(change.Patterns, r.Pattern)
+			}
+		}
+		st, err = store.StrandedBy(ctx, change)
+	default:
+		st, err = store.Stranded(ctx)
+	}
 	if err != nil || len(st) == 0 {
 		// The change itself succeeded; failing to look is not its error.
 		return done, nil

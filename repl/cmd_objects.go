@@ -31,7 +31,7 @@ var cmdPut = &Command{
 	Flags: bindFlags(func(fs *pflag.FlagSet, o *putOptions) {
 		fs.StringVar(&o.file, "file", "", "read the content from `PATH` instead of VALUE")
 		fs.StringVar(&o.contentType, "content-type", "", "store `TYPE` as the content type")
-		fs.StringArrayVar(&o.meta, "meta", nil, "add user metadata `k=v` (repeatable)")
+		fs.Var((*repeated)(&o.meta), "meta", "add user metadata `k=v` (repeatable)")
 		fs.StringVar(&o.base64, "base64", "", "decode the content from base64 `DATA` instead of VALUE (dump writes binary content so)")
 		fs.StringVar(&o.backend, "backend", "", "store on backend `NAME` whatever the routes say (dumps use it)")
 		fs.StringVar(&o.modified, "modified", "", "stamp the object with `TIME` (RFC 3339) instead of the clock (dumps use it)")

@@ -76,6 +76,21 @@ func bindFlags[O any](bind func(fs *pflag.FlagSet, o *O)) func(*pflag.FlagSet) a
 	}
 }
 
+// repeated is a flag that collects every value it is given, as pflag's
+// StringArray does, without StringArray's cost: that one writes its
+// default as CSV each time a flag set is built, which is every command a
+// dump replays.
+type repeated []string
+
+func (r *repeated) Set(v string) error { *r = append(*r, v); return nil }
+func (r *repeated) Type() string       { return "stringArray" }
+func (r *repeated) String() string {
+	if len(*r) == 0 {
+		return "[]"
+	}
+	return "[" + strings.Join(*r, ",") + "]"
+}
+
 // optionsOf returns a command's options value, bound by its Flags
 // function; a mismatched type panics in the first test that runs the
 // command.

@@ -2,6 +2,7 @@ package repl
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -181,6 +182,40 @@ func FuzzSplit(f *testing.F) {
 		}
 		if len(got) != 1 || len(got[0]) != 1 || got[0][0] != s {
 			t.Errorf("Split(Quote(%q)) = Split(%s): got %q, want [[%q]]", s, q, got, s)
+		}
+	})
+}
+
+// FuzzContinuation checks the linear continuation check against the
+// definition: for a chain of physical lines, reading each line alone must
+// agree with re-reading the whole joined line, at every step.
+func FuzzContinuation(f *testing.F) {
+	for _, s := range []string{
+		"put b k \\\nabc \\\ndef",
+		"a\\\n#x \\\ny",
+		"a \\\n#x \\\ny",
+		"a\\\n\\\n#x \\\ny",
+		"put 'a \\\nb' \\\nc",
+		"x \\\n\"q \\\nr\" \\\ns",
+		"\\\n\\\n\\",
+		"a\\\n${x} \\\nb",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		lines := strings.Split(text, "\n")
+		var c Continuation
+		got := c.Continue(lines[0])
+		if want := Continues(lines[0]); got != want {
+			t.Fatalf("Continue(%q) = %v, want %v", lines[0], got, want)
+		}
+		joined := lines[0]
+		for i := 1; i < len(lines) && got; i++ {
+			got = c.Next(lines[i])
+			joined = JoinContinued(joined, lines[i])
+			if want := Continues(joined); got != want {
+				t.Fatalf("lines %q: Next(%q) = %v, want %v (Continues of the joined line)", lines[:i+1], lines[i], got, want)
+			}
 		}
 	})
 }

@@ -139,7 +139,11 @@ func (s *Session) continued(src LineSource, line string, lineNo int) (string, in
 		c.SetContinuation(true)
 		defer c.SetContinuation(false)
 	}
-	for Continues(line) {
+	var b strings.Builder
+	b.WriteString(line)
+	var cont Continuation
+	cont.Continue(line)
+	for more := true; more; {
 		next, err := src.Next()
 		if err == io.EOF {
 			return "", lineNo, ErrUnfinishedLine
@@ -148,9 +152,10 @@ func (s *Session) continued(src LineSource, line string, lineNo int) (string, in
 			return "", lineNo, err
 		}
 		lineNo++
-		line = JoinContinued(line, next)
+		more = cont.Next(next)
+		b.WriteString(JoinContinued("", next))
 	}
-	return line, lineNo, nil
+	return b.String(), lineNo, nil
 }
 
 // trackingWriter remembers whether the last byte written ended a line.

@@ -166,7 +166,21 @@ type Script struct {
 	lines []string
 	// crlf remembers that the file used CRLF line ends.
 	crlf bool
+	// commands and expanded count the commands and the steps the script
+	// runs, sourced scripts included: sums over a cached parse, so a file
+	// sourced many times is counted, not walked, each time.
+	commands, expanded int
 }
+
+// MaxExpandedSteps caps the steps a script may expand to through source.
+// Sourcing is the one way a short file can ask for unbounded work (30
+// files each sourcing the next twice is a billion steps), so a script that
+// would run more is refused before anything runs. A dump of 10 million
+// objects stays well below it.
+const MaxExpandedSteps = 50_000_000
+
+// ErrTooManySteps is the parse error of a script past MaxExpandedSteps.
+var ErrTooManySteps = errors.New("script expands to too many steps")
 
 // ParseError is one problem found while parsing a script. From is the
 // chain of source lines that led to File, innermost first, so an error in
@@ -229,6 +243,9 @@ type ScriptParser struct {
 	stack []string   // absolute paths of the scripts being parsed, outermost first
 	from  []Location // the source lines that led to the script being parsed, outermost first
 	errs  []*ParseError
+	// cache holds each sourced file parsed once, by absolute path: a file
+	// sourced from many places is read and parsed once, its steps shared.
+	cache map[string]*Script
 }
 
 // ParseFile reads and parses the script at path. A file that cannot be
@@ -249,7 +266,11 @@ func (p *ScriptParser) Parse(name string, src []byte) (*Script, error) {
 	p.errs = nil
 	p.stack = nil
 	p.from = nil
+	p.cache = nil
 	sc := p.parse(name, src)
+	if sc.expanded > MaxExpandedSteps {
+		p.errorf(name, 1, 1, "%v: more than %d (sourced files repeat each other's steps)", ErrTooManySteps, MaxExpandedSteps)
+	}
 	if len(p.errs) > 0 {
 		return nil, &ParseErrors{Errs: p.errs}
 	}
@@ -289,6 +310,14 @@ func splitLines(src []byte) (lines []string, crlf bool) {
 }
 
 func (p *ScriptParser) parse(name string, src []byte) *Script {
+	lines, crlf := splitLines(src)
+	return p.parseLines(name, lines, crlf, 0)
+}
+
+// parseLines parses the physical lines of a script, the first of which is
+// line offset+1 of the file: a whole file (offset 0), or one chunk of a
+// file read a chunk at a time.
+func (p *ScriptParser) parseLines(name string, lines []string, crlf bool, offset int) *Script {
 	abs := name
 	if name != StdinName {
 		if a, err := filepath.Abs(name); err == nil {
@@ -298,13 +327,13 @@ func (p *ScriptParser) parse(name string, src []byte) *Script {
 	p.stack = append(p.stack, abs)
 	defer func() { p.stack = p.stack[:len(p.stack)-1] }()
 
-	lines, crlf := splitLines(src)
 	sc := &Script{Path: name, lines: lines, crlf: crlf}
 	// last is the command that a following "| " line belongs to; any other
 	// line in between ends its chance to have a block.
 	var last *Step
+	var cont repl.Continuation
 	for i := 0; i < len(lines); i++ {
-		lineNo := i + 1
+		lineNo := offset + i + 1
 		text := lines[i]
 		if strings.HasPrefix(text, "|") {
 			if len(text) > 1 && text[1] != ' ' {
@@ -329,9 +358,17 @@ func (p *ScriptParser) parse(name string, src []byte) *Script {
 		}
 		last = nil
 		logical := text
-		for repl.Continues(logical) && i+1 < len(lines) {
-			i++
-			logical = repl.JoinContinued(logical, lines[i])
+		if cont.Continue(text) && i+1 < len(lines) {
+			// Joined in one builder, each line checked alone: linear in
+			// the length of the logical line.
+			var b strings.Builder
+			b.WriteString(text)
+			for more := true; more && i+1 < len(lines); {
+				i++
+				more = cont.Next(lines[i])
+				b.WriteString(repl.JoinContinued("", lines[i]))
+			}
+			logical = b.String()
 		}
 		cmds, err := splitWords(logical)
 		if err != nil {
@@ -350,6 +387,15 @@ func (p *ScriptParser) parse(name string, src []byte) *Script {
 				continue
 			}
 			sc.Steps = append(sc.Steps, st)
+			sc.expanded++
+			switch st.Kind {
+			case StepCommand:
+				sc.commands++
+			case StepSource:
+				// Saturating sums: a fan-out can overflow an int.
+				sc.commands = min(sc.commands+st.Sub.commands, MaxExpandedSteps+1)
+				sc.expanded = min(sc.expanded+st.Sub.expanded, MaxExpandedSteps+1)
+			}
 			if st.Kind == StepCommand {
 				last = st
 			} else {
@@ -575,6 +621,9 @@ func (p *ScriptParser) source(file string, line, col int, target string) *Script
 			return nil
 		}
 	}
+	if sc, ok := p.cache[abs]; ok {
+		return sc
+	}
 	src, err := p.readFile(path)
 	if err != nil {
 		p.errorf(file, line, col, "source %s: %v", repl.Quote(target), err)
@@ -582,7 +631,12 @@ func (p *ScriptParser) source(file string, line, col int, target string) *Script
 	}
 	p.from = append(p.from, Location{File: file, Line: line})
 	defer func() { p.from = p.from[:len(p.from)-1] }()
-	return p.parse(path, src)
+	sc := p.parse(path, src)
+	if p.cache == nil {
+		p.cache = make(map[string]*Script)
+	}
+	p.cache[abs] = sc
+	return sc
 }
 
 // displayPath shows an absolute script path relative to the working

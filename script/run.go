@@ -149,19 +149,9 @@ func (r *Runner) Run(ctx context.Context, sc *Script) *ScriptResult {
 	return st.res
 }
 
-// countCommands counts the commands sc runs, sourced scripts included.
-func countCommands(sc *Script) int {
-	n := 0
-	for _, st := range sc.Steps {
-		switch st.Kind {
-		case StepCommand:
-			n++
-		case StepSource:
-			n += countCommands(st.Sub)
-		}
-	}
-	return n
-}
+// countCommands counts the commands sc runs, sourced scripts included,
+// as the parser summed them.
+func countCommands(sc *Script) int { return sc.commands }
 
 func (st *run) script(sc *Script) {
 	for _, step := range sc.Steps {

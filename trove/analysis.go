@@ -3,16 +3,20 @@ package trove
 import (
 	"cmp"
 	"context"
+	"crypto/md5"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 
 	"github.com/trovemem/trovemem/driver"
 )
 
-// ErrCopyMismatch means a copy made by Rebalance did not read back with the
-// source's ETag; the copy is removed and the source kept.
+// ErrCopyMismatch means a copy made by Rebalance does not match its source
+// by what the two backends' ETags can promise (see verifyCopy); the copy is
+// removed and the source kept.
 var ErrCopyMismatch = errors.New("copy's ETag differs from the source's")
 
 // RouteStatus is what RouteReport finds about one pattern route.
@@ -231,8 +235,10 @@ type Move struct {
 // Rebalance moves every stranded object to the backend its key routes to
 // now, calling report (if not nil) after each step, and returns the steps.
 // A move copies the object (content, content type and metadata) straight
-// to the target driver, checks that the copy's ETag equals the source's,
-// and only then deletes the source; so whenever it stops (ctx cancelled, a
+// to the target driver, checks the copy against what each backend's ETag
+// promises (a content MD5 must equal the MD5 of the bytes copied; an S3
+// multipart ETag, which is not one, is taken on the sizes agreeing), and
+// only then deletes the source; so whenever it stops (ctx cancelled, a
 // backend failing) every object still exists in at least one place, and
 // running Rebalance again finishes the job. With dryRun nothing changes
 // and the steps say what would happen.
@@ -295,8 +301,9 @@ func (s *Store) applyLocked(ctx context.Context, cfg *config, m Move) error {
 	return cfg.apply(ctx, m)
 }
 
-// sameObject reports whether the stranded copy and the target's copy have
-// the same ETag.
+// sameObject reports whether the stranded copy and the target's copy hold
+// the same content: by ETag when both are content MD5s, and otherwise (an
+// S3 multipart ETag is not one) by size and then by hashing both.
 func (cfg *config) sameObject(ctx context.Context, so StrandedObject) (bool, error) {
 	src, err := cfg.drivers[so.Holder].Head(ctx, so.Bucket, so.Key)
 	if err != nil {
@@ -306,7 +313,89 @@ func (cfg *config) sameObject(ctx context.Context, so StrandedObject) (bool, err
 	if err != nil {
 		return false, fmt.Errorf("backend %q: %w", so.Target, err)
 	}
-	return src.ETag == dst.ETag, nil
+	if isContentMD5(src.ETag) && isContentMD5(dst.ETag) || src.ETag == dst.ETag || src.Size != dst.Size {
+		return src.ETag == dst.ETag && src.Size == dst.Size, nil
+	}
+	a, err := hashContent(ctx, cfg.drivers[so.Holder], so.Bucket, so.Key)
+	if err != nil {
+		return false, fmt.Errorf("backend %q: %w", so.Holder, err)
+	}
+	b, err := hashContent(ctx, cfg.drivers[so.Target], so.Bucket, so.Key)
+	if err != nil {
+		return false, fmt.Errorf("backend %q: %w", so.Target, err)
+	}
+	return a == b, nil
+}
+
+// What an ETag promises about content differs by backend. The memory and
+// file backends, and S3 for an object stored by one PUT, give the hex MD5
+// of the content (32 hex digits). S3 gives an object uploaded in parts
+// "MD5-of-the-parts'-MD5s-N", which names the object on that server but
+// is no digest of its content. Any other form is not understood, so it
+// promises nothing.
+
+// isContentMD5 reports whether etag is a content MD5 (32 lowercase hex
+// digits).
+func isContentMD5(etag string) bool {
+	if len(etag) != 32 {
+		return false
+	}
+	for i := 0; i < len(etag); i++ {
+		if c := etag[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// isMultipartETag reports whether etag has S3's multipart form, "MD5-N".
+func isMultipartETag(etag string) bool {
+	md5, parts, ok := strings.Cut(etag, "-")
+	return ok && isContentMD5(md5) && parts != "" && strings.Trim(parts, "0123456789") == ""
+}
+
+// verifyCopy checks a copy against what each side's ETag promises: the
+// MD5 of the bytes streamed must equal each ETag that is a content MD5,
+// and a multipart ETag is taken on the sizes agreeing; an ETag of any
+// other form fails, so the source is never deleted on a promise not
+// understood.
+func verifyCopy(src, dst *ObjectInfo, streamed copied) error {
+	for _, side := range []struct {
+		what string
+		info *ObjectInfo
+	}{{"source", src}, {"copy", dst}} {
+		switch etag := side.info.ETag; {
+		case isContentMD5(etag) && etag != streamed.md5:
+			return fmt.Errorf("%w (%s's %s, want the MD5 of the %d bytes copied, %s)", ErrCopyMismatch, side.what, etag, streamed.n, streamed.md5)
+		case isContentMD5(etag), isMultipartETag(etag):
+		default:
+			return fmt.Errorf("%w (%s's ETag %q is neither a content MD5 nor a multipart ETag)", ErrCopyMismatch, side.what, etag)
+		}
+	}
+	if src.Size != streamed.n || dst.Size != streamed.n {
+		return fmt.Errorf("%w (sizes: source %d, copy %d, bytes copied %d)", ErrCopyMismatch, src.Size, dst.Size, streamed.n)
+	}
+	return nil
+}
+
+// copied is what passed through a copy: its length and hex MD5.
+type copied struct {
+	n   int64
+	md5 string
+}
+
+// hashContent reads bucket/key whole and returns its hex MD5.
+func hashContent(ctx context.Context, drv driver.Driver, bucket, key string) (string, error) {
+	rd, err := drv.Get(ctx, bucket, key)
+	if err != nil {
+		return "", err
+	}
+	defer rd.Close()
+	h := md5.New()
+	if _, err := io.Copy(h, rd); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 func (cfg *config) apply(ctx context.Context, m Move) error {
@@ -317,40 +406,54 @@ func (cfg *config) apply(ctx context.Context, m Move) error {
 	case MoveDropDuplicate:
 		return deleteFrom(ctx, src, m.Holder, m.Bucket, m.Key)
 	}
-	info, srcETag, err := copyAcross(ctx, src, dst, m.Bucket, m.Key)
+	info, srcInfo, streamed, err := copyAcross(ctx, src, dst, m.Bucket, m.Key)
 	if errors.Is(err, ErrBucketNotFound) {
 		// The target lacks the bucket (mounted while it was missing, or
 		// changed behind the store's back): create it and try once more.
 		if cerr := dst.CreateBucket(ctx, m.Bucket); cerr != nil && !errors.Is(cerr, ErrBucketExists) {
 			return fmt.Errorf("backend %q: %w", m.Target, cerr)
 		}
-		info, srcETag, err = copyAcross(ctx, src, dst, m.Bucket, m.Key)
+		info, srcInfo, streamed, err = copyAcross(ctx, src, dst, m.Bucket, m.Key)
 	}
 	if err != nil {
 		return fmt.Errorf("copy from backend %q to %q: %w", m.Holder, m.Target, err)
 	}
-	if info.ETag != srcETag {
+	if err := verifyCopy(srcInfo, info, streamed); err != nil {
 		// The bad copy goes; the source stays, so nothing is lost.
 		_ = dst.Delete(context.WithoutCancel(ctx), m.Bucket, m.Key)
-		return fmt.Errorf("backend %q: %w (%s, want %s)", m.Target, ErrCopyMismatch, info.ETag, srcETag)
+		return fmt.Errorf("backend %q: %w", m.Target, err)
 	}
 	return deleteFrom(ctx, src, m.Holder, m.Bucket, m.Key)
 }
 
 // copyAcross streams bucket/key from src to dst with its content type and
-// metadata, and returns the copy's info and the source's ETag.
-func copyAcross(ctx context.Context, src, dst driver.Driver, bucket, key string) (*ObjectInfo, string, error) {
+// metadata, and returns the copy's info, the source's, and the length and
+// MD5 of the bytes that went across.
+func copyAcross(ctx context.Context, src, dst driver.Driver, bucket, key string) (*ObjectInfo, *ObjectInfo, copied, error) {
 	rd, err := src.Get(ctx, bucket, key)
 	if err != nil {
-		return nil, "", err
+		return nil, nil, copied{}, err
 	}
 	defer rd.Close()
-	info, err := dst.Put(ctx, bucket, key, rd,
+	h := md5.New()
+	body := &countingReader{r: io.TeeReader(rd, h)}
+	info, err := dst.Put(ctx, bucket, key, body,
 		driver.WithContentType(rd.Info.ContentType), driver.WithMetadata(rd.Info.Metadata))
 	if err != nil {
-		return nil, "", err
+		return nil, nil, copied{}, err
 	}
-	return info, rd.Info.ETag, nil
+	return info, rd.Info, copied{n: body.n, md5: hex.EncodeToString(h.Sum(nil))}, nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func deleteFrom(ctx context.Context, drv driver.Driver, name, bucket, key string) error {

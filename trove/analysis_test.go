@@ -67,7 +67,10 @@ type flaky struct {
 	failPuts    int // fail the Put calls after this many succeed; -1 never
 	failDeletes int
 	badETag     bool
-	afterChange func()
+	// multipartETag reports ETags as S3 does for multipart uploads,
+	// which are no MD5 of the content.
+	multipartETag bool
+	afterChange   func()
 }
 
 var errInjected = errors.New("injected failure")
@@ -89,6 +92,9 @@ func (f *flaky) Put(ctx context.Context, b, k string, r io.Reader, opts ...drive
 	info, err := f.Driver.Put(ctx, b, k, r, opts...)
 	if err == nil && f.badETag {
 		info.ETag = "0000"
+	}
+	if err == nil && f.multipartETag {
+		info.ETag += "-2"
 	}
 	f.changed()
 	return info, err
@@ -331,6 +337,17 @@ func TestRebalance(t *testing.T) {
 			checkServed(t, s)
 		})
 	}
+	t.Run("a target whose ETags are not MD5s (S3 multipart) still gets its moves", func(t *testing.T) {
+		s, drvs := tiered(t)
+		drvs["archive"].multipartETag = true
+		if _, err := s.Rebalance(ctx, false, nil); err != nil {
+			t.Fatalf("Rebalance: got %v, want nil", err)
+		}
+		if got := strandedKeys(t, s); len(got) != 0 {
+			t.Errorf("stranded after rebalance: got %v, want none", got)
+		}
+		checkServed(t, s)
+	})
 	t.Run("leftover identical copy is dropped, a different one kept", func(t *testing.T) {
 		s, drvs := tiered(t)
 		// a.log already sits on archive unchanged; b.log sits there changed.

@@ -234,7 +234,7 @@ func (s *Store) put(ctx context.Context, cfg *config, name, bucket, key string, 
 	}
 	info, err := cfg.drivers[name].Put(ctx, bucket, key, r, opts...)
 	if err != nil {
-		return nil, err
+		return nil, onBackend(name, err)
 	}
 	info.Backend = name
 	if err := cfg.deleteElsewhere(ctx, bucket, key, name); err != nil {
@@ -270,7 +270,7 @@ func (s *Store) Get(ctx context.Context, bucket, key string, opts ...driver.GetO
 	}
 	rd, err := cfg.drivers[name].Get(ctx, bucket, key, opts...)
 	if err != nil {
-		return nil, err
+		return nil, onBackend(name, err)
 	}
 	rd.Info.Backend = name
 	return rd, nil
@@ -285,7 +285,7 @@ func (s *Store) Head(ctx context.Context, bucket, key string) (*ObjectInfo, erro
 	}
 	info, err := cfg.drivers[name].Head(ctx, bucket, key)
 	if err != nil {
-		return nil, err
+		return nil, onBackend(name, err)
 	}
 	info.Backend = name
 	return info, nil
@@ -311,7 +311,7 @@ func (s *Store) delete(ctx context.Context, bucket, key string) error {
 		}
 	}
 	if err := cfg.drivers[name].Delete(ctx, bucket, key); err != nil {
-		return err
+		return onBackend(name, err)
 	}
 	return driver.E("delete", bucket, key, cfg.deleteElsewhere(ctx, bucket, key, name))
 }
@@ -394,4 +394,27 @@ func refusedAs(op string, err error) error {
 		return err
 	}
 	return &driver.Error{Op: op, Bucket: de.Bucket, Key: de.Key, Err: de.Err}
+}
+
+// onBackend names the backend in an error that is the backend's own (a
+// server answering 503, refused credentials, a full disk), so its one-line
+// message says which backend failed: "put b/k: backend "s3": S3 PutObject:
+// 503 SlowDown". The contract's sentinels (a missing key, a bad name, a
+// closed store, a cancelled context) are about the request, and keep the
+// messages every backend gives them.
+func onBackend(name string, err error) error {
+	for _, sentinel := range []error{
+		ErrBucketNotFound, ErrObjectNotFound, ErrBucketExists, ErrBucketNotEmpty, ErrClosed,
+		ErrInvalidRange, ErrInvalidName, driver.ErrInvalidCursor, context.Canceled, context.DeadlineExceeded,
+	} {
+		if errors.Is(err, sentinel) {
+			return err
+		}
+	}
+	if de, ok := err.(*driver.Error); ok {
+		c := *de
+		c.Err = fmt.Errorf("backend %q: %w", name, de.Err)
+		return &c
+	}
+	return fmt.Errorf("backend %q: %w", name, err)
 }

@@ -17,5 +17,7 @@ func main() { os.Exit(run()) }
 // run is the whole program with the process's arguments and streams; it
 // returns the exit status, which exitCode decides.
 func run() int {
-	return runWith(context.Background(), os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	stdin, stdout, stderr, flush := bufferedStreams(os.Stdin, os.Stdout, os.Stderr)
+	defer flush()
+	return runWith(context.Background(), os.Args[1:], stdin, stdout, stderr)
 }

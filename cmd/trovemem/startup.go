@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/trovemem/trovemem/internal/atomicfile"
@@ -105,25 +106,62 @@ func (a *app) loadScript(ctx context.Context) error {
 	if a.load == "" {
 		return nil
 	}
-	sc, err := parseScripts(a, []string{a.load})
-	if err != nil {
-		a.noSave = true
-		return err
+	if a.load == "-" {
+		sc, err := parseScripts(a, []string{a.load})
+		if err != nil {
+			a.noSave = true
+			return err
+		}
+		return a.replayLoad(ctx, func(r *script.Runner) (*script.ScriptResult, error) { return r.Run(ctx, sc[0]), nil })
 	}
-	return a.loadInto(withProgress(ctx, a), a.Session, sc[0], a.stderr)
+	// A file is read twice, a chunk at a time: once to refuse a broken
+	// file before any of it runs, once to run it. A dump of a million
+	// objects then costs the memory of the objects, not of the file too.
+	p := script.NewScriptParser()
+	if err := streamFile(a.load, func(f io.Reader) error { return p.CheckReader(a.load, f) }); err != nil {
+		a.noSave = true
+		var pe *script.ParseErrors
+		if errors.As(err, &pe) {
+			printParseErrors(a.stderr, pe.Errs)
+			return asUsage(errReported)
+		}
+		return asUsage(err)
+	}
+	return a.replayLoad(ctx, func(r *script.Runner) (res *script.ScriptResult, err error) {
+		err = streamFile(a.load, func(f io.Reader) error {
+			res, err = r.RunReader(ctx, p, a.load, f)
+			return err
+		})
+		return res, err
+	})
 }
 
-// loadInto replays the parsed --load script into sess, reporting
-// failures on w.
-func (a *app) loadInto(ctx context.Context, sess *repl.Session, sc *script.Script, w io.Writer) error {
+// streamFile opens path and hands it to read.
+func streamFile(path string, read func(io.Reader) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return read(f)
+}
+
+// replayLoad runs --load through replay in plain mode, and reports its
+// failures.
+func (a *app) replayLoad(ctx context.Context, replay func(*script.Runner) (*script.ScriptResult, error)) error {
+	ctx = withProgress(ctx, a)
 	// A script's assertions are written against plain output, so it runs in
 	// plain mode whatever the user's mode; the session keeps the user's for
 	// what comes after.
-	format := sess.Format()
-	sess.SetFormat(repl.FormatPlain)
-	defer sess.SetFormat(format)
-	r := &script.Runner{Session: sess}
-	if failed := reportFailures(w, r.Run(ctx, sc)); failed {
+	format := a.Session.Format()
+	a.Session.SetFormat(repl.FormatPlain)
+	defer a.Session.SetFormat(format)
+	res, err := replay(&script.Runner{Session: a.Session})
+	if err != nil {
+		a.noSave = true
+		return fmt.Errorf("--load %s: %w", a.load, err)
+	}
+	if failed := reportFailures(a.stderr, res); failed {
 		a.noSave = true
 		return fmt.Errorf("--load %s: %w", a.load, errReported)
 	}

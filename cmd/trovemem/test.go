@@ -306,6 +306,19 @@ func (a *app) scriptSessions(ctx context.Context) (func(work string) (*repl.Sess
 	}, nil
 }
 
+// loadInto replays the parsed --load script into a script's session, in
+// plain mode, reporting failures on w.
+func (a *app) loadInto(ctx context.Context, sess *repl.Session, sc *script.Script, w io.Writer) error {
+	format := sess.Format()
+	sess.SetFormat(repl.FormatPlain)
+	defer sess.SetFormat(format)
+	r := &script.Runner{Session: sess}
+	if failed := reportFailures(w, r.Run(ctx, sc)); failed {
+		return fmt.Errorf("--load %s: %w", a.load, errReported)
+	}
+	return nil
+}
+
 // lockedWriter serializes writes from scripts running at once.
 type lockedWriter struct {
 	mu sync.Mutex

@@ -1,0 +1,87 @@
+package script
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/trovemem/trovemem/repl"
+)
+
+// streamScript writes a script of about n lines that straddles chunk
+// boundaries every way it can: commands with "| " blocks, lines continued
+// with backslashes, variables set in one chunk and used in a later one.
+func streamScript(n int) string {
+	var b strings.Builder
+	b.WriteString("mkbucket sss\nset V value\n")
+	for i := 0; b.Len() < n*12; i++ {
+		switch i % 4 {
+		case 0:
+			fmt.Fprintf(&b, "put sss k%06d v%d\n", i, i)
+		case 1:
+			fmt.Fprintf(&b, "get sss k%06d\n| v%d\n", i-1, i-1)
+		case 2:
+			fmt.Fprintf(&b, "put sss c%06d \\\n  ${V}\n", i)
+		case 3:
+			fmt.Fprintf(&b, "head sss c%06d\nstdout 'size'\n", i-1)
+		}
+	}
+	return b.String()
+}
+
+// TestRunReaderMatchesRun checks that a script replayed a chunk at a time
+// does exactly what the whole file does: the same commands, no failures,
+// and the same store, dumped.
+func TestRunReaderMatchesRun(t *testing.T) {
+	src := streamScript(3 * streamChunkLines)
+	if lines := strings.Count(src, "\n"); lines < 2*streamChunkLines {
+		t.Fatalf("script has %d lines, want more than two chunks", lines)
+	}
+	whole := newScriptSession(t)
+	sc, err := NewScriptParser().Parse("s.trove", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := (&Runner{Session: whole}).Run(context.Background(), sc)
+
+	streamed := newScriptSession(t)
+	got, err := (&Runner{Session: streamed}).RunReader(context.Background(), NewScriptParser(), "s.trove", strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !want.Passed() || !got.Passed() {
+		t.Fatalf("failures: whole %v, streamed %v", want.Failures, got.Failures)
+	}
+	if got.Commands != want.Commands {
+		t.Errorf("got %d commands streamed, want %d", got.Commands, want.Commands)
+	}
+	var wd, gd bytes.Buffer
+	if err := repl.DumpSession(context.Background(), whole, &wd); err != nil {
+		t.Fatal(err)
+	}
+	if err := repl.DumpSession(context.Background(), streamed, &gd); err != nil {
+		t.Fatal(err)
+	}
+	if wd.String() != gd.String() {
+		t.Errorf("the streamed replay built another store (%d vs %d dump bytes)", gd.Len(), wd.Len())
+	}
+}
+
+// TestCheckReaderFindsLateErrors: a broken line far past the first chunk
+// is reported with its real line number, so --load can refuse the file
+// before running any of it.
+func TestCheckReaderFindsLateErrors(t *testing.T) {
+	src := streamScript(2*streamChunkLines) + "put sss 'unterminated\n"
+	line := strings.Count(src, "\n")
+	err := NewScriptParser().CheckReader("s.trove", strings.NewReader(src))
+	var pe *ParseErrors
+	if !errors.As(err, &pe) || len(pe.Errs) != 1 {
+		t.Fatalf("got %v, want one parse error", err)
+	}
+	if pe.Errs[0].Line != line {
+		t.Errorf("got the error at line %d, want %d", pe.Errs[0].Line, line)
+	}
+}
