@@ -2,6 +2,7 @@ package repl
 
 import (
 	"context"
+	"path/filepath"
 
 	"github.com/spf13/pflag"
 
@@ -28,11 +29,37 @@ var cmdMount = &Command{
 				return doneUnlessErr(&Done{Op: "mount", Backend: name, DSN: dsn}, err)
 			}
 		}
-		if err := s.Store().Mount(ctx, name, dsn, driver.WithClock(s.Now)); err != nil {
+		open := s.resolveDSN(dsn)
+		if err := s.Store().Mount(ctx, name, open, driver.WithClock(s.Now)); err != nil {
 			return nil, err
+		}
+		if open != dsn {
+			// Backends, config show and dump show the DSN as the script
+			// wrote it; the same session resolves it the same way again.
+			if err := s.Store().SetBackendDSN(name, dsn); err != nil {
+				return nil, err
+			}
 		}
 		return s.afterLayoutChange(ctx, &Done{Op: "mount", Backend: name, DSN: driver.RedactDSN(dsn)})
 	},
+}
+
+// resolveDSN makes a relative file:// DSN absolute under the session's
+// WorkDir; any other DSN, or any DSN without a WorkDir, is returned as it
+// is.
+func (s *Session) resolveDSN(dsn string) string {
+	if s.WorkDir == "" {
+		return dsn
+	}
+	p, err := driver.ParseDSN(dsn)
+	if err != nil || p.Scheme != "file" || p.User != "" || len(p.Params) > 0 {
+		return dsn
+	}
+	path := filepath.FromSlash(p.Host + p.Path)
+	if path == "" || filepath.IsAbs(path) {
+		return dsn
+	}
+	return "file://" + filepath.ToSlash(filepath.Join(s.WorkDir, path))
 }
 
 var cmdUnmount = &Command{

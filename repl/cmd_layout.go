@@ -332,6 +332,10 @@ func routeNotes(t *RouteTable) []string {
 				p.Rule, Quote(p.Pattern), Quote(p.Backend)))
 		}
 	}
+	if n := t.DefaultCoveredBy; n > 0 {
+		lines = append(lines, fmt.Sprintf("note: rule %d (default) never gets a key: rule %d matches every key",
+			len(t.Funcs)+len(t.Routes)+1, n))
+	}
 	return lines
 }
 

@@ -138,7 +138,16 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &PutResult{Bucket: bucket, ObjectInfo: *info}, nil
+	res := &PutResult{Bucket: bucket, ObjectInfo: *info}
+	if o.backend != "" {
+		// Written where the rules do not send it, the object is stranded
+		// at once: get misses it. Say so, as route add does.
+		if target := s.Store().Resolve(bucket, key); target != o.backend {
+			res.Warning = fmt.Sprintf("%s/%s is stranded on %s: rules send it to %s, so get misses it (rebalance moves it)",
+				bucket, Quote(key), Quote(o.backend), Quote(target))
+		}
+	}
+	return res, nil
 }
 
 // getOptions are get's flags.
@@ -174,7 +183,8 @@ var cmdGet = &Command{
 		}
 		rd, err := s.Store().Get(ctx, bucket, key, opts...)
 		if err != nil {
-			return nil, err
+			// A get that misses a stranded object says where it is.
+			return nil, strandedHint(ctx, s.Store(), bucket, key, err)
 		}
 		c := &Content{
 			Bucket: bucket, Key: key, ContentType: rd.Info.ContentType, ETag: rd.Info.ETag,

@@ -38,6 +38,7 @@ var table = Table{
 	cmdRmbucket,
 	cmdRouteAdd,
 	cmdRouteExplain,
+	cmdRouteMove,
 	cmdRouteRm,
 	cmdRouteTest,
 	cmdRoutes,

@@ -214,9 +214,10 @@ func TestEmbedded(t *testing.T) {
 	defer st.Close(ctx)
 	s := NewSession(st, WithClock(coreClock))
 	out := runOK(t, s, "route explain uploads tenant-a/x; route test uploads tenant-a/y other")
-	want := "uploads/tenant-a/x -> hot\n" +
+	want := "bucket uploads, key tenant-a/x -> hot\n" +
 		"1\tby-tenant\thot\tmatched (wins)\treturned backend \"hot\"\n" +
-		"2\tdefault\tdefault\tnot matched\tnot consulted: an earlier rule decided\n" +
+		"2\tdefault\tdefault\tshadowed\twould match (it takes every key), shadowed by rule 1 (by-tenant)\n" +
+		"no object is stored under this key\n" +
 		"tenant-a/y\thot\tby-tenant\nother\tdefault\tdefault\n"
 	if out != want {
 		t.Errorf("got\n%s\nwant\n%s", out, want)

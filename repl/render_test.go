@@ -46,18 +46,19 @@ func TestRows(t *testing.T) {
 			Header: []string{"key", "size", "etag", "backend"},
 			Rows:   [][]string{{`new\nline`, "3", "e", "default"}},
 		}},
-		{"explanation", &Explanation{&trove.Explanation{Bucket: "demo", Key: "x.log", Backend: "cold", Winner: 1, Steps: []trove.Step{
-			{Kind: trove.RulePattern, Rule: "hot/**", Backend: "fast", Reason: `key does not start with "hot/"`},
-			{Kind: trove.RulePattern, Rule: "*.log", Backend: "cold", Matched: true, Reason: "matches"},
-			{Kind: trove.RuleDefault, Rule: "default", Backend: "default", Reason: "not consulted: an earlier rule decided"},
-		}}}, false, &grid{
-			Before: []string{"demo/x.log -> cold"},
+		{"explanation", &Explanation{Explanation: &trove.Explanation{Bucket: "demo", Key: "x.log", Backend: "cold", Winner: 1, Steps: []trove.Step{
+			{Kind: trove.RulePattern, Rule: "hot/**", Backend: "fast", Result: trove.ResultNoMatch, Reason: `key does not start with "hot/"`},
+			{Kind: trove.RulePattern, Rule: "*.log", Backend: "cold", Matched: true, Result: trove.ResultWins, Reason: "matches"},
+			{Kind: trove.RuleDefault, Rule: "default", Backend: "default", Result: trove.ResultShadowed, Reason: "would match (it takes every key), shadowed by rule 2 (*.log)"},
+		}}, Object: &ObjectWhere{Holders: []string{"default"}, Target: "cold", Stranded: true}}, false, &grid{
+			Before: []string{"bucket demo, key x.log -> cold"},
 			Header: []string{"#", "rule", "backend", "result", "why"},
 			Rows: [][]string{
 				{"1", "hot/**", "fast", "not matched", `key does not start with "hot/"`},
 				{"2", "*.log", "cold", "matched (wins)", "matches"},
-				{"3", "default", "default", "not matched", "not consulted: an earlier rule decided"},
+				{"3", "default", "default", "shadowed", "would match (it takes every key), shadowed by rule 2 (*.log)"},
 			},
+			After: []string{"object is on default (stranded: rules send it to cold; `rebalance` moves it)"},
 		}},
 		{"stats", &StatsTable{Stores: []StoreStats{{Store: "main", Buckets: 2, Objects: 1, Bytes: 1536, Backends: []BackendStats{{BackendUsage: trove.BackendUsage{Name: "default", Buckets: 2, Objects: 1, Bytes: 1536}, Share: 1}}}}, Buckets: 2, Objects: 1, Bytes: 1536}, true, &grid{
 			Header: []string{"store", "backend", "buckets", "objects", "bytes", "share", ""},

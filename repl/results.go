@@ -30,6 +30,9 @@ type ObjectPage struct {
 type PutResult struct {
 	Bucket string `json:"bucket"`
 	trove.ObjectInfo
+	// Warning, when set, says the object was written where the rules do
+	// not send it (put --backend), so get misses it.
+	Warning string `json:"warning,omitempty"`
 }
 
 // ObjectDetail is what head shows about an object.
@@ -137,6 +140,9 @@ type RouteTable struct {
 	Funcs    []string       `json:"funcs,omitempty"`
 	Routes   []trove.Route  `json:"routes"`
 	Problems []RouteProblem `json:"problems,omitempty"` // see layout.go
+	// DefaultCoveredBy is the number of a rule that matches every key, so
+	// the implicit default rule after it never gets one; 0 when none does.
+	DefaultCoveredBy int `json:"default_covered_by,omitempty"`
 }
 
 // HelpText is the result of help: one command in full, or the list.

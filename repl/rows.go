@@ -63,8 +63,15 @@ func sizeFunc(human bool) func(int64) string {
 }
 
 // Explanation is route explain's result: trove's explanation of where a
-// key goes, drawn rule by rule.
-type Explanation struct{ *trove.Explanation }
+// key goes, drawn rule by rule, with where an object of that key is
+// stored and hints about rules that look like slips.
+type Explanation struct {
+	*trove.Explanation
+	// Object says where the key is stored now; nil when nobody asked.
+	Object *ObjectWhere `json:"object,omitempty"`
+	// Hints are "did you mean" notes about rules that did not match.
+	Hints []string `json:"hints,omitempty"`
+}
 
 func (v *Content) layout(bool) layout {
 	if v.Body != nil {
@@ -114,6 +121,9 @@ func (v *PutResult) layout(human bool) layout {
 	g := &grid{
 		Header: []string{"key", "size", "etag", "backend"},
 		Rows:   [][]string{{q(v.Key), size(v.Size), v.ETag, q(v.Backend)}},
+	}
+	if v.Warning != "" {
+		g.After = []string{"warning: " + v.Warning}
 	}
 	return layout{grid: g}
 }
@@ -172,19 +182,13 @@ func (v *RouteTable) layout(human bool) layout {
 func (v *Explanation) layout(human bool) layout {
 	q := quoter(human)
 	g := &grid{
-		Before: []string{fmt.Sprintf("%s/%s -> %s", v.Bucket, q(v.Key), q(v.Backend))},
+		Before: []string{fmt.Sprintf("bucket %s, key %s -> %s", q(v.Bucket), q(v.Key), q(v.Backend))},
 		Header: []string{"#", "rule", "backend", "result", "why"},
 	}
 	for i, st := range v.Steps {
-		res := "not matched"
-		switch {
-		case i == v.Winner:
-			res = "matched (wins)"
-		case st.Matched:
-			res = "matched"
-		}
-		g.Rows = append(g.Rows, []string{strconv.Itoa(i + 1), q(st.Rule), q(st.Backend), res, st.Reason})
+		g.Rows = append(g.Rows, []string{strconv.Itoa(i + 1), q(st.Rule), q(st.Backend), string(st.Result), st.Reason})
 	}
+	g.After = v.notes()
 	return layout{grid: g}
 }
 

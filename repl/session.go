@@ -71,6 +71,10 @@ type Session struct {
 	// Vars holds script variables; the script runner owns its contents.
 	Vars map[string]string
 
+	// WorkDir, when set, is the folder relative file:// DSNs resolve
+	// against (a test script's ${WORK}), instead of the working directory.
+	WorkDir string
+
 	isTerminal func(io.Writer) bool
 	commands   Table
 	// stdin is what put --file - reads; nil where standard input carries
@@ -133,6 +137,11 @@ func WithFormat(f Format) SessionOption { return func(s *Session) { s.format = f
 
 // WithClock sets the clock passed to drivers opened by mount.
 func WithClock(now func() time.Time) SessionOption { return func(s *Session) { s.Now = now } }
+
+// WithWorkDir makes relative file:// DSNs that mount is given resolve
+// against dir rather than the process's working directory, so test
+// scripts that each mount file://./data never share it.
+func WithWorkDir(dir string) SessionOption { return func(s *Session) { s.WorkDir = dir } }
 
 // WithTerminalCheck replaces the test that decides whether a writer is a
 // terminal (get refuses to write binary content to one). The default asks

@@ -84,7 +84,7 @@ func TestRunLinePlain(t *testing.T) {
 		{"rmbucket --force", []string{"mkbucket demo; put demo a x"}, "rb --force demo; buckets", ""},
 		{"echo", nil, `echo "a\tb" -n --x`, "a\tb -n --x\n"},
 		{"mount, route and explain", []string{"mount fast mem://; mkbucket demo; route add 'hot/*' fast"}, "which demo hot/a/b",
-			"demo/hot/a/b -> default\n1\thot/*\tfast\tnot matched\t`*` does not match `/` (use `**` to match across `/`)\n2\tdefault\tdefault\tmatched (wins)\tno earlier rule matched\n"},
+			"bucket demo, key hot/a/b -> default\n1\thot/*\tfast\tnot matched\t`*` does not match `/` (use `**` to match across `/`)\n2\tdefault\tdefault\tmatched (wins)\tno earlier rule matched\nno object is stored under this key\n"},
 		{"routes", []string{"mount fast mem://; route add 'hot/**' fast"}, "routes",
 			"1\thot/**\tpattern\tfast\n2\tdefault\tdefault\tdefault\n"},
 		{"backends", []string{"mount fast mem://; mkbucket demo; route add 'hot/**' fast; put demo hot/a 123; put demo b 4567"}, "backends",
@@ -137,7 +137,7 @@ func TestExecErrors(t *testing.T) {
 	}{
 		{"unknown command suggests", "", []string{"lss"}, nil, true, "did you mean ls?"},
 		{"unknown command far from all", "", []string{"frobnicate"}, nil, true, `unknown command frobnicate`},
-		{"group without subcommand", "", []string{"route"}, nil, true, "needs a subcommand: add, explain, rm or test"},
+		{"group without subcommand", "", []string{"route"}, nil, true, "needs a subcommand: add, explain, move, rm or test"},
 		{"unknown subcommand", "", []string{"route", "ad"}, nil, true, "did you mean add?"},
 		{"bad flag shows usage", "", []string{"put", "demo", "k", "v", "--bogus"}, nil, true, "usage: put BUCKET KEY [VALUE] [--file PATH] [--content-type TYPE] [--meta k=v]..."},
 		{"too few args", "", []string{"get", "demo"}, nil, true, "get: wants 2 arguments, got 1"},

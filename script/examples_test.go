@@ -29,7 +29,7 @@ func TestExampleScripts(t *testing.T) {
 	}
 	var out bytes.Buffer
 	suite := &Suite{
-		NewSession: func() (*repl.Session, error) { return newScriptSession(t), nil },
+		NewSession: func(string) (*repl.Session, func(), error) { return newScriptSession(t), nil, nil },
 		Out:        &out,
 		LookupEnv:  func(string) (string, bool) { return "", false },
 	}
@@ -42,7 +42,7 @@ func TestExampleScripts(t *testing.T) {
 			t.Errorf("%s failed:\n%s", r.Path, out.String())
 		}
 	}
-	if want := fmt.Sprintf("%d passed, 0 failed\n", len(paths)); !strings.HasSuffix(out.String(), want) {
+	if want := fmt.Sprintf("%d passed, 0 failed, 0 skipped\n", len(paths)); !strings.HasSuffix(out.String(), want) {
 		t.Errorf("got report ending %q, want %q", out.String(), want)
 	}
 }

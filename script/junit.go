@@ -41,6 +41,7 @@ type junitCase struct {
 	File      string        `xml:"file,attr"`
 	Line      int           `xml:"line,attr,omitempty"`
 	Time      string        `xml:"time,attr"`
+	Skipped   *junitSkipped `xml:"skipped,omitempty"`
 	Failure   *junitProblem `xml:"failure,omitempty"`
 	Error     *junitProblem `xml:"error,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
@@ -50,6 +51,11 @@ type junitProblem struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
 	Text    string `xml:",chardata"`
+}
+
+// junitSkipped is a testcase's <skipped>, with the script's reason.
+type junitSkipped struct {
+	Message string `xml:"message,attr,omitempty"`
 }
 
 // junitSeconds formats a duration the way JUnit readers expect: seconds
@@ -67,7 +73,11 @@ func TestName(path string) string {
 // WriteJUnit writes results as a JUnit XML report: one testcase per
 // script, classname and file set to the script's path, the failures'
 // locations and diffs as the failure text, and the command log as
-// system-out. A testcase's line is in the script's own file: for a failure
+// system-out (a suite keeps it only for scripts that failed, unless
+// verbose); a skipped script is a testcase with <skipped>. The elements
+// come in the order the Jenkins/Ant junit-10.xsd schema gives, and only
+// its attributes are used, but for file and line, which GitLab reads.
+// A testcase's line is in the script's own file: for a failure
 // inside a sourced file it is the line of the source command, and the
 // failure text has the whole chain.
 func WriteJUnit(w io.Writer, suite string, results []*ScriptResult) error {
@@ -92,6 +102,9 @@ func WriteJUnit(w io.Writer, suite string, results []*ScriptResult) error {
 			if errors.As(r.Err, &pe) && len(pe.Errs) > 0 {
 				c.Line = pe.Errs[0].Top().Line
 			}
+		case r.Skipped && len(r.Failures) == 0:
+			s.Skipped++
+			c.Skipped = &junitSkipped{Message: escapeControl(r.SkipReason)}
 		case len(r.Failures) > 0:
 			s.Failures++
 			c.Line = r.Failures[0].Loc.Top().Line

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -17,12 +18,17 @@ import (
 //	! CMD                  CMD must fail
 //	? CMD                  CMD may fail or succeed
 //	stdout 'RE'            the last command's output matches RE
+//	stdout -count=N 'RE'   ... has exactly N matches of RE
 //	! stdout 'RE'          ... does not match RE
 //	stderr 'RE'            the last command's error message matches RE
 //	| text                 exact expected output of the command above
 //	set NAME VALUE         defines ${NAME}
 //	let NAME = stdout 'RE' defines ${NAME} from RE's first group
 //	source FILE            runs FILE (relative to this file) in the same store
+//	skip "reason"          ends the script here, reported as skipped
+//	[COND] STEP            runs STEP only when COND holds: short (test
+//	                       --short), env:NAME (NAME is set and not empty),
+//	                       or either negated with !, as in [!short]
 //
 // The whole file, and every file it sources, is parsed before anything
 // runs, so a typo on the last line costs nothing.
@@ -37,6 +43,7 @@ const (
 	StepSet                     // set NAME VALUE
 	StepLet                     // let NAME = stdout 'RE'
 	StepSource                  // source FILE
+	StepSkip                    // skip "reason"
 )
 
 // Expect is what a command's outcome must be.
@@ -69,6 +76,9 @@ type Step struct {
 	Stream string
 	// Negate marks "! stdout 'RE'".
 	Negate bool
+	// Count, when not negative, is the number of matches "stdout
+	// -count=N 'RE'" asks for; -1 asks only for one or more.
+	Count int
 	// Pattern is the regular expression of StepAssert and StepLet; re is it
 	// compiled, when it needs no expansion, and patT its template when it
 	// does.
@@ -91,6 +101,58 @@ type Step struct {
 
 	// Sub is the parsed script of StepSource.
 	Sub *Script
+
+	// Conds are the [COND] prefixes that must all hold for the step to
+	// run; a step whose conditions fail is passed over, its block too.
+	Conds []Cond
+}
+
+// Cond is one [COND] prefix: a condition name (short, env) with its
+// argument (env's variable name), negated by a leading !.
+type Cond struct {
+	Negate bool
+	Name   string
+	Arg    string
+}
+
+// String is the condition as written, [!env:NAME] say.
+func (c Cond) String() string {
+	s := "["
+	if c.Negate {
+		s += "!"
+	}
+	s += c.Name
+	if c.Arg != "" {
+		s += ":" + c.Arg
+	}
+	return s + "]"
+}
+
+// parseCond reads a word written [COND] as a condition; ok is false for
+// any other word.
+func parseCond(w string) (c Cond, ok bool, err error) {
+	if len(w) < 2 || w[0] != '[' || w[len(w)-1] != ']' {
+		return Cond{}, false, nil
+	}
+	body := w[1 : len(w)-1]
+	if strings.HasPrefix(body, "!") {
+		c.Negate, body = true, body[1:]
+	}
+	name, arg, _ := strings.Cut(body, ":")
+	switch name {
+	case "short":
+		if arg != "" {
+			return c, true, fmt.Errorf("condition %s takes no argument", w)
+		}
+	case "env":
+		if !repl.ValidVarName(arg) {
+			return c, true, fmt.Errorf("condition %s: want [env:NAME], NAME letters, digits and _", w)
+		}
+	default:
+		return c, true, fmt.Errorf("unknown condition %s (want [short], [env:NAME], or either negated as [!short])", w)
+	}
+	c.Name, c.Arg = name, arg
+	return c, true, nil
 }
 
 // Script is a parsed .trove file.
@@ -348,7 +410,26 @@ func (p *ScriptParser) parseLines(name string, lines []string, crlf bool, offset
 // returns nil. tmpl, when not nil, holds the template of each word that
 // refers to variables; such a word is shown in words as written.
 func (p *ScriptParser) step(file string, line int, text string, words []string, tmpl []template) *Step {
-	st := &Step{Line: line}
+	st := &Step{Line: line, Count: -1}
+	for len(words) > 0 && (tmpl == nil || tmpl[0] == nil) {
+		c, ok, err := parseCond(words[0])
+		if !ok {
+			break
+		}
+		if err != nil {
+			p.errorf(file, line, wordCol(text, words[0]), "%v", err)
+			return nil
+		}
+		st.Conds = append(st.Conds, c)
+		words = words[1:]
+		if tmpl != nil {
+			tmpl = tmpl[1:]
+		}
+	}
+	if len(words) == 0 {
+		p.errorf(file, line, 1, "a condition needs a step after it")
+		return nil
+	}
 	col := func(i int) int {
 		if tmpl != nil && tmpl[i] != nil {
 			return wordCol(text, "")
@@ -398,8 +479,21 @@ func (p *ScriptParser) step(file string, line int, text string, words []string, 
 			p.errorf(file, line, 1, "\"?\" does not apply to an assertion; use \"!\" to negate it")
 			return nil
 		}
+		if len(words) == 3 && strings.HasPrefix(lit(1), "-count=") {
+			n, err := strconv.Atoi(strings.TrimPrefix(lit(1), "-count="))
+			if err != nil || n < 0 {
+				p.errorf(file, line, col(1), "%s: -count wants a number of matches, 0 or more", name)
+				return nil
+			}
+			if st.Expect == ExpectFailure {
+				p.errorf(file, line, 1, "\"!\" does not apply to %s -count=N; -count=0 says there is no match", name)
+				return nil
+			}
+			st.Count = n
+			words, tmpl = append([]string{words[0]}, words[2:]...), dropWord(tmpl, 1)
+		}
 		if len(words) != 2 {
-			p.errorf(file, line, col(0), "usage: [!] %s 'REGEXP'", name)
+			p.errorf(file, line, col(0), "usage: [!] %s [-count=N] 'REGEXP'", name)
 			return nil
 		}
 		st.Kind, st.Stream, st.Pattern, st.patT = StepAssert, name, words[1], at(1)
@@ -431,6 +525,20 @@ func (p *ScriptParser) step(file string, line int, text string, words []string, 
 		st.Kind, st.Name, st.Stream, st.Pattern, st.patT = StepLet, words[1], words[3], words[4], at(4)
 		if !p.compile(st, file, line, col(0)) {
 			return nil
+		}
+		return st
+	case "skip":
+		if prefixed {
+			p.errorf(file, line, 1, "skip cannot be prefixed with ! or ?")
+			return nil
+		}
+		if len(words) > 2 {
+			p.errorf(file, line, col(0), "usage: skip [\"REASON\"] (quote a reason of several words)")
+			return nil
+		}
+		st.Kind = StepSkip
+		if len(words) == 2 {
+			st.Value, st.valT = words[1], at(1)
 		}
 		return st
 	case "source":
@@ -618,6 +726,14 @@ func (t template) expand(lookup func(string) (string, bool)) (string, error) {
 		b.WriteString(v)
 	}
 	return b.String(), nil
+}
+
+// dropWord removes the template of word i, keeping ts nil when it is.
+func dropWord(ts []template, i int) []template {
+	if ts == nil {
+		return nil
+	}
+	return append(ts[:i:i], ts[i+1:]...)
 }
 
 func hasTemplate(ts []template) bool {

@@ -65,13 +65,17 @@ const (
 	FailAssertion                    // stdout/stderr/let did not match
 	FailOutput                       // a "| " block differs from the output
 	FailExpansion                    // an undefined variable, or a bad regexp after expansion
+	FailTimeout                      // the script ran out of time (test --timeout) or was interrupted
 )
 
 // Failure is one failed step: where it is, the command as written, what
 // went wrong, and the expected and actual output when there are any.
 type Failure struct {
-	Kind    FailureKind
-	Loc     Location
+	Kind FailureKind
+	Loc  Location
+	// EndLine, when set, is the last line of Loc.File the failure spans (a
+	// "| " block's), for annotations that mark a range.
+	EndLine int
 	Command string
 	Msg     string
 	// Detail holds the expected and actual output, or a unified diff, one
@@ -152,6 +156,14 @@ type ScriptResult struct {
 	// Err is set when the script could not be read or parsed, so nothing
 	// of it ran.
 	Err error
+	// Skipped says the script ran a skip step, SkipReason its reason, at
+	// SkipLoc. A skipped script without failures passes, and is counted
+	// apart.
+	Skipped    bool
+	SkipReason string
+	SkipLoc    Location
+	// Work is the script's work folder (${WORK}) when the suite kept it.
+	Work string
 }
 
 // Passed reports whether the script ran without a failure.

@@ -9,7 +9,9 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/trovemem/trovemem/internal/atomicfile"
@@ -61,11 +63,36 @@ type Runner struct {
 	// failure reports and JUnit's system-out.
 	Log bool
 	// LookupEnv resolves ${NAME} when no script variable has the name; nil
-	// means os.LookupEnv.
+	// means os.LookupEnv. [env:NAME] conditions ask it too.
 	LookupEnv func(string) (string, bool)
-
+	// Short makes [short] conditions hold (test --short).
+	Short bool
 	// midLine says the last output written to Stdout did not end a line.
 	midLine bool
+	// cur, when not nil, holds the step being run, where Current can read
+	// it from another goroutine: the suite sets it, to say where a script
+	// that timed out was stuck.
+	cur *atomic.Pointer[curStep]
+}
+
+// curStep is a step being run, as Current reports it.
+type curStep struct {
+	loc Location
+	cmd string
+}
+
+// current returns the location and text of the step being run, for a
+// runner with cur set; ok is false before the first step. It is safe to
+// call while Run runs in another goroutine.
+func (r *Runner) current() (loc Location, cmd string, ok bool) {
+	if r.cur == nil {
+		return Location{}, "", false
+	}
+	c := r.cur.Load()
+	if c == nil {
+		return Location{}, "", false
+	}
+	return c.loc, c.cmd, true
 }
 
 // EndLine ends an unfinished last line of Stdout, so that whatever the
@@ -136,7 +163,22 @@ func (st *run) script(sc *Script) {
 			st.stop = true
 			return
 		}
+		if step.Conds != nil && !st.holds(step.Conds) {
+			continue
+		}
+		if st.r.cur != nil {
+			st.r.cur.Store(&curStep{loc: st.loc(sc, step), cmd: step.text()})
+		}
 		switch step.Kind {
+		case StepSkip:
+			reason, err := st.expand(step.valT, step.Value)
+			if err != nil {
+				st.fail(&Failure{Kind: FailExpansion, Loc: st.loc(sc, step), Command: "skip " + step.Value, Msg: err.Error()})
+				continue
+			}
+			st.res.Skipped, st.res.SkipReason, st.res.SkipLoc = true, reason, st.loc(sc, step)
+			st.stop = true
+			return
 		case StepCommand:
 			st.command(sc, step)
 		case StepAssert:
@@ -156,6 +198,51 @@ func (st *run) script(sc *Script) {
 			st.stack = st.stack[:len(st.stack)-1]
 		}
 	}
+}
+
+// holds reports whether every condition holds.
+func (st *run) holds(conds []Cond) bool {
+	for _, c := range conds {
+		var ok bool
+		switch c.Name {
+		case "short":
+			ok = st.r.Short
+		case "env":
+			v, found := st.lookupEnv(c.Arg)
+			ok = found && v != ""
+		}
+		if ok == c.Negate {
+			return false
+		}
+	}
+	return true
+}
+
+func (st *run) lookupEnv(name string) (string, bool) {
+	if st.r.LookupEnv != nil {
+		return st.r.LookupEnv(name)
+	}
+	return os.LookupEnv(name)
+}
+
+// text is the step as a report names it: the command as written, or the
+// script form of the other kinds.
+func (s *Step) text() string {
+	switch s.Kind {
+	case StepCommand:
+		return s.display()
+	case StepAssert:
+		return s.Stream + " " + quotePattern(s.Pattern, s.patT)
+	case StepSet:
+		return "set " + s.Name + " " + s.Value
+	case StepLet:
+		return "let " + s.Name + " = " + s.Stream + " " + quotePattern(s.Pattern, s.patT)
+	case StepSource:
+		return "source " + s.Sub.Path
+	case StepSkip:
+		return "skip"
+	}
+	return ""
 }
 
 // loc is where step is, with the chain of source lines, innermost first.
@@ -188,10 +275,7 @@ func (st *run) lookup(name string) (string, bool) {
 	if v, ok := st.r.Session.Vars[name]; ok {
 		return v, true
 	}
-	if st.r.LookupEnv != nil {
-		return st.r.LookupEnv(name)
-	}
-	return os.LookupEnv(name)
+	return st.lookupEnv(name)
 }
 
 // expand returns the text of a word, pattern or value: s itself when it
@@ -276,11 +360,18 @@ func (st *run) command(sc *Script, step *Step) {
 				st.updates[sc] = append(st.updates[sc], blockUpdate{from: step.BlockFrom, to: step.BlockTo, lines: got})
 				return
 			}
-			msg := "output differs from the | block"
+			msg := fmt.Sprintf("output differs from the | block (command at line %d)", step.Line)
 			if len(got) == 0 {
 				msg += " (the command printed nothing; ! stdout . asserts that)"
 			}
-			st.fail(&Failure{Kind: FailOutput, Loc: st.loc(sc, step), Command: repl.ShowWords(words),
+			// The report points at the first line that differs, and spans
+			// the block, so editors and annotations land on the difference.
+			loc := st.loc(sc, step)
+			loc.Line = step.BlockFrom + firstDiff(step.Block, got)
+			if loc.Line >= step.BlockTo {
+				loc.Line = step.BlockTo - 1
+			}
+			st.fail(&Failure{Kind: FailOutput, Loc: loc, EndLine: step.BlockTo - 1, Command: repl.ShowWords(words),
 				Msg: msg, Detail: unifiedDiff(step.Block, got)})
 		}
 	}
@@ -323,6 +414,45 @@ func outputDetail(name, text string) string {
 	return name + ":\n" + indent(text, "  ")
 }
 
+// maxDetailLines bounds the output a failed regexp assertion shows: enough
+// to see what came out, not a whole listing in a CI log.
+const maxDetailLines = 20
+
+// shortDetail is outputDetail with at most maxDetailLines lines, saying
+// how many more there were.
+func shortDetail(name, text string) string {
+	lines := outputLines(text)
+	if len(lines) <= maxDetailLines {
+		return outputDetail(name, text)
+	}
+	more := len(lines) - maxDetailLines
+	return outputDetail(name, strings.Join(lines[:maxDetailLines], "\n")+"\n") +
+		fmt.Sprintf("\n  … and %d more %s (%d in all)", more, plural(more, "line"), len(lines))
+}
+
+// count is "1 NOUN" or "N NOUNs".
+func count(n int, noun string) string { return strconv.Itoa(n) + " " + plural(n, noun) }
+
+// plural is noun for 1, and its plural otherwise.
+func plural(n int, noun string) string {
+	switch {
+	case n == 1:
+		return noun
+	case strings.HasSuffix(noun, "ch"):
+		return noun + "es"
+	}
+	return noun + "s"
+}
+
+// firstDiff is the index of the first line where want and got differ.
+func firstDiff(want, got []string) int {
+	i := 0
+	for i < len(want) && i < len(got) && want[i] == got[i] {
+		i++
+	}
+	return i
+}
+
 // stream returns the text an assertion on name looks at: the last command's
 // rendered output, or its error message.
 func (st *run) stream(name string) string {
@@ -361,19 +491,29 @@ func (st *run) assert(sc *Script, step *Step) {
 		return
 	}
 	text := st.stream(step.Stream)
-	matched := re.FindStringSubmatch(text) != nil
-	if matched == !step.Negate {
-		return
-	}
 	of := ""
 	if st.lastWords != nil {
 		of = " of " + repl.ShowWords(st.lastWords)
 	}
-	msg := fmt.Sprintf("no match in the %s%s", step.Stream, of)
-	if step.Negate {
-		msg = fmt.Sprintf("the %s%s matches, but must not", step.Stream, of)
+	var msg string
+	if step.Count >= 0 {
+		n := len(re.FindAllStringIndex(text, -1))
+		if n == step.Count {
+			return
+		}
+		what = step.Stream + " -count=" + strconv.Itoa(step.Count) + " " + quotePattern(step.Pattern, step.patT)
+		msg = fmt.Sprintf("%s in the %s%s, want %d", count(n, "match"), step.Stream, of, step.Count)
+	} else {
+		matched := re.FindStringSubmatch(text) != nil
+		if matched == !step.Negate {
+			return
+		}
+		msg = fmt.Sprintf("no match in the %s%s", step.Stream, of)
+		if step.Negate {
+			msg = fmt.Sprintf("the %s%s matches, but must not", step.Stream, of)
+		}
 	}
-	st.fail(&Failure{Kind: FailAssertion, Loc: st.loc(sc, step), Command: what, Msg: msg, Detail: outputDetail(step.Stream, text)})
+	st.fail(&Failure{Kind: FailAssertion, Loc: st.loc(sc, step), Command: what, Msg: msg, Detail: shortDetail(step.Stream, text)})
 }
 
 func (st *run) let(sc *Script, step *Step) {
@@ -390,7 +530,7 @@ func (st *run) let(sc *Script, step *Step) {
 	m := re.FindStringSubmatch(text)
 	if m == nil {
 		st.fail(&Failure{Kind: FailAssertion, Loc: st.loc(sc, step), Command: what,
-			Msg: "no match in the " + step.Stream, Detail: outputDetail(step.Stream, text)})
+			Msg: "no match in the " + step.Stream, Detail: shortDetail(step.Stream, text)})
 		return
 	}
 	v := m[0]

@@ -75,7 +75,7 @@ func TestRunnerOutcomes(t *testing.T) {
 			[]string{`s.trove:4: stderr 'bucket not found': no match in the stderr of get demo nope`}, "error: get demo/nope"},
 		{"block matches", setup + "ls demo\n| a.txt\t5\t2026-01-01T00:00:00Z\tdefault\n", nil, ""},
 		{"block differs", setup + "get demo a.txt\n| goodbye\n",
-			[]string{`s.trove:3: get demo a.txt: output differs from the | block`}, "-goodbye\n+hello"},
+			[]string{`s.trove:4: get demo a.txt: output differs from the | block (command at line 3)`}, "-goodbye\n+hello"},
 		{"empty line in a block", setup + "echo \"a\\n\\nb\"\n| a\n|\n| b\n", nil, ""},
 		{"set and expand", setup + "set k a.txt\nget demo ${k}\nstdout hello\n", nil, ""},
 		{"undefined variable", setup + "get demo ${nope}\n",
@@ -92,11 +92,11 @@ func TestRunnerOutcomes(t *testing.T) {
 		{"stops at the first failure", setup + "get demo x\nget demo y\n", []string{`s.trove:3: get demo x:`}, ""},
 		{"| alone is one empty line", "echo ''\n|\n", nil, ""},
 		{"| alone does not match no output", "mkbucket demo\n|\n",
-			[]string{`s.trove:1: mkbucket demo: output differs from the | block (the command printed nothing; ! stdout . asserts that)`}, "-\n"},
+			[]string{`s.trove:2: mkbucket demo: output differs from the | block (command at line 1) (the command printed nothing; ! stdout . asserts that)`}, "-\n"},
 		{"! stdout . asserts no output", "mkbucket demo\n! stdout .\n", nil, ""},
 		{"a private-use character is never a variable", "set b x\necho \"\uE0000\uE001${b}\" \"\\ue0000\\ue001\"\n| \uE0000\uE001x \uE0000\uE001\n", nil, ""},
 		{"control characters are escaped in reports", setup + "put demo e.txt \"\\x1b[31mred\\x00\"\nget demo e.txt\n| red\n",
-			[]string{`s.trove:4: get demo e.txt: output differs from the | block`}, `+\x1b[31mred\x00`},
+			[]string{`s.trove:5: get demo e.txt: output differs from the | block (command at line 4)`}, `+\x1b[31mred\x00`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

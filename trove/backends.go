@@ -228,6 +228,14 @@ func (s *Store) RemoveBackend(ctx context.Context, name string, force bool) erro
 // AddRoute appends a pattern route. The backend must be mounted and the
 // pattern valid; a pattern can be routed only once.
 func (s *Store) AddRoute(pattern, backend string) error {
+	return s.InsertRoute(-1, pattern, backend)
+}
+
+// InsertRoute adds a pattern route at position at among the pattern
+// routes (0 is first; -1, or the number of routes, appends), as AddRoute
+// does otherwise. Order decides which rule wins, so a class can put a
+// rule where it belongs rather than only last.
+func (s *Store) InsertRoute(at int, pattern, backend string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cfg, err := s.live("route add", "", "")
@@ -245,8 +253,53 @@ func (s *Store) AddRoute(pattern, backend string) error {
 			return fmt.Errorf("route add %q: %w (to %q)", pattern, ErrRouteExists, r.Backend)
 		}
 	}
+	if at < 0 {
+		at = len(cfg.routes)
+	}
+	if at > len(cfg.routes) {
+		return fmt.Errorf("route add %q: %w: position %d of %d routes", pattern, ErrRouteNotFound, at+1, len(cfg.routes))
+	}
 	next := cfg.clone()
-	next.routes = append(next.routes, Route{Pattern: pattern, Backend: backend})
+	next.routes = slices.Insert(next.routes, at, Route{Pattern: pattern, Backend: backend})
+	s.cfg.Store(next)
+	return nil
+}
+
+// RemoveRouteAt removes the pattern route at index i (from 0) and returns
+// it.
+func (s *Store) RemoveRouteAt(i int) (Route, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg, err := s.live("route rm", "", "")
+	if err != nil {
+		return Route{}, err
+	}
+	if i < 0 || i >= len(cfg.routes) {
+		return Route{}, fmt.Errorf("route rm: %w: no route at position %d (there are %d)", ErrRouteNotFound, i+1, len(cfg.routes))
+	}
+	r := cfg.routes[i]
+	next := cfg.clone()
+	next.routes = slices.Delete(next.routes, i, i+1)
+	s.cfg.Store(next)
+	return r, nil
+}
+
+// MoveRoute moves the pattern route at index from to index to (both from
+// 0), shifting the ones between.
+func (s *Store) MoveRoute(from, to int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	cfg, err := s.live("route move", "", "")
+	if err != nil {
+		return err
+	}
+	n := len(cfg.routes)
+	if from < 0 || from >= n || to < 0 || to >= n {
+		return fmt.Errorf("route move: %w: positions %d and %d, with %d routes", ErrRouteNotFound, from+1, to+1, n)
+	}
+	next := cfg.clone()
+	r := next.routes[from]
+	next.routes = slices.Insert(slices.Delete(next.routes, from, from+1), to, r)
 	s.cfg.Store(next)
 	return nil
 }

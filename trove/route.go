@@ -57,13 +57,27 @@ const (
 	RuleDefault RuleKind = "default"
 )
 
+// StepResult is what became of one rule for a key, in a word; Step's
+// Reason says why, and never disagrees with it.
+type StepResult string
+
+// The results a rule can have for a key.
+const (
+	ResultWins         StepResult = "matched (wins)" // the rule decided
+	ResultNoMatch      StepResult = "not matched"    // consulted, and it does not match
+	ResultSkipped      StepResult = "skipped"        // it matches, but its backend is not mounted
+	ResultShadowed     StepResult = "shadowed"       // it would match, but an earlier rule decided
+	ResultNotConsulted StepResult = "not consulted"  // an earlier rule decided, and it would not match
+)
+
 // Step is one rule's verdict on a key.
 type Step struct {
-	Kind    RuleKind `json:"kind"`
-	Rule    string   `json:"rule"` // the pattern, the function's name, or "default"
-	Backend string   `json:"backend"`
-	Matched bool     `json:"matched"`
-	Reason  string   `json:"reason"`
+	Kind    RuleKind   `json:"kind"`
+	Rule    string     `json:"rule"` // the pattern, the function's name, or "default"
+	Backend string     `json:"backend"`
+	Matched bool       `json:"matched"`
+	Result  StepResult `json:"result"`
+	Reason  string     `json:"reason"`
 }
 
 // Explanation says which backend a key goes to and why.
@@ -101,20 +115,23 @@ func (cfg *config) explain(bucket, key string, full bool) (backend string, ex *E
 			name = "func#" + strconv.Itoa(i+1)
 		}
 		if backend != "" {
-			ex.Steps = append(ex.Steps, Step{Kind: RuleFunc, Rule: name, Reason: "not consulted: an earlier rule decided"})
+			// A function is opaque and may have side effects: it is not
+			// called once a rule has decided.
+			ex.Steps = append(ex.Steps, Step{Kind: RuleFunc, Rule: name, Result: ResultNotConsulted, Reason: ex.decidedBy()})
 			continue
 		}
 		got := f.Func(bucket, key)
 		_, mounted := cfg.drivers[got]
 		if ex != nil {
-			st := Step{Kind: RuleFunc, Rule: name, Backend: got}
+			st := Step{Kind: RuleFunc, Rule: name, Backend: got, Result: ResultNoMatch}
 			switch {
 			case got == "":
 				st.Reason = "returned no backend"
 			case !mounted:
-				st.Reason = fmt.Sprintf("returned backend %q, which is not mounted", got)
+				st.Result = ResultSkipped
+				st.Reason = fmt.Sprintf("returned backend %q, which is not mounted, so the rule is skipped", got)
 			default:
-				st.Matched = true
+				st.Matched, st.Result = true, ResultWins
 				st.Reason = fmt.Sprintf("returned backend %q", got)
 			}
 			ex.Steps = append(ex.Steps, st)
@@ -124,19 +141,26 @@ func (cfg *config) explain(bucket, key string, full bool) (backend string, ex *E
 		}
 	}
 	for _, r := range cfg.routes {
-		if backend != "" {
-			ex.Steps = append(ex.Steps, Step{Kind: RulePattern, Rule: r.Pattern, Backend: r.Backend, Reason: "not consulted: an earlier rule decided"})
-			continue
-		}
 		ok := matchPattern(r.Pattern, key)
 		_, mounted := cfg.drivers[r.Backend]
+		if backend != "" {
+			// Consulted or not, a person learning the rules wants to know
+			// whether this rule would have matched had it been reached.
+			st := Step{Kind: RulePattern, Rule: r.Pattern, Backend: r.Backend, Result: ResultNotConsulted, Reason: ex.decidedBy()}
+			if ok && mounted {
+				st.Result, st.Reason = ResultShadowed, "would match, shadowed by "+ex.winnerName()
+			}
+			ex.Steps = append(ex.Steps, st)
+			continue
+		}
 		if ex != nil {
-			st := Step{Kind: RulePattern, Rule: r.Pattern, Backend: r.Backend, Matched: ok && mounted}
+			st := Step{Kind: RulePattern, Rule: r.Pattern, Backend: r.Backend, Matched: ok && mounted, Result: ResultNoMatch}
 			switch {
 			case ok && !mounted:
+				st.Result = ResultSkipped
 				st.Reason = fmt.Sprintf("matches, but backend %q is not mounted, so the rule is skipped", r.Backend)
 			case ok:
-				st.Reason = "matches"
+				st.Result, st.Reason = ResultWins, "matches"
 			default:
 				st.Reason = whyNoMatch(r.Pattern, key)
 			}
@@ -149,10 +173,10 @@ func (cfg *config) explain(bucket, key string, full bool) (backend string, ex *E
 	if ex != nil {
 		st := Step{Kind: RuleDefault, Rule: DefaultBackend, Backend: DefaultBackend}
 		if backend == "" {
-			st.Matched = true
+			st.Matched, st.Result = true, ResultWins
 			st.Reason = "no earlier rule matched"
 		} else {
-			st.Reason = "not consulted: an earlier rule decided"
+			st.Result, st.Reason = ResultShadowed, "would match (it takes every key), shadowed by "+ex.winnerName()
 		}
 		ex.Steps = append(ex.Steps, st)
 	}
@@ -160,6 +184,18 @@ func (cfg *config) explain(bucket, key string, full bool) (backend string, ex *E
 		decided(DefaultBackend)
 	}
 	return backend, ex
+}
+
+// winnerName names the rule that decided, as "rule N (PATTERN)", N
+// counted from 1 over every rule the explanation lists.
+func (ex *Explanation) winnerName() string {
+	st := ex.Steps[ex.Winner]
+	return fmt.Sprintf("rule %d (%s)", ex.Winner+1, st.Rule)
+}
+
+// decidedBy is the reason of a rule not consulted because another decided.
+func (ex *Explanation) decidedBy() string {
+	return "not consulted: " + ex.winnerName() + " decided"
 }
 
 // whyNoMatch gives a person-sized reason for a pattern not matching a key.
@@ -202,3 +238,7 @@ func literalSuffix(p string) string {
 	}
 	return p
 }
+
+// Match reports whether a route pattern matches key, as the router
+// applies it; an invalid pattern matches nothing.
+func Match(pattern, key string) bool { return matchPattern(pattern, key) }

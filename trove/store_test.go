@@ -347,14 +347,20 @@ func TestExplain(t *testing.T) {
 		{"x.log", "archive", 1, []string{
 			"returned no backend",
 			"matches",
-			"not consulted: an earlier rule decided",
-			"not consulted: an earlier rule decided",
+			"not consulted: rule 2 (*.log) decided",
+			"would match (it takes every key), shadowed by rule 2 (*.log)",
 		}},
 		{"tmp/q", "tmp", 2, []string{
 			"returned no backend",
 			`key does not end with ".log"`,
 			"matches",
-			"not consulted: an earlier rule decided",
+			"would match (it takes every key), shadowed by rule 3 (tmp/**)",
+		}},
+		{"tmp/q.log", "tmp", 2, []string{
+			"returned no backend",
+			"`*` does not match `/` (use `**` to match across `/`)",
+			"matches",
+			"would match (it takes every key), shadowed by rule 3 (tmp/**)",
 		}},
 	}
 	for _, tc := range tests {
@@ -548,5 +554,83 @@ func TestBackendsUnwrapToTheMountedDriver(t *testing.T) {
 	}
 	if want, _ := filepath.EvalSymlinks(dir); func() string { d, _ := filepath.EvalSymlinks(ld.Dir()); return d }() != want {
 		t.Errorf("disk backend's Dir() = %q, want %q", ld.Dir(), dir)
+	}
+}
+
+// TestExplainResultsAgreeWithReasons checks that a rule's result word and
+// its reason never disagree: a rule that matches after the winner is
+// "shadowed" (would match), one whose backend is not mounted "skipped".
+func TestExplainResultsAgreeWithReasons(t *testing.T) {
+	s, _ := newStore(t, []string{"fast", "cold"}, "**", "fast", "*.log", "cold", "*.txt", "cold")
+	tests := []struct {
+		key  string
+		want []trove.StepResult
+		why  []string
+	}{
+		{"a.log", []trove.StepResult{trove.ResultWins, trove.ResultShadowed, trove.ResultNotConsulted, trove.ResultShadowed},
+			[]string{"matches", "would match, shadowed by rule 1 (**)", "not consulted: rule 1 (**) decided", "would match (it takes every key), shadowed by rule 1 (**)"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.key, func(t *testing.T) {
+			ex := s.Explain("data", tc.key)
+			var got []trove.StepResult
+			var why []string
+			for _, st := range ex.Steps {
+				got = append(got, st.Result)
+				why = append(why, st.Reason)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("results (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.why, why); diff != "" {
+				t.Errorf("reasons (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// An unmounted backend's rule that matches is "skipped", never "not
+	// matched" beside a reason that says it matches.
+	s2, _ := newStore(t, []string{"fast"}, "*.txt", "fast")
+	if err := s2.RemoveBackend(context.Background(), "fast", true); err != nil {
+		t.Fatal(err)
+	}
+	if st := s2.Explain("data", "a.txt").Steps[0]; st.Result != trove.ResultSkipped || st.Matched {
+		t.Errorf("got result %q (matched %v), reason %q; want skipped", st.Result, st.Matched, st.Reason)
+	}
+}
+
+func TestRoutePositions(t *testing.T) {
+	patterns := func(s *trove.Store) string {
+		var ps []string
+		for _, r := range s.Routes() {
+			ps = append(ps, r.Pattern)
+		}
+		return strings.Join(ps, " ")
+	}
+	tests := []struct {
+		name    string
+		op      func(s *trove.Store) error
+		want    string
+		wantErr error
+	}{
+		{"insert first", func(s *trove.Store) error { return s.InsertRoute(0, "x/**", "fast") }, "x/** a b c", nil},
+		{"insert middle", func(s *trove.Store) error { return s.InsertRoute(2, "x/**", "fast") }, "a b x/** c", nil},
+		{"insert past the end", func(s *trove.Store) error { return s.InsertRoute(4, "x/**", "fast") }, "a b c", trove.ErrRouteNotFound},
+		{"remove at", func(s *trove.Store) error { _, err := s.RemoveRouteAt(1); return err }, "a c", nil},
+		{"remove at nothing", func(s *trove.Store) error { _, err := s.RemoveRouteAt(3); return err }, "a b c", trove.ErrRouteNotFound},
+		{"move last first", func(s *trove.Store) error { return s.MoveRoute(2, 0) }, "c a b", nil},
+		{"move first last", func(s *trove.Store) error { return s.MoveRoute(0, 2) }, "b c a", nil},
+		{"move out of range", func(s *trove.Store) error { return s.MoveRoute(0, 3) }, "a b c", trove.ErrRouteNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := newStore(t, []string{"fast"}, "a", "fast", "b", "fast", "c", "fast")
+			err := tt.op(s)
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("got error %v, want %v", err, tt.wantErr)
+			}
+			if got := patterns(s); got != tt.want {
+				t.Errorf("got routes %q, want %q", got, tt.want)
+			}
+		})
 	}
 }

@@ -67,7 +67,7 @@ func TestRunCommand(t *testing.T) {
 		{"assertion with expected and actual", map[string]string{"a.trove": "echo hi\nstdout bye\n"}, []string{"run", "a.trove"}, "", 1,
 			"", []string{"a.trove:2: stdout 'bye': no match in the stdout of echo hi\n    stdout:\n      hi\n"}},
 		{"block diff", map[string]string{"a.trove": "echo hi\n| bye\n"}, []string{"run", "a.trove"}, "", 1,
-			"", []string{"a.trove:1: echo hi: output differs from the | block\n    --- expected\n    +++ actual\n    @@ -1 +1 @@\n    -bye\n    +hi\n"}},
+			"", []string{"a.trove:2: echo hi: output differs from the | block (command at line 1)\n    --- expected\n    +++ actual\n    @@ -1 +1 @@\n    -bye\n    +hi\n"}},
 		{"parse errors stop everything", map[string]string{"a.trove": "mkbucket demo\nput demo 'k v\nbogus\n", "b.trove": "echo 'x\n"},
 			[]string{"run", "a.trove", "b.trove"}, "", 2, "-",
 			[]string{"a.trove:2:10: unterminated single quote\n", "a.trove:3:1: unknown command bogus", "b.trove:1:6: unterminated single quote\n"}},
@@ -146,21 +146,21 @@ func TestTestCommand(t *testing.T) {
 		if !strings.HasPrefix(lines[1], "FAIL t/sub/fail.trove (2 commands, ") {
 			t.Errorf("got second line %q, want FAIL for t/sub/fail.trove", lines[1])
 		}
-		if !strings.Contains(stdout, "    t/sub/fail.trove:2: echo hi: output differs from the | block\n") {
+		if !strings.Contains(stdout, "    t/sub/fail.trove:3: echo hi: output differs from the | block (command at line 2)\n") {
 			t.Errorf("got report\n%s\nwant the failure with file:line", stdout)
 		}
-		if last := lines[len(lines)-1]; last != "1 passed, 1 failed" {
-			t.Errorf("got closing line %q, want %q", last, "1 passed, 1 failed")
+		if last := lines[len(lines)-1]; last != "1 passed, 1 failed, 0 skipped" {
+			t.Errorf("got closing line %q, want %q", last, "1 passed, 1 failed, 0 skipped")
 		}
 	})
 	t.Run("-run filters by name", func(t *testing.T) {
 		inDir(t, files)
 		code, stdout, _ := trovemem(t, "", "test", "-run", "^ok$", "t")
-		if code != 0 || !strings.HasSuffix(stdout, "1 passed, 0 failed\n") || strings.Contains(stdout, "fail.trove") {
+		if code != 0 || !strings.HasSuffix(stdout, "1 passed, 0 failed, 0 skipped\n") || strings.Contains(stdout, "fail.trove") {
 			t.Errorf("got exit status %d and\n%s\nwant only ok.trove, passing", code, stdout)
 		}
 		code, stdout, _ = trovemem(t, "", "test", "--run=fail", "t")
-		if code != 1 || !strings.HasSuffix(stdout, "0 passed, 1 failed\n") {
+		if code != 1 || !strings.HasSuffix(stdout, "0 passed, 1 failed, 0 skipped\n") {
 			t.Errorf("--run=fail: got exit status %d and\n%s\nwant only fail.trove", code, stdout)
 		}
 	})
@@ -179,7 +179,7 @@ func TestTestCommand(t *testing.T) {
 	t.Run("a script that does not parse fails, the others run, exit 2", func(t *testing.T) {
 		inDir(t, map[string]string{"a.trove": okScript, "b.trove": "echo 'x\n", "c.trove": okScript})
 		code, stdout, _ := trovemem(t, "", "test", ".")
-		for _, want := range []string{"ok   a.trove", "FAIL b.trove (does not parse)\n    b.trove:1:6: unterminated single quote\n", "ok   c.trove", "2 passed, 1 failed\n"} {
+		for _, want := range []string{"ok   a.trove", "FAIL b.trove (does not parse)\n    b.trove:1:6: unterminated single quote\n", "ok   c.trove", "2 passed, 1 failed, 0 skipped\n"} {
 			if !strings.Contains(stdout, want) {
 				t.Errorf("got stdout\n%s\nwant it to contain %q", stdout, want)
 			}
@@ -200,7 +200,7 @@ func TestTestCommand(t *testing.T) {
 	t.Run("-run that matches nothing warns and passes", func(t *testing.T) {
 		inDir(t, map[string]string{"a.trove": okScript})
 		code, stdout, stderr := trovemem(t, "", "test", "-run", "nomatch")
-		if code != 0 || stderr != "warning: -run nomatch matches none of the 1 scripts found\n" || !strings.HasSuffix(stdout, "0 passed, 0 failed\n") {
+		if code != 0 || stderr != "warning: -run nomatch matches none of the 1 scripts found\n" || !strings.HasSuffix(stdout, "0 passed, 0 failed, 0 skipped\n") {
 			t.Errorf("got exit status %d, stdout %q, stderr %q; want 0, no script run, a warning", code, stdout, stderr)
 		}
 	})
@@ -214,18 +214,15 @@ func TestTestCommand(t *testing.T) {
 		inDir(t, files)
 		t.Setenv("GITHUB_ACTIONS", "true")
 		_, stdout, _ := trovemem(t, "", "test", "t")
-		if !strings.Contains(stdout, "::error file=t/sub/fail.trove,line=2::echo hi: output differs from the | block%0A--- expected") {
+		if !strings.Contains(stdout, "::error file=t/sub/fail.trove,line=3,endLine=3::echo hi: output differs from the | block (command at line 2)%0A--- expected") {
 			t.Errorf("got\n%s\nwant an ::error annotation with file and line", stdout)
 		}
 	})
 	t.Run("junit", func(t *testing.T) {
 		inDir(t, files)
-		code, _, _ := trovemem(t, "", "test", "--junit", "out/report.xml", "t")
-		if code != 2 {
-			t.Fatalf("got exit status %d for a report in a missing directory, want 2", code)
-		}
-		os.Mkdir("out", 0o755)
-		if code, _, _ = trovemem(t, "", "test", "--junit", "out/report.xml", "t"); code != 1 {
+		// The report's folder is created: CI jobs write reports under
+		// folders that do not exist yet.
+		if code, _, _ := trovemem(t, "", "test", "--junit", "out/report.xml", "t"); code != 1 {
 			t.Fatalf("got exit status %d, want 1", code)
 		}
 		data, err := os.ReadFile("out/report.xml")
@@ -253,11 +250,26 @@ func TestTestCommand(t *testing.T) {
 		if len(cs) != 2 || cs[0].Classname != "t/ok.trove" || cs[0].Failure != nil || cs[1].File != "t/sub/fail.trove" || cs[1].Failure == nil {
 			t.Fatalf("got testcases %+v, want ok.trove passing and fail.trove failing", cs)
 		}
-		if f := cs[1].Failure; !strings.HasPrefix(f.Message, "t/sub/fail.trove:2: echo hi") || !strings.Contains(f.Text, "-bye\n") {
-			t.Errorf("got failure %+v, want file:line and the diff", f)
+		if f := cs[1].Failure; !strings.HasPrefix(f.Message, "t/sub/fail.trove:3: echo hi") || !strings.Contains(f.Text, "-bye\n") {
+			t.Errorf("got failure %+v, want file:line of the differing line and the diff", f)
 		}
-		if !strings.Contains(cs[0].SystemOut, "> get demo a.txt\nhello\n") {
-			t.Errorf("got system-out %q, want the command log", cs[0].SystemOut)
+		// A passing script's log is noise in a CI report, unless -v.
+		if cs[0].SystemOut != "" || !strings.Contains(cs[1].SystemOut, "> echo hi\nhi\n") {
+			t.Errorf("got system-out %q and %q, want none for the passing script, the log for the failing one", cs[0].SystemOut, cs[1].SystemOut)
+		}
+		if code, _, _ := trovemem(t, "", "test", "-v", "--junit", "out/report.xml", "t"); code != 1 {
+			t.Fatalf("-v: got exit status %d, want 1", code)
+		}
+		data, err = os.ReadFile("out/report.xml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		doc.Suites = nil
+		if err := xml.Unmarshal(data, &doc); err != nil {
+			t.Fatalf("report does not parse: %v\n%s", err, data)
+		}
+		if out := doc.Suites[0].Cases[0].SystemOut; !strings.Contains(out, "> get demo a.txt\nhello\n") {
+			t.Errorf("-v: got system-out %q, want the command log", out)
 		}
 	})
 	t.Run("update rewrites blocks, then passes", func(t *testing.T) {

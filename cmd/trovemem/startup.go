@@ -29,7 +29,7 @@ func (a *app) setup(ctx context.Context) error {
 	if a.save != "" && !a.noSave {
 		// A dump that cannot be written is found out now, as --junit's
 		// report is, not when the session's work is done and would be lost.
-		if err := checkWritable(a.save); err != nil {
+		if err := checkWritable(a.save, false); err != nil {
 			a.noSave = true
 			return asUsage(fmt.Errorf("--save: %w", err))
 		}
@@ -45,16 +45,8 @@ func (a *app) setup(ctx context.Context) error {
 		}
 		format = f
 	}
-	if a.now != "" {
-		t, err := time.Parse(time.RFC3339Nano, a.now)
-		if err != nil {
-			return asUsage(fmt.Errorf("--now %q: want RFC 3339 time such as 2026-01-01T00:00:00Z", a.now))
-		}
-		if err := repl.CheckStamp(t); err != nil {
-			// Every object would get a time its dump cannot load.
-			return asUsage(fmt.Errorf("--now %q: %w", a.now, err))
-		}
-		a.Now = func() time.Time { return t }
+	if err := a.parseNow(); err != nil {
+		return err
 	}
 	// Open the stores (the config's, or one in-memory store) with --mount
 	// and --route applied to the current one. Every error there is the
@@ -95,6 +87,23 @@ func (a *app) setup(ctx context.Context) error {
 
 	// --load.
 	return a.loadScript(ctx)
+}
+
+// parseNow sets the clock from --now, when given.
+func (a *app) parseNow() error {
+	if a.now == "" {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, a.now)
+	if err != nil {
+		return asUsage(fmt.Errorf("--now %q: want RFC 3339 time such as 2026-01-01T00:00:00Z", a.now))
+	}
+	if err := repl.CheckStamp(t); err != nil {
+		// Every object would get a time its dump cannot load.
+		return asUsage(fmt.Errorf("--now %q: %w", a.now, err))
+	}
+	a.Now = func() time.Time { return t }
+	return nil
 }
 
 // finish writes --save and closes every store setup opened; it returns

@@ -9,12 +9,16 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
 	"github.com/trovemem/trovemem/internal/atomicfile"
+	"github.com/trovemem/trovemem/internal/startstores"
 	"github.com/trovemem/trovemem/repl"
 	"github.com/trovemem/trovemem/script"
 )
@@ -29,11 +33,22 @@ const defaultScriptNow = "2026-01-01T00:00:00Z"
 
 // testOptions are test's own flags.
 type testOptions struct {
-	run     string
-	junit   string
-	update  bool
-	verbose bool
+	run       string
+	junit     string
+	update    bool
+	verbose   bool
+	timeout   time.Duration
+	keepGoing bool
+	keepWork  bool
+	short     bool
+	jobs      int
 }
+
+// defaultTestTimeout bounds each script of a test run unless --timeout
+// says otherwise: long enough for any honest script, short enough that a
+// hang in CI is reported within minutes rather than when the job is
+// killed without a report.
+const defaultTestTimeout = time.Minute
 
 func newTestCmd(a *app) *cobra.Command {
 	var o testOptions
@@ -41,10 +56,11 @@ func newTestCmd(a *app) *cobra.Command {
 		Use:   "test [PATH...]",
 		Short: "Run .trove scripts as tests, each in a fresh store",
 		Long: `test runs each script (directories are searched for *.trove, skipping
-testdata and directories starting with . or _) in a fresh store, and prints
+testdata, lib, directories starting with . or _ and files starting with _)
+in a fresh store, and prints
 one line per script (ok or FAIL, commands run, time), the failures with
 FILE:LINE, the expected and actual output, and a closing line
-"N passed, N failed". A script that does not parse is reported as FAIL with
+"N passed, N failed, N skipped". A script that does not parse is reported as FAIL with
 each problem at FILE:LINE:COL, and the others still run. test exits with
 status 1 if any script failed, and 2 if any script does not parse (a broken
 script is a usage error, as for run), or if no script was found under the
@@ -61,11 +77,24 @@ timestamps in outputs are the same on every run.
 
 --update rewrites "| " output blocks in place with the actual output (never
 regexp assertions); a script that stops on any other failure is not
-rewritten. See trovemem run --help for the script syntax.`,
+rewritten. See trovemem run --help for the script syntax.
+
+Each script runs in its own work folder, ${WORK} in the script, removed
+afterwards unless --keep-work; relative file:// DSNs (mount data
+file://./data) resolve against it, so scripts never see each other's files.
+--timeout bounds each script (default 1m, 0 for none): a script that runs
+out of time fails at the step it was on, and the report, the JUnit file and
+the closing line are written all the same, as they are on Ctrl-C.
+-j N runs N scripts at once (default: the number of CPUs); each script's
+report is printed whole, in path order. A skip "reason" step ends a script
+as skipped; [short] steps run only with --short, [env:NAME] ones only when
+NAME is set. Files meant only to be sourced go in a lib/ folder, or get a
+name starting with _, which test never runs on their own.`,
 		Example: `  trovemem test
   trovemem test scripts/ -run 'quick|errors'
   trovemem test --junit report.xml scripts/
-  trovemem test --update scripts/quickstart.trove`,
+  trovemem test --update scripts/quickstart.trove
+  trovemem test -j 4 --timeout 30s --keep-going scripts/`,
 		// Flags are parsed here rather than by cobra, so that Go's -run
 		// spelling works next to --run (pflag reads -run as -r -u -n).
 		DisableFlagParsing: true,
@@ -81,7 +110,12 @@ rewritten. See trovemem run --help for the script syntax.`,
 	fs.StringVar(&o.run, "run", "", "run only scripts whose name (file name without .trove) matches `REGEXP` (also -run)")
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to `FILE`")
 	fs.BoolVar(&o.update, "update", false, "rewrite | blocks with the actual output")
-	fs.BoolVarP(&o.verbose, "verbose", "v", false, "echo each command as it runs")
+	fs.BoolVarP(&o.verbose, "verbose", "v", false, "echo each command as it runs, and keep passing scripts' logs in the JUnit report")
+	fs.DurationVar(&o.timeout, "timeout", defaultTestTimeout, "fail a script that runs longer than `D` (0: no limit)")
+	fs.BoolVar(&o.keepGoing, "keep-going", false, "run each script on after its first failure")
+	fs.BoolVar(&o.keepWork, "keep-work", false, "keep each script's work folder (${WORK}) and say where")
+	fs.BoolVar(&o.short, "short", false, "make [short] conditions hold")
+	fs.IntVarP(&o.jobs, "jobs", "j", runtime.NumCPU(), "run `N` scripts at once")
 	return cmd
 }
 
@@ -123,11 +157,22 @@ func parseTestFlags(cmd *cobra.Command, args []string) (paths []string, help boo
 }
 
 func (a *app) runTests(ctx context.Context, o testOptions, paths []string) error {
+	if o.jobs < 1 {
+		return asUsage(fmt.Errorf("-j %d: want 1 or more scripts at once", o.jobs))
+	}
+	if o.timeout < 0 {
+		return asUsage(fmt.Errorf("--timeout %s: want 0 (no limit) or more", o.timeout))
+	}
 	suite := &script.Suite{
-		Out:     a.stdout,
-		Update:  o.update,
-		Verbose: o.verbose,
-		GitHub:  os.Getenv("GITHUB_ACTIONS") == "true",
+		Out:       a.stdout,
+		Update:    o.update,
+		Verbose:   o.verbose,
+		GitHub:    os.Getenv("GITHUB_ACTIONS") == "true",
+		Timeout:   o.timeout,
+		KeepGoing: o.keepGoing,
+		KeepWork:  o.keepWork,
+		Short:     o.short,
+		Jobs:      o.jobs,
 	}
 	if o.run != "" {
 		re, err := regexp.Compile(o.run)
@@ -143,14 +188,17 @@ func (a *app) runTests(ctx context.Context, o testOptions, paths []string) error
 	if o.junit != "" {
 		// A report that cannot be written is found out now, not after a
 		// long run whose results would then be lost.
-		if err := checkWritable(o.junit); err != nil {
+		if err := checkWritable(o.junit, true); err != nil {
 			return asUsage(fmt.Errorf("--junit: %w", err))
 		}
 	}
 	scriptOutput(a)
 	a.noSave = true
 	fixScriptClock(a)
-	fresh := a.freshSessions(ctx)
+	fresh, err := a.scriptSessions(ctx)
+	if err != nil {
+		return a.finish(ctx, err)
+	}
 	suite.NewSession = fresh
 	results, err := suite.Run(withProgress(ctx, a), files)
 	if err != nil {
@@ -185,12 +233,20 @@ func (a *app) runTests(ctx context.Context, o testOptions, paths []string) error
 }
 
 // checkWritable makes sure a file can be written at path, by creating and
-// removing a file next to it, without touching path itself.
-func checkWritable(path string) error {
+// removing a file next to it, without touching path itself. With mkdir
+// it first creates the missing folders, as CI jobs expect of a report
+// path; a --save dump does not, since a mistyped folder there is more
+// likely a slip than a wish.
+func checkWritable(path string, mkdir bool) error {
 	if info, err := os.Stat(path); err == nil && info.IsDir() {
 		return fmt.Errorf("%s is a directory", path)
 	}
 	dir := filepath.Dir(path)
+	if mkdir {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+	}
 	probe, err := os.CreateTemp(dir, "."+filepath.Base(path)+".probe*")
 	if err != nil {
 		var pe *fs.PathError
@@ -204,20 +260,67 @@ func checkWritable(path string) error {
 	return os.Remove(probe.Name())
 }
 
-// freshSessions returns a function that builds a new store and session
-// from the global flags for every call, closing the previous ones: each
-// test script starts from the same state (the mounts, routes and --load
-// the command line asked for) and none sees another's objects.
-func (a *app) freshSessions(ctx context.Context) func() (*repl.Session, error) {
-	now := a.Now
-	return func() (*repl.Session, error) {
-		_ = a.closeStores(ctx)
-		a.Store, a.Session, a.Now = nil, nil, now
-		if err := a.setup(ctx); err != nil {
+// scriptSessions returns a function that builds a new store and session
+// from the global flags for every call: each test script starts from the
+// same state (the mounts, routes and --load the command line asked for),
+// none sees another's objects, and scripts running at once (-j) share
+// nothing but the streams notes go to. The session resolves relative
+// file:// DSNs against the script's work folder.
+func (a *app) scriptSessions(ctx context.Context) (func(work string) (*repl.Session, func(), error), error) {
+	if err := a.parseNow(); err != nil {
+		return nil, err
+	}
+	var load *script.Script
+	if a.load != "" {
+		sc, err := parseScripts(a, []string{a.load})
+		if err != nil {
 			return nil, err
 		}
-		return a.Session, nil
+		load = sc[0]
 	}
+	notes := &lockedWriter{mu: new(sync.Mutex), w: a.stderr}
+	now := a.Now
+	return func(work string) (*repl.Session, func(), error) {
+		stores, current, err := startstores.Open(ctx, startstores.Options{
+			ConfigFile: a.configFile, NoConfig: a.noConfig,
+			Mounts: a.mounts, Routes: a.routes,
+			Now: now, Notes: notes,
+		})
+		if err != nil {
+			return nil, nil, asUsage(err)
+		}
+		closeAll := func() {
+			for _, st := range stores {
+				_ = st.Close(context.WithoutCancel(ctx))
+			}
+		}
+		sess, err := repl.NewSessionWithStores(stores, current, repl.WithFormat(repl.FormatPlain),
+			repl.WithClock(now), repl.WithWorkDir(work))
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		if load != nil {
+			if err := a.loadInto(ctx, sess, load, notes); err != nil {
+				closeAll()
+				return nil, nil, err
+			}
+		}
+		return sess, closeAll, nil
+	}, nil
+}
+
+// loadInto replays the parsed --load script into a script's session, in
+// plain mode, reporting failures on w.
+func (a *app) loadInto(ctx context.Context, sess *repl.Session, sc *script.Script, w io.Writer) error {
+	format := sess.Format()
+	sess.SetFormat(repl.FormatPlain)
+	defer sess.SetFormat(format)
+	r := &script.Runner{Session: sess}
+	if failed := reportFailures(w, r.Run(ctx, sc)); failed {
+		return fmt.Errorf("--load %s: %w", a.load, errReported)
+	}
+	return nil
 }
 
 // fixScriptClock fixes the clock at defaultScriptNow unless --now (or
