@@ -27,7 +27,8 @@ func ResolveDSN(dsn, dir string) (string, error) {
 	}
 	p, err := localdriver.ResolvePath(dsn)
 	if err != nil {
-		return "", err
+		// Its errors quote the DSN, which people then see.
+		return "", driver.RedactError(err, dsn)
 	}
 	if !filepath.IsAbs(p) {
 		if dir == "" {

@@ -539,7 +539,7 @@ func checkDSN(dsn string) error {
 		for i, s := range known {
 			known[i] = s + "://"
 		}
-		return fmt.Errorf("%w %q in %q (known: %s)", driver.ErrUnknownScheme, d.Scheme, dsn, strings.Join(known, ", "))
+		return fmt.Errorf("%w %q in %q (known: %s)", driver.ErrUnknownScheme, d.Scheme, driver.RedactDSN(dsn), strings.Join(known, ", "))
 	}
 	return nil
 }

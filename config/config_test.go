@@ -266,7 +266,8 @@ func TestDiskDataOutlivesTheProcess(t *testing.T) {
 func TestResolveDSN(t *testing.T) {
 	tests := []struct{ name, dsn, dir, want string }{
 		{"relative file path", "file://./data", "/srv/cfg", "file:///srv/cfg/data"},
-		{"bare relative path", "file://data/x", "/srv", "file:///srv/data/x"},
+		{"parent relative path", "file://../x", "/srv/cfg", "file:///srv/x"},
+		{"localhost is this machine", "file://localhost/var/trove", "/srv", "file:///var/trove"},
 		{"absolute path unchanged", "file:///var/trove", "/srv", "file:///var/trove"},
 		{"other schemes unchanged", "mem://", "/srv", "mem://"},
 	}
@@ -277,5 +278,12 @@ func TestResolveDSN(t *testing.T) {
 				t.Errorf("ResolveDSN(%q, %q) = %q, %v; want %q", tt.dsn, tt.dir, got, err, tt.want)
 			}
 		})
+	}
+	// RFC 8089 (issue 9 item 19): a host other than localhost is another
+	// machine, not a relative folder ("file://data/x" once was one).
+	for _, dsn := range []string{"file://data/x", "file://~/x", "file:///x#frag"} {
+		if got, err := config.ResolveDSN(dsn, "/srv"); err == nil {
+			t.Errorf("ResolveDSN(%q) = %q, nil; want an error", dsn, got)
+		}
 	}
 }

@@ -20,6 +20,9 @@ var (
 	ErrInvalidName    = errors.New("invalid name")
 	ErrInvalidCursor  = errors.New("invalid cursor")
 	ErrUnknownScheme  = errors.New("unknown driver scheme")
+	// ErrInvalidMetadata refuses a Put whose content type or user metadata
+	// an S3 header could not carry as it is (see ValidatePutOptions).
+	ErrInvalidMetadata = errors.New("invalid metadata")
 )
 
 // Error records the operation, bucket and key of a failure. Its message
@@ -54,6 +57,10 @@ func (e *Error) Unwrap() error { return e.Err }
 func E(op, bucket, key string, err error) error {
 	if err == nil {
 		return nil
+	}
+	if _, ok := err.(*Error); ok {
+		// The common case, without errors.As's reflection.
+		return err
 	}
 	var de *Error
 	if errors.As(err, &de) {

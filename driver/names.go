@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -36,7 +37,7 @@ func ValidateBucketName(name string) error {
 	}
 	// Only digits and dots can spell an IPv4 address; checking that first
 	// keeps the parser (which allocates) off every operation's path.
-	if strings.Trim(name, "0123456789.") == "" {
+	if digitsAndDots(name) {
 		if addr, err := netip.ParseAddr(name); err == nil && addr.Is4() {
 			return fmt.Errorf("%w: bucket name %s must not be an IP address", ErrInvalidName, name)
 		}
@@ -75,4 +76,73 @@ func ValidateKey(key string) error {
 		return fmt.Errorf("%w: key %s is not valid UTF-8", ErrInvalidName, QuoteName(key))
 	}
 	return nil
+}
+
+// digitsAndDots reports whether name holds only digits and '.', the only
+// names that can spell an IPv4 address. It is strings.Trim's test without
+// the set Trim builds on every call.
+func digitsAndDots(name string) bool {
+	for i := 0; i < len(name); i++ {
+		if c := name[i]; c != '.' && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// ValidatePutOptions checks what a Put stores besides the content: the
+// content type and every metadata key and value must be valid UTF-8 without
+// control characters, and keys non-empty. Invalid UTF-8 is kept by the
+// memory backend but rewritten to U+FFFD by the disk backend's JSON, and
+// control characters (a newline above all) cannot travel in the HTTP
+// headers S3 carries metadata in, even encoded as S3 clients encode
+// non-ASCII text; so every backend stores the same thing only if the rest
+// is refused here. The error wraps ErrInvalidMetadata.
+func ValidatePutOptions(o *PutOptions) error {
+	if i := unstorable(o.ContentType); i >= 0 {
+		return fmt.Errorf("%w: content type %s has %s at byte %d; a content type must be UTF-8 text without control characters",
+			ErrInvalidMetadata, QuoteName(o.ContentType), describeByte(o.ContentType, i), i)
+	}
+	for k, v := range o.Metadata {
+		if k == "" {
+			return fmt.Errorf("%w: a metadata key is empty", ErrInvalidMetadata)
+		}
+		if i := unstorable(k); i >= 0 {
+			return fmt.Errorf("%w: metadata key %s has %s at byte %d; keys and values must be UTF-8 text without control characters",
+				ErrInvalidMetadata, QuoteName(k), describeByte(k, i), i)
+		}
+		if i := unstorable(v); i >= 0 {
+			return fmt.Errorf("%w: value of metadata key %s has %s at byte %d; keys and values must be UTF-8 text without control characters",
+				ErrInvalidMetadata, QuoteName(k), describeByte(v, i), i)
+		}
+	}
+	return nil
+}
+
+// unstorable returns the index of the first byte of s that starts invalid
+// UTF-8 or a control character (C0, DEL or C1), or -1. Printable ASCII,
+// the common case, costs one comparison per byte.
+func unstorable(s string) int {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < 0x7f {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size <= 1 || unicode.IsControl(r) {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+// describeByte names the byte at i of s for an error message: the
+// character when it starts valid UTF-8, its hex value otherwise.
+func describeByte(s string, i int) string {
+	if r, size := utf8.DecodeRuneInString(s[i:]); r != utf8.RuneError || size > 1 {
+		return fmt.Sprintf("%q", r)
+	}
+	return fmt.Sprintf("byte 0x%02x (not UTF-8)", s[i])
 }

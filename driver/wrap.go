@@ -12,8 +12,9 @@ import (
 // every driver would otherwise repeat. Before calling d it refuses, with an
 // *Error naming the operation, bucket and key, a closed driver
 // (ErrClosed), a done context, invalid bucket names and keys
-// (ErrInvalidName), a cursor DecodeCursor rejects (ErrInvalidCursor) and a
-// malformed WithRange spec (ErrInvalidRange); it wraps every error d
+// (ErrInvalidName), a cursor DecodeCursor rejects (ErrInvalidCursor), a
+// malformed WithRange spec (ErrInvalidRange) and a content type or
+// metadata ValidatePutOptions refuses (ErrInvalidMetadata); it wraps every error d
 // returns the same way, and makes Close idempotent. So a driver holds only
 // what is specific to its storage (see Driver).
 //
@@ -109,6 +110,16 @@ func (p *portable) Put(ctx context.Context, bucket, key string, r io.Reader, opt
 	const op = "put"
 	if err := p.beginObject(ctx, op, bucket, key); err != nil {
 		return nil, err
+	}
+	if len(opts) > 0 {
+		// Folded without ApplyPutOptions' copy of the map: only read here.
+		var o PutOptions
+		for _, f := range opts {
+			f(&o)
+		}
+		if err := ValidatePutOptions(&o); err != nil {
+			return nil, E(op, bucket, key, err)
+		}
 	}
 	info, err := p.d.Put(ctx, bucket, key, r, opts...)
 	if err != nil {

@@ -66,6 +66,8 @@ var checks = []check{
 	{"CopyMissingSource", checkCopyMissingSource},
 	{"CopyMissingDestinationBucket", checkCopyMissingDestinationBucket},
 
+	{"Snapshot", checkSnapshot},
+
 	{"Concurrent", checkConcurrent},
 	{"Closed", checkClosed},
 	{"CloseTwice", checkCloseTwice},

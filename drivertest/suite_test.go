@@ -72,6 +72,22 @@ func (d quotedETag) Put(ctx context.Context, bucket, key string, r io.Reader, op
 	return info, err
 }
 
+// liveSnapshot breaks snapshots: it saves only the name, so a restore
+// leaves the key with whatever it holds by then.
+type liveSnapshot struct{ *refDriver }
+
+func (d liveSnapshot) Snapshot(ctx context.Context, bucket, key string) (driver.Snapshot, error) {
+	if _, err := d.Head(ctx, bucket, key); err != nil {
+		return nil, err
+	}
+	return nopSnapshot{}, nil
+}
+
+type nopSnapshot struct{}
+
+func (nopSnapshot) Restore(context.Context) error { return nil }
+func (nopSnapshot) Release() error                { return nil }
+
 // TestChecksCatchBrokenDrivers shows the suite can fail: each check passes
 // on the reference driver and fails on a driver broken in the one way the
 // check is about.
@@ -87,6 +103,7 @@ func TestChecksCatchBrokenDrivers(t *testing.T) {
 		{"delimited pagination repeats a prefix", func(r *refDriver) driver.Driver { return repeatingCursor{r} }, checkListDelimiterPagination, "(prefix) 2 times"},
 		{"stored metadata aliases the caller's map", func(r *refDriver) driver.Driver { return sharedMetadata{r} }, checkMetadataIsolation, "after mutating the map passed to Put"},
 		{"ETag is quoted", func(r *refDriver) driver.Driver { return quotedETag{r} }, checkETag, "want the hex MD5"},
+		{"snapshot keeps only the name", func(r *refDriver) driver.Driver { return liveSnapshot{r} }, checkSnapshot, "after Restore"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -21,6 +21,11 @@ const (
 	metaDir    = "meta"        // object sidecars, named KEYNAME
 )
 
+// maxSidecarSize bounds what is read of a sidecar or bucket.json, so a
+// huge file planted at a sidecar's name is never read into memory whole.
+// A sidecar holds a key of at most 1 KiB and the metadata, far below it.
+const maxSidecarSize = 64 << 20
+
 // sidecarVersion is written into every sidecar so a later layout change can
 // tell old sidecars apart instead of misreading them.
 const sidecarVersion = 1
@@ -83,8 +88,10 @@ func dataPath(bucket, name, gen string) string {
 // sidecar is only ever renamed into place, so anything else is debris, not
 // an object.
 func readSidecar(root *os.Root, bucket, name string) (*sidecar, error) {
-	b, err := root.ReadFile(metaPath(bucket, name))
-	if errors.Is(err, fs.ErrNotExist) {
+	b, err := readRegular(root, metaPath(bucket, name), maxSidecarSize)
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, errNotRegular) {
+		// Something other than a sidecar at a sidecar's name is foreign
+		// (see Foreign): no object, and no reason to fail a listing.
 		return nil, driver.ErrObjectNotFound
 	}
 	if err != nil {
@@ -92,7 +99,9 @@ func readSidecar(root *os.Root, bucket, name string) (*sidecar, error) {
 	}
 	var s sidecar
 	if json.Unmarshal(b, &s) != nil || s.Version != sidecarVersion || !validGen(s.Gen) ||
-		s.Size < 0 || keyName(s.Key) != name {
+		s.Size < 0 || keyName(s.Key) != name || checkPathKey(s.Key) != nil {
+		// A key that reads like a path was never written by this driver
+		// (Put refuses it), and could never be deleted through it either.
 		return nil, driver.ErrObjectNotFound
 	}
 	return &s, nil
@@ -145,9 +154,12 @@ func openObject(root *os.Root, bucket, name string) (*sidecar, *os.File, error) 
 		if err != nil {
 			return nil, nil, err
 		}
-		f, err := root.Open(dataPath(bucket, name, s.Gen))
+		f, err := openRegular(root, dataPath(bucket, name, s.Gen))
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
+		}
+		if errors.Is(err, errNotRegular) {
+			return nil, nil, driver.ErrObjectNotFound
 		}
 		if err != nil {
 			return nil, nil, err
@@ -157,7 +169,7 @@ func openObject(root *os.Root, bucket, name string) (*sidecar, *os.File, error) 
 			f.Close()
 			return nil, nil, err
 		}
-		if !fi.Mode().IsRegular() || fi.Size() != s.Size {
+		if fi.Size() != s.Size {
 			f.Close()
 			return nil, nil, driver.ErrObjectNotFound
 		}
@@ -237,8 +249,12 @@ func checkBucket(root *os.Root, name string) error {
 	if !fi.IsDir() {
 		return driver.ErrBucketNotFound
 	}
-	if fi, err := root.Lstat(filepath.Join(name, bucketFile)); err != nil || !fi.Mode().IsRegular() {
+	// Only a missing or odd marker file means "no bucket": an error such as
+	// running out of file descriptors is reported as itself.
+	if fi, err := root.Lstat(filepath.Join(name, bucketFile)); errors.Is(err, fs.ErrNotExist) || err == nil && !fi.Mode().IsRegular() {
 		return driver.ErrBucketNotFound
+	} else if err != nil {
+		return err
 	}
 	for _, sub := range []string{objectsDir, metaDir} {
 		fi, err := root.Lstat(filepath.Join(name, sub))
@@ -255,7 +271,7 @@ func checkBucket(root *os.Root, name string) error {
 // readBucketMeta loads a bucket's creation time.
 func readBucketMeta(root *os.Root, name string) (bucketMeta, error) {
 	var m bucketMeta
-	b, err := root.ReadFile(filepath.Join(name, bucketFile))
+	b, err := readRegular(root, filepath.Join(name, bucketFile), maxSidecarSize)
 	if err != nil {
 		return m, err
 	}

@@ -94,6 +94,15 @@ type LocalDriver struct {
 	// never waits on a slow reader and a Put never writes through a closed
 	// root.
 	inflight atomic.Int32
+
+	// trash is the folder, at the top of the root, where Snapshot keeps
+	// saved data files; made on first use, removed at Close.
+	trashMu sync.Mutex
+	trash   string
+
+	// storageID names the root directory by device and inode, so two
+	// drivers on one directory know it however its path was spelled.
+	storageID string
 }
 
 // NewAt returns a driver serving the directory root, created if missing.
@@ -120,34 +129,59 @@ func Open(ctx context.Context, dsn *driver.DSN, opts ...driver.Option) (driver.D
 	return NewAt(dir, opts...)
 }
 
-// ResolvePath returns the directory a "file://" DSN names: the DSN's host
-// and path joined, so "file:///srv/trove" is "/srv/trove" and
-// "file://./data" is the relative path "data". Relative paths are left
-// relative; the caller decides what they are relative to.
+// ResolvePath returns the directory a "file://" DSN names, following RFC
+// 8089: the host is empty or "localhost" (this machine), so
+// "file:///srv/trove" and "file://localhost/srv/trove" are "/srv/trove".
+// Any other host is an error (a file DSN cannot reach another machine),
+// and so are a fragment, user info and parameters. One extension, for
+// people typing DSNs: a host of "." or ".." starts a path relative to the
+// working directory, so "file://./data" is the relative path "data";
+// relative paths are left relative and the caller decides what they are
+// relative to. "~" is not expanded (no shell reads a DSN): "file://~/x" is
+// an error that says so.
 func ResolvePath(dsn string) (string, error) {
 	p, err := driver.ParseDSN(dsn)
 	if err != nil {
 		return "", fmt.Errorf("%w: %v", ErrInvalidDSN, err)
 	}
+	shown := driver.RedactDSN(dsn)
 	if p.Scheme != Scheme {
 		return "", fmt.Errorf("%w %q: the local driver serves only %s:// DSNs, not %q",
-			driver.ErrUnknownScheme, p.Scheme, Scheme, dsn)
+			driver.ErrUnknownScheme, p.Scheme, Scheme, shown)
 	}
 	if p.User != "" || p.Password != "" {
-		return "", fmt.Errorf("%w %q: a file DSN takes no user or password", ErrInvalidDSN, dsn)
+		return "", fmt.Errorf("%w %q: a file DSN takes no user or password", ErrInvalidDSN, shown)
 	}
 	if len(p.Params) > 0 {
-		return "", fmt.Errorf("%w %q: a file DSN takes no parameters", ErrInvalidDSN, dsn)
+		return "", fmt.Errorf("%w %q: a file DSN takes no parameters", ErrInvalidDSN, shown)
 	}
-	path := p.Host + p.Path
+	if strings.Contains(dsn, "#") {
+		return "", fmt.Errorf("%w %q: a file DSN takes no fragment (write a '#' in a folder name as %%23)", ErrInvalidDSN, shown)
+	}
+	var path string
+	switch host := p.Host; {
+	case host == "" || strings.EqualFold(host, "localhost"):
+		path = p.Path
+	case host == "." || host == "..":
+		path = host + p.Path
+	case host == "~" || strings.HasPrefix(host, "~"):
+		return "", fmt.Errorf("%w %q: '~' is not expanded in a DSN; write the home folder out, as file:///home/NAME/...", ErrInvalidDSN, shown)
+	default:
+		return "", fmt.Errorf("%w %q: host %q is not this machine; write file:///abs/path, file://localhost/abs/path or file://./rel/path", ErrInvalidDSN, shown, host)
+	}
 	if path == "" {
-		return "", fmt.Errorf("%w %q: names no directory; write file:///abs/path or file://./rel/path", ErrInvalidDSN, dsn)
+		return "", fmt.Errorf("%w %q: names no directory; write file:///abs/path or file://./rel/path", ErrInvalidDSN, shown)
 	}
 	return filepath.Clean(filepath.FromSlash(path)), nil
 }
 
 // Name returns "file".
 func (d *LocalDriver) Name() string { return Scheme }
+
+// StorageID identifies the root directory by its device and inode (see
+// driver.StorageIdentifier), so a store refuses to mount one directory
+// twice under two spellings of its path.
+func (d *LocalDriver) StorageID() string { return d.storageID }
 
 // Dir returns the absolute root directory the driver serves.
 func (d *LocalDriver) Dir() string {
@@ -169,6 +203,8 @@ func (d *LocalDriver) openDir(dir string, opts []driver.Option) error {
 		return err
 	}
 	d.root, d.dir = root, abs
+	d.storageID = storageID(root, abs)
+	removeStale(root, time.Now())
 	if o := driver.ApplyOptions(opts); o.Clock != nil {
 		d.now = o.Clock
 	}
@@ -177,13 +213,15 @@ func (d *LocalDriver) openDir(dir string, opts []driver.Option) error {
 
 // Close releases the root directory. Readers returned by Get stay readable.
 // Closing twice is not an error.
-func (d *LocalDriver) Close(ctx context.Context) error {
+func (d *LocalDriver) Close(ctx context.Context) (err error) {
+	defer d.scrub(&err)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.closed {
 		return nil
 	}
 	d.closed = true
+	d.removeTrashLocked()
 	if d.inflight.Load() == 0 {
 		return d.root.Close()
 	}
@@ -191,7 +229,8 @@ func (d *LocalDriver) Close(ctx context.Context) error {
 }
 
 // Ping reports whether the root directory is still there.
-func (d *LocalDriver) Ping(ctx context.Context) error {
+func (d *LocalDriver) Ping(ctx context.Context) (err error) {
+	defer d.scrub(&err)
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	root, err := d.rootLocked()
@@ -228,7 +267,8 @@ func (d *LocalDriver) stamp() time.Time { return d.now().UTC() }
 
 // CreateBucket builds the bucket in a temporary directory and renames it
 // into place, so a bucket is either absent or complete.
-func (d *LocalDriver) CreateBucket(ctx context.Context, name string) error {
+func (d *LocalDriver) CreateBucket(ctx context.Context, name string) (err error) {
+	defer d.scrub(&err)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	root, err := d.rootLocked()
@@ -271,7 +311,8 @@ func (d *LocalDriver) CreateBucket(ctx context.Context, name string) error {
 
 // DeleteBucket renames an empty bucket out of the way, then removes it with
 // any crash debris it held.
-func (d *LocalDriver) DeleteBucket(ctx context.Context, name string) error {
+func (d *LocalDriver) DeleteBucket(ctx context.Context, name string) (err error) {
+	defer d.scrub(&err)
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	root, err := d.bucketRootLocked(name)
@@ -282,7 +323,12 @@ func (d *LocalDriver) DeleteBucket(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	for _, n := range names {
+	for i, n := range names {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
 		switch _, err := statObject(root, name, n); {
 		case err == nil:
 			return fmt.Errorf("%w: it still holds objects", driver.ErrBucketNotEmpty)
@@ -305,7 +351,8 @@ func (d *LocalDriver) DeleteBucket(ctx context.Context, name string) error {
 
 // ListBuckets returns every bucket sorted by name. Directories that are not
 // buckets (no bucket.json, an invalid name, a symlink) are skipped.
-func (d *LocalDriver) ListBuckets(ctx context.Context) ([]driver.BucketInfo, error) {
+func (d *LocalDriver) ListBuckets(ctx context.Context) (_ []driver.BucketInfo, err error) {
+	defer d.scrub(&err)
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	root, err := d.rootLocked()
@@ -329,6 +376,34 @@ func (d *LocalDriver) ListBuckets(ctx context.Context) ([]driver.BucketInfo, err
 	}
 	slices.SortFunc(out, func(a, b driver.BucketInfo) int { return strings.Compare(a.Name, b.Name) })
 	return out, nil
+}
+
+// staleAfter is how old a temporary entry at the top of a root must be
+// before an open removes it. A bucket create's temporary folder lives for
+// milliseconds and a snapshot's trash folder for one command; an older one
+// is what a crash left. The margin keeps an open in one process from
+// removing what another process is still using.
+const staleAfter = time.Hour
+
+// removeStale removes the temporary entries at the top of root (a crashed
+// bucket create's folder, a crashed process's trash) older than
+// staleAfter. Failing to remove one is not a failure to open: it stays
+// invisible, as all temporaries are.
+func removeStale(root *os.Root, now time.Time) {
+	f, err := root.Open(".")
+	if err != nil {
+		return
+	}
+	names, _ := f.Readdirnames(-1)
+	f.Close()
+	for _, n := range names {
+		if !strings.HasPrefix(n, tempPrefix) {
+			continue
+		}
+		if fi, err := root.Lstat(n); err == nil && now.Sub(fi.ModTime()) > staleAfter {
+			_ = root.RemoveAll(n)
+		}
+	}
 }
 
 // readNames returns the names in dir, leaving out temporaries.

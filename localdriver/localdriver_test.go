@@ -516,7 +516,10 @@ func TestResolvePath(t *testing.T) {
 		{"absolute", "file:///srv/trove", "/srv/trove", nil},
 		{"relative with dot", "file://./data", "data", nil},
 		{"relative nested", "file://./data/store/", "data/store", nil},
-		{"relative without dot", "file://data/x", "data/x", nil},
+		// RFC 8089 (issue 9 item 19): the host is this machine or an error;
+		// "data" was once read as a relative path, and "localhost" as a
+		// folder named localhost.
+		{"relative without dot is a host", "file://data/x", "", localdriver.ErrInvalidDSN},
 		{"parent", "file://../up", "../up", nil},
 		{"escaped space", "file:///my%20store", "/my store", nil},
 		{"no path", "file://", "", localdriver.ErrInvalidDSN},

@@ -19,7 +19,8 @@ import (
 
 // Put stores r under bucket/key; see the package doc for how the write is
 // made atomic.
-func (d *LocalDriver) Put(ctx context.Context, bucket, key string, r io.Reader, opts ...driver.PutOption) (*driver.ObjectInfo, error) {
+func (d *LocalDriver) Put(ctx context.Context, bucket, key string, r io.Reader, opts ...driver.PutOption) (_ *driver.ObjectInfo, err error) {
+	defer d.scrub(&err)
 	if err := checkPathKey(key); err != nil {
 		return nil, err
 	}
@@ -145,7 +146,8 @@ func (c ctxReader) Read(p []byte) (int, error) {
 
 // Get opens the object; the returned reader holds the data file open, so it
 // reads the version Get found whatever happens to the key afterwards.
-func (d *LocalDriver) Get(ctx context.Context, bucket, key string, opts ...driver.GetOption) (*driver.ObjectReader, error) {
+func (d *LocalDriver) Get(ctx context.Context, bucket, key string, opts ...driver.GetOption) (_ *driver.ObjectReader, err error) {
+	defer d.scrub(&err)
 	o := driver.ApplyGetOptions(opts)
 	s, f, err := d.open(bucket, key)
 	if err != nil {
@@ -157,7 +159,7 @@ func (d *LocalDriver) Get(ctx context.Context, bucket, key string, opts ...drive
 		return nil, err
 	}
 	return &driver.ObjectReader{
-		ReadCloser: &fileReader{Reader: io.NewSectionReader(f, off, n), f: f},
+		ReadCloser: &fileReader{Reader: io.NewSectionReader(f, off, n), f: f, d: d},
 		Info:       s.info(),
 	}, nil
 }
@@ -186,16 +188,27 @@ func (d *LocalDriver) open(bucket, key string) (*sidecar, *os.File, error) {
 }
 
 // fileReader reads a section of an open data file and closes the file.
+// Its errors are scrubbed as the driver's are.
 type fileReader struct {
 	io.Reader
 	f *os.File
+	d *LocalDriver
+}
+
+func (r *fileReader) Read(p []byte) (n int, err error) {
+	n, err = r.Reader.Read(p)
+	if err != nil && err != io.EOF {
+		r.d.scrub(&err)
+	}
+	return n, err
 }
 
 func (r *fileReader) Close() error { return r.f.Close() }
 
 // Head returns the object's info from its sidecar, once its data file is
 // confirmed present.
-func (d *LocalDriver) Head(ctx context.Context, bucket, key string) (*driver.ObjectInfo, error) {
+func (d *LocalDriver) Head(ctx context.Context, bucket, key string) (_ *driver.ObjectInfo, err error) {
+	defer d.scrub(&err)
 	if err := checkPathKey(key); err != nil {
 		return nil, err
 	}
@@ -216,7 +229,8 @@ func (d *LocalDriver) Head(ctx context.Context, bucket, key string) (*driver.Obj
 }
 
 // Delete removes the sidecar, which is the commit, then the data file.
-func (d *LocalDriver) Delete(ctx context.Context, bucket, key string) error {
+func (d *LocalDriver) Delete(ctx context.Context, bucket, key string) (err error) {
+	defer d.scrub(&err)
 	if err := checkPathKey(key); err != nil {
 		return err
 	}
@@ -233,6 +247,13 @@ func (d *LocalDriver) Delete(ctx context.Context, bucket, key string) error {
 	switch err := root.Remove(metaPath(bucket, name)); {
 	case errors.Is(err, os.ErrNotExist):
 		return nil
+	case err != nil && s == nil && isDir(root, metaPath(bucket, name)):
+		// A folder someone made at the key's sidecar name is foreign (see
+		// Foreign); deleting the key clears it. RemoveAll never follows a
+		// symlink, and os.Root keeps it inside the root.
+		if err := root.RemoveAll(metaPath(bucket, name)); err != nil {
+			return err
+		}
 	case err != nil:
 		return err
 	}
@@ -248,7 +269,8 @@ func (d *LocalDriver) Delete(ctx context.Context, bucket, key string) error {
 // Copy streams the source's data file into a new object, content type and
 // metadata included. The source is read from the file Get would return, so
 // copying a key onto itself is safe.
-func (d *LocalDriver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string) (*driver.ObjectInfo, error) {
+func (d *LocalDriver) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string) (_ *driver.ObjectInfo, err error) {
+	defer d.scrub(&err)
 	if err := checkPathKey(dstKey); err != nil {
 		return nil, driver.AtDestination(err)
 	}
@@ -272,7 +294,8 @@ type listed struct {
 
 // List reads the bucket's sidecar names, decodes and sorts them, and builds
 // one page from there; only the page's entries have their sidecars read.
-func (d *LocalDriver) List(ctx context.Context, bucket string, opts ...driver.ListOption) (*driver.ObjectIterator, error) {
+func (d *LocalDriver) List(ctx context.Context, bucket string, opts ...driver.ListOption) (_ *driver.ObjectIterator, err error) {
+	defer d.scrub(&err)
 	o := driver.ApplyListOptions(opts)
 	cursor, err := driver.DecodeCursor(o.Cursor)
 	if err != nil {
@@ -284,7 +307,7 @@ func (d *LocalDriver) List(ctx context.Context, bucket string, opts ...driver.Li
 	if err != nil {
 		return nil, err
 	}
-	keys, err := listKeys(root, bucket, o.Prefix)
+	keys, err := listKeys(ctx, root, bucket, o.Prefix)
 	if err != nil {
 		return nil, err
 	}
@@ -352,13 +375,18 @@ func (d *LocalDriver) List(ctx context.Context, bucket string, opts ...driver.Li
 }
 
 // listKeys returns the keys in the bucket that start with prefix, sorted.
-func listKeys(root *os.Root, bucket, prefix string) ([]listed, error) {
+func listKeys(ctx context.Context, root *os.Root, bucket, prefix string) ([]listed, error) {
 	names, err := readNames(root, filepath.Join(bucket, metaDir))
 	if err != nil {
 		return nil, err
 	}
 	keys := make([]listed, 0, len(names))
-	for _, n := range names {
+	for i, n := range names {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		key, ok := unescapeName(n)
 		if !ok && strings.HasPrefix(n, hashedPrefix) {
 			// A hashed name keeps its key only in the sidecar.
@@ -372,4 +400,9 @@ func listKeys(root *os.Root, bucket, prefix string) ([]listed, error) {
 	}
 	slices.SortFunc(keys, func(a, b listed) int { return strings.Compare(a.key, b.key) })
 	return keys, nil
+}
+
+func isDir(root *os.Root, name string) bool {
+	fi, err := root.Lstat(name)
+	return err == nil && fi.IsDir()
 }

@@ -3,6 +3,7 @@ package repl
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/spf13/pflag"
 
@@ -72,9 +73,13 @@ var cmdRmbucket = &Command{
 
 // deleteAll deletes every object of bucket and returns how many it deleted.
 // It lists a page, deletes it, and lists again from the start, so it never
-// depends on a cursor into a listing it is changing.
+// depends on a cursor into a listing it is changing. A key that is listed
+// again after its delete succeeded (a backend that cannot remove it while
+// the store reports success) ends it with errStillListed, rather than
+// listing and deleting the same page for ever.
 func deleteAll(ctx context.Context, st *trove.Store, bucket string) (int, error) {
 	n := 0
+	var deleted map[string]bool // the previous page's keys
 	for {
 		it, err := st.List(ctx, bucket)
 		if err != nil {
@@ -88,13 +93,24 @@ func deleteAll(ctx context.Context, st *trove.Store, bucket string) (int, error)
 			return n, nil
 		}
 		for _, o := range page {
+			if deleted[o.Key] {
+				return n, driver.E("delete", bucket, o.Key, fmt.Errorf("%w (on backend %s)", errStillListed, Quote(o.Backend)))
+			}
+		}
+		deleted = make(map[string]bool, len(page))
+		for _, o := range page {
 			if err := st.Delete(ctx, bucket, o.Key); err != nil {
 				return n, err
 			}
+			deleted[o.Key] = true
 			n++
 		}
 	}
 }
+
+// errStillListed reports a key that a delete reported removed but the
+// store lists still.
+var errStillListed = errors.New("still listed after it was deleted")
 
 var cmdBuckets = &Command{
 	Name:    "buckets",

@@ -53,15 +53,18 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 	bucket, key := inv.Args[0], inv.Args[1]
 	o := optionsOf[putOptions](inv)
 	file, b64 := o.file, o.base64
+	// --base64 "" is given and means empty content, as it would for any
+	// other encoding of nothing: it is not left unset.
+	hasB64 := slices.Contains(inv.Given, "base64")
 	var content io.Reader
 	switch {
-	case b64 != "" && (len(inv.Args) == 3 || file != ""):
+	case hasB64 && (len(inv.Args) == 3 || file != ""):
 		return nil, usageErrorf(nil, "put: give VALUE, --file or --base64, not two of them")
 	case len(inv.Args) == 3 && file != "":
 		return nil, usageErrorf(nil, "put: give VALUE or --file, not both")
 	case len(inv.Args) == 3:
 		content = strings.NewReader(inv.Args[2])
-	case b64 != "":
+	case hasB64:
 		data, err := base64.StdEncoding.DecodeString(b64)
 		if err != nil {
 			return nil, usageErrorf(nil, "put: --base64: %v", err)
@@ -105,6 +108,9 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		t, err := time.Parse(time.RFC3339Nano, mod)
 		if err != nil {
 			return nil, usageErrorf(nil, "put: --modified %s: want an RFC 3339 time such as 2026-01-01T00:00:00Z", Quote(mod))
+		}
+		if err := CheckStamp(t); err != nil {
+			return nil, usageErrorf(nil, "put: --modified %s: %v", Quote(mod), err)
 		}
 		opts = append(opts, driver.WithLastModified(t))
 	}

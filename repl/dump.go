@@ -345,6 +345,11 @@ func (d *dumper) object(ctx context.Context, b trove.BackendInfo, bucket, key st
 	if err != nil {
 		return fmt.Errorf("dump: %w", driver.E("get", bucket, key, err))
 	}
+	if err := CheckStamp(rd.Info.LastModified); err != nil {
+		// A program can stamp any time; a dump that could not be loaded
+		// back must not be written.
+		return fmt.Errorf("dump: %w", driver.E("get", bucket, key, err))
+	}
 	words := []string{"put", bucket, key}
 	var flags []string
 	if isText(data) {

@@ -77,8 +77,9 @@ type CommandError struct {
 func (e *CommandError) Error() string { return e.Err.Error() }
 func (e *CommandError) Unwrap() error { return e.Err }
 
-// Line returns the command as it could be typed again.
-func (e *CommandError) Line() string { return QuoteWords(e.Words) }
+// Line returns the command as it could be typed again, but with DSN
+// passwords masked (ShowWords): it is for reports people read.
+func (e *CommandError) Line() string { return ShowWords(e.Words) }
 
 // LineError is a failure while running a source of lines non-interactively
 // (a pipe, a file): it names the source and the 1-based line, and the

@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,6 +73,17 @@ func mustExec(t *testing.T, s *repl.Session, words ...string) {
 	}
 }
 
+// metaValue is v as a metadata value: v itself when a put accepts it, and
+// Go-quoted when it holds what metadata cannot (invalid UTF-8 or control
+// characters, refused at put since issue 9 item 18), so the dump still
+// carries quotes, dollars and non-ASCII text in metadata.
+func metaValue(v string) string {
+	if driver.ValidatePutOptions(&driver.PutOptions{Metadata: map[string]string{"k": v}}) != nil {
+		return strconv.Quote(v)
+	}
+	return v
+}
+
 func TestDumpRoundTrip(t *testing.T) {
 	ctx := context.Background()
 	src := newScriptSession(t)
@@ -103,7 +115,7 @@ func TestDumpRoundTrip(t *testing.T) {
 				}
 				return r
 			}, o.key)+"; charset=odd"),
-			driver.WithMetadata(map[string]string{"k": o.value, "spaced key": "v w", "empty": ""})); err != nil {
+			driver.WithMetadata(map[string]string{"k": metaValue(o.value), "spaced key": "v w", "empty": ""})); err != nil {
 			t.Fatal(err)
 		}
 	}

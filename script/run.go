@@ -217,7 +217,7 @@ func (st *run) command(sc *Script, step *Step) {
 		}
 	}
 	if st.r.Echo != nil || st.r.Log {
-		line := repl.QuoteWords(words)
+		line := repl.ShowWords(words)
 		if st.r.Echo != nil {
 			st.r.EndLine()
 			fmt.Fprintf(st.r.Echo, "+ %s\n", line)
@@ -280,7 +280,7 @@ func (st *run) command(sc *Script, step *Step) {
 			if len(got) == 0 {
 				msg += " (the command printed nothing; ! stdout . asserts that)"
 			}
-			st.fail(&Failure{Kind: FailOutput, Loc: st.loc(sc, step), Command: repl.QuoteWords(words),
+			st.fail(&Failure{Kind: FailOutput, Loc: st.loc(sc, step), Command: repl.ShowWords(words),
 				Msg: msg, Detail: unifiedDiff(step.Block, got)})
 		}
 	}
@@ -297,16 +297,16 @@ func (st *run) checkOutcome(sc *Script, step *Step, words []string, err error) b
 	switch {
 	case errors.As(err, &ie):
 		// A panic is a bug in trovemem, never the failure a script expects.
-		st.fail(&Failure{Kind: FailCommand, Loc: st.loc(sc, step), Command: repl.QuoteWords(words), Msg: err.Error()})
+		st.fail(&Failure{Kind: FailCommand, Loc: st.loc(sc, step), Command: repl.ShowWords(words), Msg: err.Error()})
 	case err != nil && step.Expect == ExpectSuccess:
 		kind := FailCommand
 		if errors.As(err, &ue) {
 			kind = FailUsage
 		}
-		st.fail(&Failure{Kind: kind, Loc: st.loc(sc, step), Command: repl.QuoteWords(words),
+		st.fail(&Failure{Kind: kind, Loc: st.loc(sc, step), Command: repl.ShowWords(words),
 			Msg: "unexpected failure: " + err.Error(), Detail: outputDetail("stdout", st.out.String())})
 	case err == nil && step.Expect == ExpectFailure:
-		st.fail(&Failure{Kind: FailSucceeded, Loc: st.loc(sc, step), Command: repl.QuoteWords(words),
+		st.fail(&Failure{Kind: FailSucceeded, Loc: st.loc(sc, step), Command: repl.ShowWords(words),
 			Msg: "succeeded, but it must fail (it is marked with !)", Detail: outputDetail("stdout", st.out.String())})
 	default:
 		return false
@@ -367,7 +367,7 @@ func (st *run) assert(sc *Script, step *Step) {
 	}
 	of := ""
 	if st.lastWords != nil {
-		of = " of " + repl.QuoteWords(st.lastWords)
+		of = " of " + repl.ShowWords(st.lastWords)
 	}
 	msg := fmt.Sprintf("no match in the %s%s", step.Stream, of)
 	if step.Negate {
@@ -468,7 +468,7 @@ func (s *Step) display() string {
 		if s.wordT != nil && s.wordT[i] != nil {
 			q[i] = w
 		} else {
-			q[i] = repl.Quote(w)
+			q[i] = repl.Quote(repl.ShowWord(w))
 		}
 	}
 	return strings.Join(q, " ")

@@ -403,6 +403,14 @@ func (cfg *config) apply(ctx context.Context, m Move) error {
 	switch m.Action {
 	case MoveConflict:
 		return nil
+	}
+	if id := driver.StorageID(src); id != "" && id == driver.StorageID(dst) {
+		// Mount refuses this layout; a storage that came to be shared
+		// later (a directory swapped for a link) must still not lose the
+		// object it holds by deleting "the other copy".
+		return fmt.Errorf("%w: backends %q and %q serve one storage, so the stranded copy is the object itself", ErrSameStorage, m.Holder, m.Target)
+	}
+	switch m.Action {
 	case MoveDropDuplicate:
 		return deleteFrom(ctx, src, m.Holder, m.Bucket, m.Key)
 	}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/trovemem/trovemem/driver"
 )
@@ -61,9 +63,56 @@ func (s *Store) Mount(ctx context.Context, name, dsn string, opts ...driver.Opti
 	return nil
 }
 
+// sameStorage returns the mounted backend that serves the same storage as
+// drv (by driver.StorageID), or "". Two backends on one storage would each
+// see the other's objects as copies to remove: a Put would delete the
+// object it just wrote, and a rebalance every object as a duplicate.
+func (cfg *config) sameStorage(drv driver.Driver) string {
+	id := driver.StorageID(drv)
+	if id == "" {
+		return ""
+	}
+	for _, name := range cfg.order {
+		if driver.StorageID(cfg.drivers[name]) == id {
+			return name
+		}
+	}
+	return ""
+}
+
+// ValidateBackendName checks a name to mount a backend under. Backend
+// names are typed in commands and flags (--mount NAME=DSN, the
+// comma-separated TROVEMEM_MOUNT), shown in tables and written into
+// configs and dumps, so they are non-empty UTF-8 text of at most 64 bytes
+// without spaces, control characters, '=' or ','; a name that broke any
+// of those would read back as something else. The error wraps
+// ErrInvalidName and is one line whatever the name holds.
+func ValidateBackendName(name string) error {
+	const maxLen = 64
+	switch {
+	case name == "":
+		return fmt.Errorf("%w: backend name is empty", ErrInvalidName)
+	case len(name) > maxLen:
+		return fmt.Errorf("%w: backend name is %d bytes, the limit is %d", ErrInvalidName, len(name), maxLen)
+	case !utf8.ValidString(name):
+		return fmt.Errorf("%w: backend name %s is not valid UTF-8", ErrInvalidName, driver.QuoteName(name))
+	}
+	for _, r := range name {
+		switch {
+		case unicode.IsSpace(r):
+			return fmt.Errorf("%w: backend name %s holds white space (%q); use '-' or '_'", ErrInvalidName, driver.QuoteName(name), r)
+		case !unicode.IsPrint(r):
+			return fmt.Errorf("%w: backend name %s holds the control character %q", ErrInvalidName, driver.QuoteName(name), r)
+		case r == '=' || r == ',':
+			return fmt.Errorf("%w: backend name %s holds %q, which --mount NAME=DSN and TROVEMEM_MOUNT read as separators", ErrInvalidName, driver.QuoteName(name), r)
+		}
+	}
+	return nil
+}
+
 func (s *Store) checkNewBackend(name string) error {
-	if name == "" {
-		return fmt.Errorf("mount: %w: backend name is empty", ErrInvalidName)
+	if err := ValidateBackendName(name); err != nil {
+		return fmt.Errorf("mount: %w", err)
 	}
 	if _, ok := s.cfg.Load().drivers[name]; ok {
 		return fmt.Errorf("mount %s: %w", name, ErrBackendExists)
@@ -81,6 +130,9 @@ func (s *Store) addBackend(ctx context.Context, name, dsn string, drv driver.Dri
 	}
 	if err := s.checkNewBackend(name); err != nil {
 		return err
+	}
+	if other := cfg.sameStorage(drv); other != "" {
+		return fmt.Errorf("mount %s: %w: backend %q already serves that storage", name, ErrSameStorage, other)
 	}
 	have, err := cfg.drivers[DefaultBackend].ListBuckets(ctx)
 	if err != nil {

@@ -16,6 +16,9 @@ var (
 	ErrInvalidPattern  = errors.New("invalid route pattern")
 	ErrRouteExists     = errors.New("route already exists")
 	ErrRouteNotFound   = errors.New("route not found")
+	// ErrSameStorage refuses a mount whose storage a mounted backend
+	// already serves (one directory under two DSN spellings, say).
+	ErrSameStorage = errors.New("storage already mounted")
 
 	ErrBucketNotFound = driver.ErrBucketNotFound
 	ErrObjectNotFound = driver.ErrObjectNotFound

@@ -227,8 +227,10 @@ func (s *Store) PutOn(ctx context.Context, backend, bucket, key string, r io.Rea
 }
 
 func (s *Store) put(ctx context.Context, cfg *config, name, bucket, key string, r io.Reader, opts []driver.PutOption) (*ObjectInfo, error) {
+	holders := allBackends
 	if u := s.undo(ctx); u != nil {
-		if err := u.saveKey(ctx, cfg, bucket, key, name); err != nil {
+		var err error
+		if holders, err = u.saveKey(ctx, cfg, bucket, key, name); err != nil {
 			return nil, driver.E("put", bucket, key, err)
 		}
 	}
@@ -237,7 +239,7 @@ func (s *Store) put(ctx context.Context, cfg *config, name, bucket, key string, 
 		return nil, onBackend(name, err)
 	}
 	info.Backend = name
-	if err := cfg.deleteElsewhere(ctx, bucket, key, name); err != nil {
+	if err := cfg.deleteFrom(ctx, bucket, key, name, holders); err != nil {
 		return info, driver.E("put", bucket, key, err)
 	}
 	return info, nil
@@ -306,7 +308,7 @@ func (s *Store) delete(ctx context.Context, bucket, key string) error {
 		return err
 	}
 	if u := s.undo(ctx); u != nil {
-		if err := u.saveKey(ctx, cfg, bucket, key, ""); err != nil {
+		if _, err := u.saveKey(ctx, cfg, bucket, key, ""); err != nil {
 			return driver.E("delete", bucket, key, err)
 		}
 	}
@@ -336,7 +338,7 @@ func (s *Store) copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey s
 	}
 	dst, _ := cfg.explain(dstBucket, dstKey, false)
 	if u := s.undo(ctx); u != nil {
-		if err := u.saveKey(ctx, cfg, dstBucket, dstKey, dst); err != nil {
+		if _, err := u.saveKey(ctx, cfg, dstBucket, dstKey, dst); err != nil {
 			return nil, driver.E("copy", dstBucket, dstKey, err)
 		}
 	}

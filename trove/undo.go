@@ -14,9 +14,14 @@ import (
 // command that fails halfway (or panics) can leave the store as it was.
 // Begin returns it with the context to pass to the store's methods; the
 // store records, before each change made with that context, what it takes
-// to reverse it: the object a put or delete replaces (held open, not
-// copied, since stored objects are immutable), the buckets a create or
-// mount adds. The layout (backends and routes) is restored from the
+// to reverse it: the object a put or delete replaces, the buckets a create
+// or mount adds. An object is saved through the backend's
+// driver.Snapshotter, which holds no resource per object (the memory
+// driver keeps its record, which refers to the immutable content; the disk
+// driver a hard link in a trash folder), so a command may change more
+// objects than the process may open files and still be undone. Only a
+// backend without a Snapshotter has its replaced objects held open until
+// Commit or Rollback. The layout (backends and routes) is restored from the
 // snapshot taken at Begin, and a backend unmounted meanwhile is closed only
 // at Commit, so a rollback can bring it back with its objects.
 //
@@ -31,6 +36,10 @@ type Undo struct {
 	steps  []undoStep // reversed on Rollback
 	commit []func()   // on Commit only
 	done   bool
+	// changed says a change may have been made since Begin: a bucket was
+	// created or deleted, or a key was saved for a write about to happen.
+	// Without one, Rollback has nothing to reverse, and does nothing.
+	changed bool
 }
 
 // undoStep reverses one change. It is a plain value rather than a closure
@@ -42,12 +51,14 @@ type undoStep struct {
 	bucket string
 	key    string
 	rd     *driver.ObjectReader // restorePut: the replaced object, held open
+	snap   driver.Snapshot      // restoreSnap: the replaced object, saved
 }
 
 type stepKind int
 
 const (
 	restorePut   stepKind = iota // put rd back under bucket/key
+	restoreSnap                  // restore snap
 	removeKey                    // delete bucket/key, which did not exist
 	removeBucket                 // delete bucket, which did not exist
 	recreate                     // create bucket, which was deleted
@@ -62,6 +73,8 @@ func (st undoStep) run(ctx context.Context) error {
 			driver.WithMetadata(info.Metadata),
 			driver.WithLastModified(info.LastModified))
 		return err
+	case restoreSnap:
+		return st.snap.Restore(ctx)
 	case removeKey:
 		return st.drv.Delete(ctx, st.bucket, st.key)
 	case removeBucket:
@@ -100,38 +113,107 @@ func (u *Undo) add(st undoStep) {
 	u.steps = append(u.steps, st)
 }
 
+// touch records that a change is about to be made, or was.
+func (u *Undo) touch() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.changed = true
+}
+
 // saveKey records how to put bucket/key back as it is now on every backend
 // of cfg. A backend without the key needs a step only if it is target,
 // the backend about to receive the key; the others are only ever deleted
 // from. A backend that cannot hold the key at all (a disk backend refusing
 // its name) or lacks the bucket has nothing to restore.
-func (u *Undo) saveKey(ctx context.Context, cfg *config, bucket, key, target string) error {
-	for _, name := range cfg.order {
+//
+// It returns the backends that hold the key, as a set of indices into
+// cfg.order (all of them when there are more than 64): a caller holding the
+// key's lock may remove the key's other copies from those alone, since no
+// other write through the store can place one meanwhile.
+func (u *Undo) saveKey(ctx context.Context, cfg *config, bucket, key, target string) (holders backendSet, err error) {
+	if len(cfg.order) > 64 {
+		holders = allBackends
+	}
+	for i, name := range cfg.order {
 		drv := cfg.drivers[name]
-		rd, err := drv.Get(ctx, bucket, key)
+		snap, err := driver.TakeSnapshot(ctx, drv, bucket, key)
+		switch {
+		case errors.Is(err, errors.ErrUnsupported):
+			err = u.holdOpen(ctx, drv, bucket, key)
+		case err == nil && snap != nil:
+			u.add(undoStep{kind: restoreSnap, drv: drv, bucket: bucket, key: key, snap: snap})
+		case err == nil:
+			err = ErrObjectNotFound
+		}
 		switch {
 		case err == nil:
-			u.add(undoStep{kind: restorePut, drv: drv, bucket: bucket, key: key, rd: rd})
+			holders.add(i)
 		case errors.Is(err, ErrObjectNotFound):
 			if name == target {
 				u.add(undoStep{kind: removeKey, drv: drv, bucket: bucket, key: key})
 			}
 		case errors.Is(err, ErrBucketNotFound), errors.Is(err, ErrInvalidName):
 		default:
-			return fmt.Errorf("record %s/%s on backend %q for undo: %w", bucket, key, name, err)
+			return allBackends, fmt.Errorf("record %s/%s on backend %q for undo: %w", bucket, key, name, err)
+		}
+	}
+	// The caller writes the key next; until now nothing of it changed.
+	u.touch()
+	return holders, nil
+}
+
+// backendSet is a set of indices into a config's order; allBackends holds
+// every index.
+type backendSet uint64
+
+const allBackends = ^backendSet(0)
+
+func (s *backendSet) add(i int) {
+	if i < 64 {
+		*s |= 1 << i
+	}
+}
+
+func (s backendSet) has(i int) bool { return i >= 64 || s&(1<<i) != 0 }
+
+// deleteFrom is deleteElsewhere over the backends of holders only: the
+// copies saveKey found, under the key's lock.
+func (cfg *config) deleteFrom(ctx context.Context, bucket, key, keep string, holders backendSet) error {
+	if holders == allBackends {
+		return cfg.deleteElsewhere(ctx, bucket, key, keep)
+	}
+	for i, other := range cfg.order {
+		if other == keep || !holders.has(i) {
+			continue
+		}
+		err := cfg.drivers[other].Delete(ctx, bucket, key)
+		if err != nil && !errors.Is(err, ErrBucketNotFound) && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrInvalidName) {
+			return fmt.Errorf("remove old copy on backend %q: %w", other, err)
 		}
 	}
 	return nil
 }
 
+// holdOpen saves bucket/key on a backend without a Snapshotter by keeping
+// it open: the driver contract promises the reader the content as it was.
+func (u *Undo) holdOpen(ctx context.Context, drv driver.Driver, bucket, key string) error {
+	rd, err := drv.Get(ctx, bucket, key)
+	if err == nil {
+		u.add(undoStep{kind: restorePut, drv: drv, bucket: bucket, key: key, rd: rd})
+	}
+	return err
+}
+
 // createdBucket records that bucket was created on drv.
 func (u *Undo) createdBucket(drv driver.Driver, bucket string) {
 	u.add(undoStep{kind: removeBucket, drv: drv, bucket: bucket})
+	u.touch()
 }
 
 // deletedBucket records that bucket was deleted from drv.
 func (u *Undo) deletedBucket(drv driver.Driver, bucket string) {
 	u.add(undoStep{kind: recreate, drv: drv, bucket: bucket})
+	u.touch()
 }
 
 // unmounted defers closing an unmounted backend's driver to Commit.
@@ -159,7 +241,9 @@ func (u *Undo) Commit() {
 // Rollback reverses the recorded changes, newest first, and restores the
 // layout taken at Begin: backends mounted since are closed and dropped,
 // backends unmounted since come back. It carries on past a step that fails
-// and reports every failure.
+// and reports every failure. When no object or bucket changed (a command
+// failed before its first write), the saved objects are not written back,
+// so a rollback of nothing cannot fail.
 func (u *Undo) Rollback(ctx context.Context) error {
 	u.mu.Lock()
 	defer u.mu.Unlock()
@@ -169,9 +253,11 @@ func (u *Undo) Rollback(ctx context.Context) error {
 	u.done = true
 	defer u.releaseLocked()
 	var errs []error
-	for _, step := range slices.Backward(u.steps) {
-		if err := step.run(ctx); err != nil {
-			errs = append(errs, err)
+	if u.changed {
+		for _, step := range slices.Backward(u.steps) {
+			if err := step.run(ctx); err != nil {
+				errs = append(errs, err)
+			}
 		}
 	}
 	s := u.store
@@ -191,12 +277,15 @@ func (u *Undo) Rollback(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// releaseLocked closes the readers the record holds and empties it,
-// keeping the steps' storage for Restart.
+// releaseLocked closes the readers and releases the snapshots the record
+// holds and empties it, keeping the steps' storage for Restart.
 func (u *Undo) releaseLocked() {
 	for i, st := range u.steps {
 		if st.rd != nil {
 			st.rd.Close()
+		}
+		if st.snap != nil {
+			_ = st.snap.Release()
 		}
 		u.steps[i] = undoStep{}
 	}
@@ -212,5 +301,5 @@ func (u *Undo) Restart() {
 	if !u.done {
 		panic("trove: Undo.Restart before Commit or Rollback")
 	}
-	u.begin, u.done = u.store.cfg.Load(), false
+	u.begin, u.done, u.changed = u.store.cfg.Load(), false, false
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"io"
 	"os"
+	"sync"
 )
 
 // bufferedStreams decides once, at start-up, how the process writes: when
@@ -18,9 +19,29 @@ func bufferedStreams(stdin *os.File, stdout, stderr *os.File) (in io.Reader, out
 	if isTerminal(stdin) || isTerminal(stdout) {
 		return stdin, stdout, stderr, func() {}
 	}
-	bw := bufio.NewWriterSize(stdout, 64<<10)
-	flush = func() { _ = bw.Flush() }
-	return &flushingReader{r: stdin, flush: flush}, bw, &flushingWriter{w: stderr, flush: flush}, flush
+	buf := &lockedBuffer{bw: bufio.NewWriterSize(stdout, 64<<10)}
+	return &flushingReader{r: stdin, flush: buf.Flush}, buf, &flushingWriter{w: stderr, flush: buf.Flush}, buf.Flush
+}
+
+// lockedBuffer is the buffered stdout. A signal handler or a server's
+// request log may write, and so flush, from another goroutine while a
+// command writes, so every use of the buffer holds its lock.
+type lockedBuffer struct {
+	mu sync.Mutex
+	bw *bufio.Writer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.bw.Write(p)
+}
+
+// Flush writes out what the buffer holds.
+func (l *lockedBuffer) Flush() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	_ = l.bw.Flush()
 }
 
 // flushingWriter flushes the buffered stdout before each write.

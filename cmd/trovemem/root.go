@@ -159,7 +159,7 @@ Exit status: 0 ok, 1 a command failed, 2 usage error, 130 interrupted.`,
 
 	root.AddGroup(&cobra.Group{ID: groupStore, Title: "Store commands (the REPL's; trovemem help CMD shows one in full):"},
 		&cobra.Group{ID: groupOther, Title: "Other commands:"})
-	for _, cmd := range []*cobra.Command{newRunCmd(a), newTestCmd(a)} {
+	for _, cmd := range []*cobra.Command{newRunCmd(a), newTestCmd(a), newServeCmd(a)} {
 		cmd.GroupID = groupOther
 		root.AddCommand(cmd)
 	}

@@ -30,7 +30,8 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       *update,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"exits": cmdExits, "junitcheck": cmdJUnitCheck},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){"exits": cmdExits, "junitcheck": cmdJUnitCheck,
+			"s3": cmdS3, "freeport": cmdFreePort},
 		Setup: func(env *testscript.Env) error {
 			// No test reads or writes the user's history or environment.
 			env.Setenv("HOME", env.WorkDir)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"time"
 
 	"golang.org/x/term"
@@ -25,6 +26,14 @@ func (a *app) setup(ctx context.Context) error {
 	if a.Session != nil {
 		return nil
 	}
+	if a.save != "" && !a.noSave {
+		// A dump that cannot be written is found out now, as --junit's
+		// report is, not when the session's work is done and would be lost.
+		if err := checkWritable(a.save); err != nil {
+			a.noSave = true
+			return asUsage(fmt.Errorf("--save: %w", err))
+		}
+	}
 	format := repl.FormatPlain
 	if isTerminal(a.stdout) {
 		format = repl.FormatTable
@@ -40,6 +49,10 @@ func (a *app) setup(ctx context.Context) error {
 		t, err := time.Parse(time.RFC3339Nano, a.now)
 		if err != nil {
 			return asUsage(fmt.Errorf("--now %q: want RFC 3339 time such as 2026-01-01T00:00:00Z", a.now))
+		}
+		if err := repl.CheckStamp(t); err != nil {
+			// Every object would get a time its dump cannot load.
+			return asUsage(fmt.Errorf("--now %q: %w", a.now, err))
 		}
 		a.Now = func() time.Time { return t }
 	}
@@ -109,11 +122,16 @@ func (a *app) closeStores(ctx context.Context) error {
 }
 
 // loadScript replays --load into the new session, silently: the point is
-// the store it builds, not its output.
+// the store it builds, not its output. SIGINT stops it, whichever command
+// it starts (the REPL, run and test install no handler of their own this
+// early): the load ends with errInterrupted, exit status 130, and --save
+// is not written from the half-loaded store.
 func (a *app) loadScript(ctx context.Context) error {
 	if a.load == "" {
 		return nil
 	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
+	defer stop()
 	if a.load == "-" {
 		sc, err := parseScripts(a, []string{a.load})
 		if err != nil {
@@ -165,6 +183,10 @@ func (a *app) replayLoad(ctx context.Context, replay func(*script.Runner) (*scri
 	a.Session.SetFormat(repl.FormatPlain)
 	defer a.Session.SetFormat(format)
 	res, err := replay(&script.Runner{Session: a.Session})
+	if ctx.Err() != nil {
+		a.noSave = true
+		return errInterrupted
+	}
 	if err != nil {
 		a.noSave = true
 		return fmt.Errorf("--load %s: %w", a.load, err)

@@ -1,0 +1,536 @@
+package serve
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"hash"
+	"io"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+const (
+	sigAlgorithm       = "AWS4-HMAC-SHA256"
+	amzDateFormat      = "20060102T150405Z"
+	unsignedPayload    = "UNSIGNED-PAYLOAD"
+	streamingSigned    = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD"
+	streamingSignedTr  = "STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER"
+	streamingUnsigned  = "STREAMING-UNSIGNED-PAYLOAD-TRAILER"
+	emptySHA256        = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+	maxClockSkew       = 15 * time.Minute
+	maxPresignedExpiry = 7 * 24 * time.Hour
+)
+
+// authInfo is what a verified (or, without keys, merely parsed) signature
+// tells the rest of the request: the signing key and seed signature that
+// aws-chunked payloads chain from.
+type authInfo struct {
+	verify     bool
+	amzDate    string
+	scope      string
+	signingKey []byte
+	seed       string
+}
+
+// parseQuery splits a raw query into decoded names and values, keeping
+// names without a value ("?uploads") and never failing on ';'.
+func parseQuery(raw string) (map[string][]string, error) {
+	q := make(map[string][]string)
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		k, err := url.QueryUnescape(k)
+		if err != nil {
+			return nil, err
+		}
+		v, err = url.QueryUnescape(v)
+		if err != nil {
+			return nil, err
+		}
+		q[k] = append(q[k], v)
+	}
+	return q, nil
+}
+
+// uriEncode encodes s as SigV4 wants: every byte but A-Z a-z 0-9 - _ . ~
+// as %XX in upper case, and '/' too unless keepSlash.
+func uriEncode(s string, keepSlash bool) string {
+	const hexd = "0123456789ABCDEF"
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'A' <= c && c <= 'Z', 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == '~':
+			b.WriteByte(c)
+		case c == '/' && keepSlash:
+			b.WriteByte(c)
+		default:
+			b.WriteByte('%')
+			b.WriteByte(hexd[c>>4])
+			b.WriteByte(hexd[c&15])
+		}
+	}
+	return b.String()
+}
+
+func hmacSHA256(key []byte, data string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(data))
+	return m.Sum(nil)
+}
+
+func signingKey(secret, date, region, service string) []byte {
+	k := hmacSHA256([]byte("AWS4"+secret), date)
+	k = hmacSHA256(k, region)
+	k = hmacSHA256(k, service)
+	return hmacSHA256(k, "aws4_request")
+}
+
+func sha256Hex(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+type sigParams struct {
+	credential    string
+	signedHeaders []string
+	signature     string
+	amzDate       string
+	payloadHash   string
+	presigned     bool
+	expires       time.Duration
+}
+
+// authenticate checks the request's signature (when the server has keys)
+// and sets up r.body to decode and verify the payload the request
+// announced in x-amz-content-sha256.
+func (s *Server) authenticate(r *request) error {
+	p, err := s.sigParams(r)
+	if err != nil {
+		return err
+	}
+	verify := s.Authenticating()
+	if p == nil {
+		if verify {
+			return ErrAccessDenied
+		}
+		return s.setupBody(r, &authInfo{}, r.Header.Get("X-Amz-Content-Sha256"))
+	}
+	info := &authInfo{verify: verify, amzDate: p.amzDate, seed: p.signature}
+	parts := strings.Split(p.credential, "/")
+	if err := s.checkScope(parts, p); err != nil {
+		if verify {
+			return err
+		}
+		return s.setupBody(r, &authInfo{}, p.payloadHash)
+	}
+	info.scope = strings.Join(parts[1:], "/")
+	if !verify {
+		return s.setupBody(r, info, p.payloadHash)
+	}
+	if parts[0] != s.opts.AccessKey {
+		e := *ErrInvalidAccessKeyID
+		e.Fields = []Field{{"AWSAccessKeyId", parts[0]}}
+		return &e
+	}
+	if err := unsignedAmzHeaders(r, p.signedHeaders); err != nil {
+		return err
+	}
+	t, err := time.Parse(amzDateFormat, p.amzDate)
+	if err != nil {
+		return ErrMissingDate
+	}
+	now := s.opts.Now()
+	if p.presigned {
+		if now.After(t.Add(p.expires)) {
+			e := *ErrExpiredPresign
+			e.Fields = []Field{{"X-Amz-Expires", r.q("X-Amz-Expires")}, {"Expires", t.Add(p.expires).UTC().Format(time.RFC3339)},
+				{"ServerTime", now.UTC().Format(time.RFC3339)}}
+			return &e
+		}
+		if t.After(now.Add(maxClockSkew)) {
+			return ErrRequestTimeTooSkewed
+		}
+	} else if d := now.Sub(t); d > maxClockSkew || d < -maxClockSkew {
+		return ErrRequestTimeTooSkewed
+	}
+	if parts[1] != p.amzDate[:8] {
+		return ErrSignatureDoesNotMatch
+	}
+	if p.presigned {
+		if err := s.checkPresignedHeaders(r); err != nil {
+			return err
+		}
+	}
+	info.signingKey = signingKey(s.opts.SecretKey, parts[1], parts[2], parts[3])
+	ok := false
+	for _, uri := range canonicalURIs(r) {
+		creq := r.Method + "\n" + uri + "\n" + canonicalQuery(r.URL.RawQuery, p.presigned) + "\n" +
+			canonicalHeaders(r, p.signedHeaders) + "\n" + strings.Join(p.signedHeaders, ";") + "\n" + p.payloadHash
+		sts := sigAlgorithm + "\n" + p.amzDate + "\n" + info.scope + "\n" + sha256Hex(creq)
+		want := hex.EncodeToString(hmacSHA256(info.signingKey, sts))
+		if hmac.Equal([]byte(want), []byte(p.signature)) {
+			ok = true
+			break
+		}
+	}
+	if !ok {
+		return ErrSignatureDoesNotMatch
+	}
+	return s.setupBody(r, info, p.payloadHash)
+}
+
+func errMalformedAuth(format string, args ...any) *APIError {
+	return apiErr(http.StatusBadRequest, "AuthorizationHeaderMalformed", "The authorization header is malformed; "+fmt.Sprintf(format, args...))
+}
+
+func errQueryAuth(format string, args ...any) *APIError {
+	return apiErr(http.StatusBadRequest, "AuthorizationQueryParametersError", fmt.Sprintf(format, args...))
+}
+
+// checkScope checks the credential scope AKID/DATE/REGION/s3/aws4_request,
+// with the messages S3 gives for a header or a presigned query.
+func (s *Server) checkScope(parts []string, p *sigParams) error {
+	bad := func(format string, args ...any) error {
+		if p.presigned {
+			return errQueryAuth("Error parsing the X-Amz-Credential parameter; "+format, args...)
+		}
+		return errMalformedAuth(format, args...)
+	}
+	if len(parts) != 5 {
+		return bad(`the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`)
+	}
+	if parts[3] != "s3" {
+		return bad(`incorrect service %q. This endpoint belongs to "s3".`, parts[3])
+	}
+	if parts[4] != "aws4_request" {
+		return bad(`incorrect terminal %q. This endpoint uses "aws4_request".`, parts[4])
+	}
+	if _, err := time.Parse("20060102", parts[1]); err != nil {
+		return bad(`incorrect date format %q. This date in the credential must be in the format "yyyyMMdd".`, parts[1])
+	}
+	if parts[2] != s.opts.Region {
+		e := bad("the region %q is wrong; expecting %q", parts[2], s.opts.Region).(*APIError)
+		if !p.presigned {
+			e.Fields = []Field{{"Region", s.opts.Region}}
+		}
+		return e
+	}
+	if len(p.amzDate) >= 8 && parts[1] != p.amzDate[:8] {
+		if p.presigned {
+			return errQueryAuth("Invalid credential date %q. This date is not the same as X-Amz-Date: %q.", parts[1], p.amzDate[:8])
+		}
+		return errMalformedAuth("The authorization header is malformed; Invalid credential date. Date is not the same as X-Amz-Date.")
+	}
+	return nil
+}
+
+// checkPresignedQuery checks the presigned query's own parameters before
+// its credential scope.
+func (s *Server) checkPresignedQuery(r *request, p *sigParams) error {
+	for _, name := range []string{"X-Amz-Credential", "X-Amz-Signature", "X-Amz-Date", "X-Amz-SignedHeaders", "X-Amz-Expires"} {
+		if r.q(name) == "" {
+			return errQueryAuth("Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.")
+		}
+	}
+	if _, err := time.Parse(amzDateFormat, p.amzDate); err != nil {
+		return errQueryAuth(`X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd'T'HHmmss'Z'"`)
+	}
+	secs, err := strconv.ParseInt(r.q("X-Amz-Expires"), 10, 64)
+	switch {
+	case err != nil:
+		return errQueryAuth("X-Amz-Expires should be a number")
+	case secs < 0:
+		return errQueryAuth("X-Amz-Expires must be non-negative")
+	case secs > int64(maxPresignedExpiry/time.Second):
+		return errQueryAuth("X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds")
+	}
+	return nil
+}
+
+// sigParams extracts the signature's parts from the Authorization header or
+// the presigned query; nil means the request is anonymous.
+func (s *Server) sigParams(r *request) (*sigParams, error) {
+	if az := r.Header.Get("Authorization"); az != "" {
+		rest, ok := strings.CutPrefix(az, sigAlgorithm+" ")
+		if !ok {
+			if s.Authenticating() {
+				return nil, ErrUnsupportedAuth
+			}
+			return nil, nil
+		}
+		p := &sigParams{}
+		fields := strings.Split(rest, ",")
+		var perr error
+		if len(fields) != 3 {
+			perr = errMalformedAuth("the authorization header requires three components: Credential, SignedHeaders, and Signature.")
+		}
+		for _, f := range fields {
+			k, v, ok := strings.Cut(strings.TrimSpace(f), "=")
+			switch {
+			case !ok && perr == nil:
+				perr = errMalformedAuth("the authorization component %q is malformed.", strings.TrimSpace(f))
+			case k == "Credential":
+				p.credential = v
+			case k == "SignedHeaders":
+				p.signedHeaders = strings.Split(v, ";")
+			case k == "Signature":
+				p.signature = v
+			}
+		}
+		switch {
+		case perr != nil:
+		case p.credential == "":
+			perr = errMalformedAuth("missing Credential.")
+		case p.signature == "":
+			perr = errMalformedAuth("missing Signature.")
+		case len(p.signedHeaders) == 0:
+			perr = errMalformedAuth("missing SignedHeaders.")
+		}
+		if perr != nil {
+			if s.Authenticating() {
+				return nil, perr
+			}
+			return nil, nil
+		}
+		p.amzDate = r.Header.Get("X-Amz-Date")
+		if p.amzDate == "" {
+			if d, err := http.ParseTime(r.Header.Get("Date")); err == nil {
+				p.amzDate = d.UTC().Format(amzDateFormat)
+			}
+		}
+		if len(p.amzDate) < 8 {
+			if s.Authenticating() {
+				return nil, ErrMissingDate
+			}
+			p.amzDate = "00000000T000000Z"
+		}
+		p.payloadHash = r.Header.Get("X-Amz-Content-Sha256")
+		if p.payloadHash == "" {
+			if s.Authenticating() {
+				return nil, apiErr(http.StatusBadRequest, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256")
+			}
+		}
+		return p, nil
+	}
+	if r.q("X-Amz-Algorithm") == "" {
+		if r.q("AWSAccessKeyId") != "" && s.Authenticating() {
+			return nil, ErrUnsupportedAuth
+		}
+		return nil, nil
+	}
+	switch alg := r.q("X-Amz-Algorithm"); {
+	case alg == "AWS4-ECDSA-P256-SHA256":
+		return nil, errQueryAuth(`X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"`)
+	case alg != sigAlgorithm:
+		return nil, errQueryAuth(`X-Amz-Algorithm only supports "AWS4-HMAC-SHA256 and AWS4-ECDSA-P256-SHA256"`)
+	}
+	p := &sigParams{
+		presigned:     true,
+		credential:    r.q("X-Amz-Credential"),
+		signedHeaders: strings.Split(r.q("X-Amz-SignedHeaders"), ";"),
+		signature:     r.q("X-Amz-Signature"),
+		amzDate:       r.q("X-Amz-Date"),
+		payloadHash:   unsignedPayload,
+	}
+	if v := r.q("X-Amz-Content-Sha256"); v != "" {
+		p.payloadHash = v
+	}
+	if secs, err := strconv.Atoi(r.q("X-Amz-Expires")); err == nil {
+		p.expires = time.Duration(secs) * time.Second
+	}
+	if s.Authenticating() {
+		if err := s.checkPresignedQuery(r, p); err != nil {
+			return nil, err
+		}
+	}
+	if len(p.amzDate) < 8 {
+		p.amzDate = "00000000T000000Z"
+	}
+	return p, nil
+}
+
+// canonicalURIs returns the path as the client sent it, and the path
+// re-encoded from its decoded form for clients that sign that instead.
+func canonicalURIs(r *request) []string {
+	raw := r.RequestURI
+	if i := strings.IndexByte(raw, '?'); i >= 0 {
+		raw = raw[:i]
+	}
+	if strings.HasPrefix(raw, "http://") || strings.HasPrefix(raw, "https://") {
+		if u, err := url.Parse(raw); err == nil {
+			raw = u.EscapedPath()
+		}
+	}
+	if raw == "" {
+		raw = "/"
+	}
+	enc := uriEncode(r.URL.Path, true)
+	if enc == "" {
+		enc = "/"
+	}
+	if enc == raw {
+		return []string{raw}
+	}
+	return []string{raw, enc}
+}
+
+func canonicalQuery(raw string, presigned bool) string {
+	type kv struct{ k, v string }
+	var pairs []kv
+	for raw != "" {
+		var part string
+		part, raw, _ = strings.Cut(raw, "&")
+		if part == "" {
+			continue
+		}
+		k, v, _ := strings.Cut(part, "=")
+		dk, err := url.QueryUnescape(k)
+		if err == nil {
+			k = dk
+		}
+		dv, err := url.QueryUnescape(v)
+		if err == nil {
+			v = dv
+		}
+		if presigned && k == "X-Amz-Signature" {
+			continue
+		}
+		pairs = append(pairs, kv{uriEncode(k, false), uriEncode(v, false)})
+	}
+	sort.Slice(pairs, func(i, j int) bool {
+		if pairs[i].k != pairs[j].k {
+			return pairs[i].k < pairs[j].k
+		}
+		return pairs[i].v < pairs[j].v
+	})
+	var b strings.Builder
+	for i, p := range pairs {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(p.k)
+		b.WriteByte('=')
+		b.WriteString(p.v)
+	}
+	return b.String()
+}
+
+func canonicalHeaders(r *request, names []string) string {
+	var b strings.Builder
+	for _, n := range names {
+		var vals []string
+		switch n {
+		case "host":
+			vals = []string{r.Host}
+		case "content-length":
+			vals = r.Header.Values("Content-Length")
+			if len(vals) == 0 && r.ContentLength >= 0 {
+				vals = []string{strconv.FormatInt(r.ContentLength, 10)}
+			}
+		case "transfer-encoding":
+			vals = r.TransferEncoding
+		default:
+			vals = r.Header.Values(n)
+		}
+		b.WriteString(n)
+		b.WriteByte(':')
+		for i, v := range vals {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strings.Join(strings.Fields(v), " "))
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// setupBody wraps r.body in the decoder and verifier the payload mode asks
+// for.
+func (s *Server) setupBody(r *request, info *authInfo, mode string) error {
+	r.auth = info
+	switch {
+	case mode == "" || mode == unsignedPayload:
+	case mode == streamingSigned || mode == streamingSignedTr || mode == streamingUnsigned:
+		cr := newChunkedReader(r.body, info, mode)
+		r.body = cr
+		r.chunked = cr
+	case len(mode) == 64 && isHex(mode):
+		r.body = &hashCheckReader{r: r.body, h: sha256.New(), want: mode}
+	default:
+		return ErrInvalidSHA256Payload
+	}
+	return nil
+}
+
+func isHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// hashCheckReader fails the read that reaches EOF when the payload's
+// SHA-256 is not the announced one.
+type hashCheckReader struct {
+	r    io.Reader
+	h    hash.Hash
+	want string
+}
+
+func (h *hashCheckReader) Read(p []byte) (int, error) {
+	n, err := h.r.Read(p)
+	h.h.Write(p[:n])
+	if err == io.EOF && hex.EncodeToString(h.h.Sum(nil)) != h.want {
+		return n, ErrContentSHA256Mismatch
+	}
+	return n, err
+}
+
+// checkPresignedHeaders refuses a presigned request carrying credentials
+// of another kind (a session token with permanent keys).
+func (s *Server) checkPresignedHeaders(r *request) error {
+	if r.q("X-Amz-Security-Token") != "" {
+		return apiErr(http.StatusBadRequest, "InvalidToken", "The provided token is malformed or otherwise invalid.")
+	}
+	return nil
+}
+
+// unsignedAmzHeaders refuses a request carrying x-amz-* headers its
+// signature does not cover: they change what the request does, so S3
+// requires them signed.
+func unsignedAmzHeaders(r *request, signed []string) error {
+	in := make(map[string]bool, len(signed))
+	for _, h := range signed {
+		in[h] = true
+	}
+	var missing []string
+	for name := range r.Header {
+		l := strings.ToLower(name)
+		if strings.HasPrefix(l, "x-amz-") && !in[l] {
+			missing = append(missing, l)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	sort.Strings(missing)
+	e := apiErr(http.StatusForbidden, "AccessDenied", "There were headers present in the request which were not signed")
+	e.Fields = []Field{{"HeadersNotSigned", strings.Join(missing, ", ")}}
+	return e
+}

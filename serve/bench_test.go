@@ -1,0 +1,119 @@
+package serve_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"sort"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+
+	"github.com/trovemem/trovemem/internal/s3test"
+	"github.com/trovemem/trovemem/serve"
+)
+
+// benchTarget is an S3 endpoint under benchmark.
+type benchTarget struct {
+	name   string
+	client *s3.Client
+}
+
+func benchTargets(b *testing.B) []benchTarget {
+	ts := startServer(&testing.T{}, serve.Options{AccessKey: testAccess, SecretKey: testSecret})
+	targets := []benchTarget{{"serve", newClient(ts, testSecret)}}
+	if _, err := s3test.VersityBinary(); err == nil {
+		// versitygw's posix backend on whatever TMPDIR is: run with
+		// TMPDIR=/dev/shm for tmpfs, as the README's figures are.
+		v := s3test.StartVersity(b)
+		targets = append(targets, benchTarget{"versitygw", s3.New(s3.Options{
+			Region:       v.Region,
+			Credentials:  credentials.NewStaticCredentialsProvider(v.AccessKey, v.SecretKey, ""),
+			BaseEndpoint: aws.String(v.Endpoint),
+			UsePathStyle: true,
+		})})
+	} else {
+		b.Logf("versitygw not found, benchmarking serve alone: %s", s3test.BuildHint)
+	}
+	return targets
+}
+
+// latencies records per-operation times and reports p50 and p99.
+type latencies []time.Duration
+
+func (l latencies) report(b *testing.B) {
+	if len(l) == 0 {
+		return
+	}
+	sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
+	b.ReportMetric(float64(l[len(l)/2].Microseconds()), "p50-µs")
+	b.ReportMetric(float64(l[len(l)*99/100].Microseconds()), "p99-µs")
+}
+
+// BenchmarkS3 compares serve (memory backend) with versitygw posix through
+// the same default-configured SDK client, one request at a time, with
+// 64 KiB objects: put, get, and a list page of 100 keys.
+func BenchmarkS3(b *testing.B) {
+	ctx := context.Background()
+	data := make([]byte, 64<<10)
+	_, _ = rand.Read(data)
+	for _, tg := range benchTargets(b) {
+		bucket := "bench"
+		if _, err := tg.client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+			b.Fatalf("%s: CreateBucket: %v", tg.name, err)
+		}
+		for i := 0; i < 100; i++ {
+			if _, err := tg.client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket),
+				Key: aws.String(fmt.Sprintf("seed/%03d", i)), Body: bytes.NewReader(data)}); err != nil {
+				b.Fatalf("%s: seed: %v", tg.name, err)
+			}
+		}
+		b.Run(tg.name+"/put-64KiB", func(b *testing.B) {
+			lat := make(latencies, 0, b.N)
+			b.SetBytes(int64(len(data)))
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				if _, err := tg.client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket),
+					Key: aws.String(fmt.Sprintf("put/%d", i%1000)), Body: bytes.NewReader(data)}); err != nil {
+					b.Fatal(err)
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			lat.report(b)
+		})
+		b.Run(tg.name+"/get-64KiB", func(b *testing.B) {
+			lat := make(latencies, 0, b.N)
+			b.SetBytes(int64(len(data)))
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				out, err := tg.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(fmt.Sprintf("seed/%03d", i%100))})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.Copy(io.Discard, out.Body); err != nil {
+					b.Fatal(err)
+				}
+				out.Body.Close()
+				lat = append(lat, time.Since(t0))
+			}
+			lat.report(b)
+		})
+		b.Run(tg.name+"/list-100", func(b *testing.B) {
+			lat := make(latencies, 0, b.N)
+			for i := 0; i < b.N; i++ {
+				t0 := time.Now()
+				out, err := tg.client.ListObjectsV2(ctx, &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String("seed/")})
+				if err != nil || len(out.Contents) != 100 {
+					b.Fatalf("list: %v (%d keys)", err, len(out.Contents))
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			lat.report(b)
+		})
+	}
+}
