@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/trovemem/trovemem/trove"
 )
@@ -38,10 +39,39 @@ type layout struct {
 // while read give the name itself.
 func quoter(human bool) func(string) string {
 	if human {
-		return Quote
+		return tableQuote
 	}
 	return EscapeField
 }
+
+// tableQuote is Quote, except that a name holding combining marks is
+// written in double quotes with each mark escaped ("e\u0301cole"), so the
+// decomposed (NFD) spelling of école never looks like the composed (NFC)
+// one it is not equal to; the result still pastes back as the same name.
+func tableQuote(word string) string {
+	if !strings.ContainsFunc(word, isMark) {
+		return Quote(word)
+	}
+	q := Quote(word)
+	if strings.HasPrefix(q, "'") {
+		// Quote chose single quotes (blanks only): redo in double quotes.
+		q = `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(q[1:len(q)-1]) + `"`
+	} else if !strings.HasPrefix(q, `"`) {
+		q = `"` + q + `"`
+	}
+	var b strings.Builder
+	for _, r := range q {
+		if isMark(r) {
+			fmt.Fprintf(&b, `\u%04x`, r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// isMark reports whether r is a combining mark (Unicode category Mn).
+func isMark(r rune) bool { return unicode.Is(unicode.Mn, r) }
 
 // EscapeField writes a field of plain output: the text as it is, except
 // that a backslash is written \\, a tab \t and a newline \n, so fields
