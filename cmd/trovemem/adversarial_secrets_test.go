@@ -97,24 +97,38 @@ func TestAdversarialPasswordsInEveryChannel(t *testing.T) {
 
 	t.Run("REPL on a terminal", func(t *testing.T) {
 		term := startTerminal(t, []string{"HOME=" + dir, "XDG_STATE_HOME=" + dir}, "--history", os.DevNull)
+		// readline redraws its prompt as keys arrive, so only a prompt
+		// at the start of a line tells that the previous command is done.
 		term.expect("trovemem> ")
-		for _, line := range strings.Split(strings.TrimSpace(mounts), "\n") {
+		typed := strings.Split(strings.TrimSpace(mounts), "\n")
+		for _, line := range typed {
 			term.send(line + "\r")
-			term.expect("trovemem> ")
+			term.expect("\n\rtrovemem> ")
 		}
-		for _, line := range []string{"mount c '" + sep + "'", "mount d " + unknown, "mount e " + file} {
+		bad := []string{"mount c '" + sep + "'", "mount d " + unknown, "mount e " + file}
+		typed = append(typed, bad...)
+		for _, line := range bad {
 			term.send(line + "\r")
 			term.expect("error: ")
-			term.expect("trovemem> ")
+			term.expect("\n\rtrovemem> ")
 		}
 		term.send("exit\r")
 		if code := term.wait(); code != 0 {
 			t.Errorf("exit status: got %d, want 0", code)
 		}
-		// What was typed is echoed by the terminal itself; only what
-		// trovemem wrote after each line counts.
+		// What was typed is echoed back: by readline after its prompt,
+		// and by the terminal on a line of its own should a line arrive
+		// between two prompts. Only what trovemem wrote of its own
+		// counts, so those lines are left out, and nothing else is.
+		echo := map[string]bool{}
+		for _, line := range typed {
+			echo[line] = true
+		}
 		var shown strings.Builder
 		for _, l := range strings.Split(ansi.ReplaceAllString(term.text(), ""), "\n") {
+			if l = strings.TrimRight(l, "\r"); echo[l] {
+				continue
+			}
 			if !strings.Contains(l, "trovemem> ") {
 				shown.WriteString(l + "\n")
 			}
