@@ -349,6 +349,7 @@ func (st *run) command(sc *Script, step *Step) {
 		if st.checkOutcome(sc, step, words, err) {
 			return
 		}
+		st.echoExpected(step, err)
 	}
 	if step.HasBlock {
 		got := outputLines(st.out.String())
@@ -403,6 +404,21 @@ func (st *run) checkOutcome(sc *Script, step *Step, words []string, err error) b
 		return false
 	}
 	return true
+}
+
+// echoExpected shows, under the echoed command (-v), the error a ! or ?
+// command failed with as it was allowed to: without it a reader of -v sees
+// the command but not why it failed, and cannot tell the failure expected
+// from another one.
+func (st *run) echoExpected(step *Step, err error) {
+	if st.r.Echo == nil || err == nil {
+		return
+	}
+	mark := "!"
+	if step.Expect == ExpectEither {
+		mark = "?"
+	}
+	fmt.Fprintf(st.r.Echo, "  error (allowed by %s): %s\n", mark, err.Error())
 }
 
 // outputDetail shows a stream's content for a failure report, or nothing
