@@ -8,13 +8,11 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/trovemem/trovemem/internal/atomicfile"
 	"github.com/trovemem/trovemem/repl"
 )
 
@@ -69,6 +67,9 @@ type Runner struct {
 	Short bool
 	// midLine says the last output written to Stdout did not end a line.
 	midLine bool
+	// updates, when not nil, collects the blocks to rewrite across runs
+	// (the suite's), instead of each run rewriting its own files.
+	updates *updateSet
 	// cur, when not nil, holds the step being run, where Current can read
 	// it from another goroutine: the suite sets it, to say where a script
 	// that timed out was stuck.
@@ -124,8 +125,10 @@ type run struct {
 	// needs it.
 	lastWords []string
 	stop      bool
-	updates   map[*Script][]blockUpdate
-	prog      repl.Progress
+	// seen holds, under Update, every block the run reached with the
+	// output it got.
+	seen []*seenBlock
+	prog repl.Progress
 }
 
 // Run replays sc and reports what happened. A script stops at its first
@@ -143,8 +146,14 @@ func (r *Runner) Run(ctx context.Context, sc *Script) *ScriptResult {
 	if r.Log {
 		st.res.Log = st.log.String()
 	}
-	if r.Update && st.res.Passed() && len(st.updates) > 0 {
-		st.writeUpdates()
+	if r.Update && st.res.Passed() && len(st.seen) > 0 {
+		if r.updates != nil {
+			r.updates.add(st.seen) // the suite rewrites once every script has run
+		} else {
+			u := new(updateSet)
+			u.add(st.seen)
+			u.apply()
+		}
 	}
 	return st.res
 }
@@ -353,14 +362,19 @@ func (st *run) command(sc *Script, step *Step) {
 	}
 	if step.HasBlock {
 		got := outputLines(st.out.String())
-		if !sameLines(step.Block, got) {
-			if st.r.Update {
-				if st.updates == nil {
-					st.updates = make(map[*Script][]blockUpdate)
-				}
-				st.updates[sc] = append(st.updates[sc], blockUpdate{from: step.BlockFrom, to: step.BlockTo, lines: got})
+		same := sameLines(step.Block, got)
+		if st.r.Update {
+			// Blocks that match are recorded too: a helper sourced by
+			// another script must not be rewritten under this one.
+			loc := st.loc(sc, step)
+			loc.Line = step.BlockFrom
+			st.seen = append(st.seen, &seenBlock{sc: sc, from: step.BlockFrom, to: step.BlockTo,
+				lines: got, changed: !same, loc: loc, res: st.res})
+			if !same {
 				return
 			}
+		}
+		if !same {
 			msg := fmt.Sprintf("output differs from the | block (command at line %d)", step.Line)
 			if len(got) == 0 {
 				msg += " (the command printed nothing; ! stdout . asserts that)"
@@ -556,35 +570,8 @@ func (st *run) let(sc *Script, step *Step) {
 	st.r.Session.Vars[step.Name] = v
 }
 
-// writeUpdates rewrites the blocks of every script that --update changed,
-// each file through a temporary file and a rename.
-func (st *run) writeUpdates() {
-	scripts := make([]*Script, 0, len(st.updates))
-	for sc := range st.updates {
-		scripts = append(scripts, sc)
-	}
-	sort.Slice(scripts, func(i, j int) bool { return scripts[i].Path < scripts[j].Path })
-	for _, sc := range scripts {
-		if sc.Path == StdinName {
-			continue
-		}
-		data := sc.rewrite(st.updates[sc])
-		err := atomicfile.Write(sc.Path, func(w io.Writer) error {
-			_, err := w.Write(data)
-			return err
-		})
-		if err != nil {
-			st.res.Failures = append(st.res.Failures, &Failure{Kind: FailOutput, Loc: Location{File: sc.Path, Line: 1},
-				Command: "--update", Msg: "cannot rewrite the script: " + err.Error()})
-			continue
-		}
-		st.res.Updated = append(st.res.Updated, sc.Path)
-	}
-}
-
 // rewrite returns the script's text with each updated block replaced by
-// the actual output. A block run more than once (a script sourced twice)
-// takes the last output.
+// the actual output.
 func (sc *Script) rewrite(updates []blockUpdate) []byte {
 	byFrom := make(map[int]blockUpdate, len(updates))
 	for _, u := range updates {

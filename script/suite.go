@@ -169,6 +169,13 @@ func (s *Suite) Run(ctx context.Context, paths []string) ([]*ScriptResult, error
 		mu      sync.Mutex
 		openErr error
 	)
+	// Under --update the files are rewritten once every script has run,
+	// so that a helper sourced by several is rewritten only if they all
+	// agree; the reports wait for that.
+	var updates *updateSet
+	if s.Update {
+		updates = new(updateSet)
+	}
 	jobs := max(s.Jobs, 1)
 	sem := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
@@ -193,7 +200,7 @@ func (s *Suite) Run(ctx context.Context, paths []string) ([]*ScriptResult, error
 			defer wg.Done()
 			defer func() { <-sem }()
 			defer close(finished[i])
-			res, err := s.runOne(ctx, sc, reports[i])
+			res, err := s.runOne(ctx, sc, reports[i], updates)
 			if err != nil {
 				mu.Lock()
 				if openErr == nil {
@@ -203,11 +210,22 @@ func (s *Suite) Run(ctx context.Context, paths []string) ([]*ScriptResult, error
 				return
 			}
 			results[i] = res
-			s.report(reports[i], res)
+			if updates == nil {
+				s.report(reports[i], res)
+			}
 		}(i, sc)
-		if jobs == 1 {
+		if jobs == 1 && updates == nil {
 			// One at a time: print as we go.
 			<-finished[i]
+		}
+	}
+	if updates != nil {
+		wg.Wait()
+		updates.apply()
+		for i, sc := range scripts {
+			if sc != nil && results[i] != nil {
+				s.report(reports[i], results[i])
+			}
 		}
 	}
 	done := make(chan struct{})
@@ -240,7 +258,7 @@ func (s *Suite) Run(ctx context.Context, paths []string) ([]*ScriptResult, error
 // suite's timeout. A script still running when its time is up, or when ctx
 // is cancelled, gets abandonGrace to stop; then it is reported at the step
 // it was on and left to finish in the background.
-func (s *Suite) runOne(parent context.Context, sc *Script, echo io.Writer) (*ScriptResult, error) {
+func (s *Suite) runOne(parent context.Context, sc *Script, echo io.Writer, updates *updateSet) (*ScriptResult, error) {
 	work, err := os.MkdirTemp(s.WorkRoot, "trove-"+safeName(TestName(sc.Path))+"-")
 	if err != nil {
 		return nil, fmt.Errorf("work folder for %s: %w", sc.Path, err)
@@ -260,7 +278,7 @@ func (s *Suite) runOne(parent context.Context, sc *Script, echo io.Writer) (*Scr
 	}
 	defer cancel()
 	r := &Runner{Session: sess, Update: s.Update, Log: true, LookupEnv: s.LookupEnv,
-		KeepGoing: s.KeepGoing, Short: s.Short, cur: new(atomic.Pointer[curStep])}
+		KeepGoing: s.KeepGoing, Short: s.Short, cur: new(atomic.Pointer[curStep]), updates: updates}
 	if s.Verbose {
 		r.Echo = echo
 	}

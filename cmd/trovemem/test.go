@@ -77,7 +77,9 @@ timestamps in outputs are the same on every run.
 
 --update rewrites "| " output blocks in place with the actual output (never
 regexp assertions); a script that stops on any other failure is not
-rewritten. See trovemem run --help for the script syntax.
+rewritten. A file sourced by several scripts is rewritten only when they
+all agree on its output; otherwise each caller fails with a conflict that
+names both, and the file stays as it was. See trovemem run --help for the script syntax.
 
 Each script runs in its own work folder, ${WORK} in the script, removed
 afterwards unless --keep-work; relative file:// DSNs (mount data
