@@ -57,6 +57,11 @@ type Runner struct {
 	// Update rewrites "| " blocks that differ from the actual output
 	// instead of failing, when the script otherwise passes.
 	Update bool
+	// Record adds a "| " block with the actual output after each command
+	// that succeeded, printed something and has none, so a session typed
+	// by hand becomes a golden test. It rewrites no existing block (Update
+	// does).
+	Record bool
 	// Log keeps a command log (commands, output, errors) in the result, for
 	// failure reports and JUnit's system-out.
 	Log bool
@@ -146,7 +151,7 @@ func (r *Runner) Run(ctx context.Context, sc *Script) *ScriptResult {
 	if r.Log {
 		st.res.Log = st.log.String()
 	}
-	if r.Update && st.res.Passed() && len(st.seen) > 0 {
+	if (r.Update || r.Record) && st.res.Passed() && len(st.seen) > 0 {
 		if r.updates != nil {
 			r.updates.add(st.seen) // the suite rewrites once every script has run
 		} else {
@@ -359,6 +364,14 @@ func (st *run) command(sc *Script, step *Step) {
 			return
 		}
 		st.echoExpected(step, err)
+	}
+	if !step.HasBlock && st.r.Record && step.canBlock && step.Expect == ExpectSuccess && err == nil && st.out.Len() > 0 {
+		// An empty range at the line after the command: the block is
+		// inserted there.
+		loc := st.loc(sc, step)
+		loc.Line = step.endLine + 1
+		st.seen = append(st.seen, &seenBlock{sc: sc, from: step.endLine + 1, to: step.endLine + 1,
+			lines: outputLines(st.out.String()), changed: true, loc: loc, res: st.res})
 	}
 	if step.HasBlock {
 		got := outputLines(st.out.String())
@@ -582,23 +595,33 @@ func (sc *Script) rewrite(updates []blockUpdate) []byte {
 		eol = "\r\n"
 	}
 	var b strings.Builder
+	writeBlock := func(u blockUpdate) {
+		for _, l := range u.lines {
+			if l == "" {
+				b.WriteString("|")
+			} else {
+				b.WriteString("| ")
+				b.WriteString(l)
+			}
+			b.WriteString(eol)
+		}
+	}
 	for i := 0; i < len(sc.lines); {
 		if u, ok := byFrom[i+1]; ok {
-			for _, l := range u.lines {
-				if l == "" {
-					b.WriteString("|")
-				} else {
-					b.WriteString("| ")
-					b.WriteString(l)
-				}
-				b.WriteString(eol)
+			writeBlock(u)
+			if u.to > u.from {
+				i = u.to - 1
+				continue
 			}
-			i = u.to - 1
-			continue
+			// A block recorded anew (from == to) goes before line i,
+			// which stays.
 		}
 		b.WriteString(sc.lines[i])
 		b.WriteString(eol)
 		i++
+	}
+	if u, ok := byFrom[len(sc.lines)+1]; ok {
+		writeBlock(u) // after a command on the last line
 	}
 	return []byte(b.String())
 }

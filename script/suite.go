@@ -93,6 +93,9 @@ type Suite struct {
 	Filter *regexp.Regexp
 	// Update rewrites "| " blocks with the actual output.
 	Update bool
+	// Record adds "| " blocks to commands that printed output and have
+	// none (Runner.Record).
+	Record bool
 	// Verbose echoes every command as it runs, and keeps the command log
 	// of passing scripts too (JUnit's system-out).
 	Verbose bool
@@ -173,7 +176,7 @@ func (s *Suite) Run(ctx context.Context, paths []string) ([]*ScriptResult, error
 	// so that a helper sourced by several is rewritten only if they all
 	// agree; the reports wait for that.
 	var updates *updateSet
-	if s.Update {
+	if s.Update || s.Record {
 		updates = new(updateSet)
 	}
 	jobs := max(s.Jobs, 1)
@@ -277,7 +280,7 @@ func (s *Suite) runOne(parent context.Context, sc *Script, echo io.Writer, updat
 		ctx, cancel = context.WithTimeout(parent, s.Timeout)
 	}
 	defer cancel()
-	r := &Runner{Session: sess, Update: s.Update, Log: true, LookupEnv: s.LookupEnv,
+	r := &Runner{Session: sess, Update: s.Update, Record: s.Record, Log: true, LookupEnv: s.LookupEnv,
 		KeepGoing: s.KeepGoing, Short: s.Short, cur: new(atomic.Pointer[curStep]), updates: updates}
 	if s.Verbose {
 		r.Echo = echo
@@ -418,8 +421,8 @@ func (s *Suite) report(out io.Writer, res *ScriptResult) {
 	for _, f := range res.Failures {
 		fmt.Fprintln(out, indent(f.Report(), "    "))
 	}
-	if s.Update && !res.Passed() && res.Stopped {
-		fmt.Fprintf(out, "    %s not updated: it stopped on a failure that --update cannot fix\n", res.Path)
+	if (s.Update || s.Record) && !res.Passed() && res.Stopped {
+		fmt.Fprintf(out, "    %s not updated: it stopped on a failure that --update and --record cannot fix\n", res.Path)
 	}
 	if s.GitHub {
 		for _, f := range res.Failures {
