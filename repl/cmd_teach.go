@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -47,7 +46,9 @@ func (s *Session) keepForUndo(rec *trove.Undo, words []string) {
 	if s.kept.rec != nil {
 		s.kept.rec.Commit()
 	}
-	s.kept = keptUndo{rec: rec, words: slices.Clone(words)}
+	// Not a copy: Exec's callers leave words alone, and a replay would pay
+	// an allocation per command for it.
+	s.kept = keptUndo{rec: rec, words: words}
 }
 
 var cmdUndo = &Command{

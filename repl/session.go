@@ -289,7 +289,8 @@ func (s *Session) SetFormat(f Format) { s.format = f }
 // arguments) is a *UsageError; a panic in the command is recovered as an
 // *InternalError. Either way, a command that fails leaves the store as it
 // was: its partial changes are rolled back. "CMD --help" returns the
-// command's help.
+// command's help. The session may keep words, to name the command undo
+// would reverse: callers must not change them afterwards.
 func (s *Session) Exec(ctx context.Context, words []string) (result Result, err error) {
 	if len(words) == 0 {
 		return nil, nil
