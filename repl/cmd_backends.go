@@ -74,14 +74,22 @@ var cmdUnmount = &Command{
 	MaxArgs:  1,
 	ArgKinds: []ArgKind{ArgBackend},
 	Flags: bindFlags(func(fs *pflag.FlagSet, o *forceOptions) {
-		fs.BoolVar(&o.force, "force", false, "unmount even though the backend holds objects, losing them")
+		fs.BoolVar(&o.force, "force", false, "unmount even though the backend holds objects, losing them (it says how many)")
 	}),
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		force := optionsOf[forceOptions](inv).force
+		dropped := 0
+		if force {
+			n, err := backendObjects(ctx, s.Store(), inv.Args[0])
+			if err != nil {
+				return nil, err
+			}
+			dropped = n
+		}
 		if err := s.Store().RemoveBackend(ctx, inv.Args[0], force); err != nil {
 			return nil, err
 		}
-		return &Done{Op: "unmount", Backend: inv.Args[0]}, nil
+		return &Unmounted{Op: "unmount", Backend: inv.Args[0], Dropped: dropped, Forced: force}, nil
 	},
 }
 

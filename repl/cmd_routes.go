@@ -187,12 +187,19 @@ func checkNames(op, bucket, key string) error {
 var cmdRoutes = &Command{
 	Name:    "routes",
 	Summary: "list the routing rules in the order they apply",
-	Detail:  "Route functions (set by programs embedding the store) come first, then pattern routes, then the default backend.",
-	Example: "routes",
+	Detail: "Route functions (set by programs embedding the store) come first, then pattern routes, then the default backend. " +
+		"--tree draws the patterns as a tree of their path segments, each ending in its backend and rule number.",
+	Example: "routes\nroutes --tree",
 	MinArgs: 0,
 	MaxArgs: 0,
+	Flags: bindFlags(func(fs *pflag.FlagSet, o *routesOptions) {
+		fs.BoolVar(&o.tree, "tree", false, "draw the patterns as a tree of path segments")
+	}),
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		st := s.Store()
+		if optionsOf[routesOptions](inv).tree {
+			return routeTree(st), nil
+		}
 		t := &RouteTable{Routes: st.Routes()}
 		if t.Routes == nil {
 			t.Routes = []trove.Route{}
@@ -211,3 +218,6 @@ var cmdRoutes = &Command{
 		return t, nil
 	},
 }
+
+// routesOptions are routes' flags.
+type routesOptions struct{ tree bool }

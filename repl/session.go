@@ -94,30 +94,44 @@ type Session struct {
 	notes io.Writer
 	last  *listState
 	undo  undoCache
+	// kept is the record of the last command that changed the store, left
+	// open for the undo command (see cmd_teach.go).
+	kept keptUndo
+	// transcript, when not nil, is the file transcript FILE writes to.
+	transcript *transcript
 }
 
-// undoCache keeps the last command's undo record and its context, reused
-// while the caller passes the same context and the same store is current:
-// a replayed script then records each command's changes without a fresh
-// context and record per command.
+// undoCache keeps two undo records and their contexts, reused while the
+// caller passes the same context and the same store is current: a
+// replayed script then records each command's changes without a fresh
+// context and record per command. Two, because the last command's record
+// stays open for undo while the next command records its own.
 type undoCache struct {
 	parent context.Context
 	store  *trove.Store
-	ctx    context.Context
-	rec    *trove.Undo
+	ctx    [2]context.Context
+	rec    [2]*trove.Undo
 }
 
 // beginUndo returns a context recording the changes made to the current store
 // through it, and the record.
 func (s *Session) beginUndo(ctx context.Context) (context.Context, *trove.Undo) {
 	c := &s.undo
-	if st := s.Store(); c.rec == nil || c.parent != ctx || c.store != st {
-		c.parent, c.store = ctx, st
-		c.ctx, c.rec = st.Begin(ctx)
-	} else {
-		c.rec.Restart()
+	if st := s.Store(); c.parent != ctx || c.store != st {
+		*c = undoCache{parent: ctx, store: st}
 	}
-	return c.ctx, c.rec
+	for i, rec := range c.rec {
+		switch {
+		case rec == nil:
+			c.ctx[i], c.rec[i] = c.store.Begin(ctx)
+			return c.ctx[i], c.rec[i]
+		case rec != s.kept.rec:
+			// Committed or rolled back when its command ended.
+			rec.Restart()
+			return c.ctx[i], rec
+		}
+	}
+	panic("repl: both undo records in use") // at most one is kept
 }
 
 // listState is what next needs to fetch the page after the last ls.
@@ -275,7 +289,8 @@ func (s *Session) SetFormat(f Format) { s.format = f }
 // arguments) is a *UsageError; a panic in the command is recovered as an
 // *InternalError. Either way, a command that fails leaves the store as it
 // was: its partial changes are rolled back. "CMD --help" returns the
-// command's help.
+// command's help. The session may keep words, to name the command undo
+// would reverse: callers must not change them afterwards.
 func (s *Session) Exec(ctx context.Context, words []string) (result Result, err error) {
 	if len(words) == 0 {
 		return nil, nil
@@ -290,13 +305,17 @@ func (s *Session) Exec(ctx context.Context, words []string) (result Result, err 
 	// A command that fails or panics must leave the store as it was, even
 	// when it changed several things before failing: record how to undo
 	// its changes, and roll them back unless it succeeds.
+	if c == cmdUndo {
+		// undo ends the kept record itself, and records nothing.
+		return c.Run(ctx, s, inv)
+	}
 	ctx, undo := s.beginUndo(ctx)
 	defer func() {
 		if p := recover(); p != nil {
 			result, err = nil, &InternalError{Command: c.Name, Value: p, Stack: debug.Stack()}
 		}
 		if err == nil {
-			undo.Commit()
+			s.keepForUndo(undo, words)
 			return
 		}
 		if rerr := undo.Rollback(context.WithoutCancel(ctx)); rerr != nil {
@@ -402,6 +421,7 @@ func (s *Session) RunLine(ctx context.Context, line string, stdout io.Writer) er
 			return err
 		}
 		v, err := s.Exec(ctx, words)
+		s.transcribe(words, v, err)
 		if err == nil {
 			err = s.RenderSplit(stdout, s.notes, v)
 		}

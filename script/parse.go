@@ -93,6 +93,11 @@ type Step struct {
 	// BlockFrom and BlockTo are the 1-based physical lines the block spans
 	// (BlockTo exclusive), which --update replaces.
 	BlockFrom, BlockTo int
+	// endLine is the last physical line of the command's logical line, after
+	// which --record inserts a block; canBlock says the command is the last
+	// of its line, the one a block there would belong to.
+	endLine  int
+	canBlock bool
 
 	// Name and Value are the variable of StepSet and StepLet; valT is
 	// Value's template when it refers to variables.
@@ -380,12 +385,13 @@ func (p *ScriptParser) parseLines(name string, lines []string, crlf bool, offset
 			}
 			continue
 		}
-		for _, cmd := range cmds {
+		for ci, cmd := range cmds {
 			st := p.step(name, lineNo, logical, cmd.words, cmd.tmpl)
 			if st == nil {
 				last = nil
 				continue
 			}
+			st.endLine, st.canBlock = offset+i+1, ci == len(cmds)-1
 			sc.Steps = append(sc.Steps, st)
 			sc.expanded++
 			switch st.Kind {

@@ -8,13 +8,11 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
-	"github.com/trovemem/trovemem/internal/atomicfile"
 	"github.com/trovemem/trovemem/repl"
 )
 
@@ -59,6 +57,11 @@ type Runner struct {
 	// Update rewrites "| " blocks that differ from the actual output
 	// instead of failing, when the script otherwise passes.
 	Update bool
+	// Record adds a "| " block with the actual output after each command
+	// that succeeded, printed something and has none, so a session typed
+	// by hand becomes a golden test. It rewrites no existing block (Update
+	// does).
+	Record bool
 	// Log keeps a command log (commands, output, errors) in the result, for
 	// failure reports and JUnit's system-out.
 	Log bool
@@ -69,6 +72,9 @@ type Runner struct {
 	Short bool
 	// midLine says the last output written to Stdout did not end a line.
 	midLine bool
+	// updates, when not nil, collects the blocks to rewrite across runs
+	// (the suite's), instead of each run rewriting its own files.
+	updates *updateSet
 	// cur, when not nil, holds the step being run, where Current can read
 	// it from another goroutine: the suite sets it, to say where a script
 	// that timed out was stuck.
@@ -124,8 +130,10 @@ type run struct {
 	// needs it.
 	lastWords []string
 	stop      bool
-	updates   map[*Script][]blockUpdate
-	prog      repl.Progress
+	// seen holds, under Update, every block the run reached with the
+	// output it got.
+	seen []*seenBlock
+	prog repl.Progress
 }
 
 // Run replays sc and reports what happened. A script stops at its first
@@ -143,8 +151,14 @@ func (r *Runner) Run(ctx context.Context, sc *Script) *ScriptResult {
 	if r.Log {
 		st.res.Log = st.log.String()
 	}
-	if r.Update && st.res.Passed() && len(st.updates) > 0 {
-		st.writeUpdates()
+	if (r.Update || r.Record) && st.res.Passed() && len(st.seen) > 0 {
+		if r.updates != nil {
+			r.updates.add(st.seen) // the suite rewrites once every script has run
+		} else {
+			u := new(updateSet)
+			u.add(st.seen)
+			u.apply()
+		}
 	}
 	return st.res
 }
@@ -349,17 +363,31 @@ func (st *run) command(sc *Script, step *Step) {
 		if st.checkOutcome(sc, step, words, err) {
 			return
 		}
+		st.echoExpected(step, err)
+	}
+	if !step.HasBlock && st.r.Record && step.canBlock && step.Expect == ExpectSuccess && err == nil && st.out.Len() > 0 {
+		// An empty range at the line after the command: the block is
+		// inserted there.
+		loc := st.loc(sc, step)
+		loc.Line = step.endLine + 1
+		st.seen = append(st.seen, &seenBlock{sc: sc, from: step.endLine + 1, to: step.endLine + 1,
+			lines: outputLines(st.out.String()), changed: true, loc: loc, res: st.res})
 	}
 	if step.HasBlock {
 		got := outputLines(st.out.String())
-		if !sameLines(step.Block, got) {
-			if st.r.Update {
-				if st.updates == nil {
-					st.updates = make(map[*Script][]blockUpdate)
-				}
-				st.updates[sc] = append(st.updates[sc], blockUpdate{from: step.BlockFrom, to: step.BlockTo, lines: got})
+		same := sameLines(step.Block, got)
+		if st.r.Update {
+			// Blocks that match are recorded too: a helper sourced by
+			// another script must not be rewritten under this one.
+			loc := st.loc(sc, step)
+			loc.Line = step.BlockFrom
+			st.seen = append(st.seen, &seenBlock{sc: sc, from: step.BlockFrom, to: step.BlockTo,
+				lines: got, changed: !same, loc: loc, res: st.res})
+			if !same {
 				return
 			}
+		}
+		if !same {
 			msg := fmt.Sprintf("output differs from the | block (command at line %d)", step.Line)
 			if len(got) == 0 {
 				msg += " (the command printed nothing; ! stdout . asserts that)"
@@ -403,6 +431,21 @@ func (st *run) checkOutcome(sc *Script, step *Step, words []string, err error) b
 		return false
 	}
 	return true
+}
+
+// echoExpected shows, under the echoed command (-v), the error a ! or ?
+// command failed with as it was allowed to: without it a reader of -v sees
+// the command but not why it failed, and cannot tell the failure expected
+// from another one.
+func (st *run) echoExpected(step *Step, err error) {
+	if st.r.Echo == nil || err == nil {
+		return
+	}
+	mark := "!"
+	if step.Expect == ExpectEither {
+		mark = "?"
+	}
+	fmt.Fprintf(st.r.Echo, "  error (allowed by %s): %s\n", mark, err.Error())
 }
 
 // outputDetail shows a stream's content for a failure report, or nothing
@@ -540,35 +583,8 @@ func (st *run) let(sc *Script, step *Step) {
 	st.r.Session.Vars[step.Name] = v
 }
 
-// writeUpdates rewrites the blocks of every script that --update changed,
-// each file through a temporary file and a rename.
-func (st *run) writeUpdates() {
-	scripts := make([]*Script, 0, len(st.updates))
-	for sc := range st.updates {
-		scripts = append(scripts, sc)
-	}
-	sort.Slice(scripts, func(i, j int) bool { return scripts[i].Path < scripts[j].Path })
-	for _, sc := range scripts {
-		if sc.Path == StdinName {
-			continue
-		}
-		data := sc.rewrite(st.updates[sc])
-		err := atomicfile.Write(sc.Path, func(w io.Writer) error {
-			_, err := w.Write(data)
-			return err
-		})
-		if err != nil {
-			st.res.Failures = append(st.res.Failures, &Failure{Kind: FailOutput, Loc: Location{File: sc.Path, Line: 1},
-				Command: "--update", Msg: "cannot rewrite the script: " + err.Error()})
-			continue
-		}
-		st.res.Updated = append(st.res.Updated, sc.Path)
-	}
-}
-
 // rewrite returns the script's text with each updated block replaced by
-// the actual output. A block run more than once (a script sourced twice)
-// takes the last output.
+// the actual output.
 func (sc *Script) rewrite(updates []blockUpdate) []byte {
 	byFrom := make(map[int]blockUpdate, len(updates))
 	for _, u := range updates {
@@ -579,23 +595,33 @@ func (sc *Script) rewrite(updates []blockUpdate) []byte {
 		eol = "\r\n"
 	}
 	var b strings.Builder
+	writeBlock := func(u blockUpdate) {
+		for _, l := range u.lines {
+			if l == "" {
+				b.WriteString("|")
+			} else {
+				b.WriteString("| ")
+				b.WriteString(l)
+			}
+			b.WriteString(eol)
+		}
+	}
 	for i := 0; i < len(sc.lines); {
 		if u, ok := byFrom[i+1]; ok {
-			for _, l := range u.lines {
-				if l == "" {
-					b.WriteString("|")
-				} else {
-					b.WriteString("| ")
-					b.WriteString(l)
-				}
-				b.WriteString(eol)
+			writeBlock(u)
+			if u.to > u.from {
+				i = u.to - 1
+				continue
 			}
-			i = u.to - 1
-			continue
+			// A block recorded anew (from == to) goes before line i,
+			// which stays.
 		}
 		b.WriteString(sc.lines[i])
 		b.WriteString(eol)
 		i++
+	}
+	if u, ok := byFrom[len(sc.lines)+1]; ok {
+		writeBlock(u) // after a command on the last line
 	}
 	return []byte(b.String())
 }

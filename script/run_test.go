@@ -172,7 +172,7 @@ func TestRunnerOutputAndEcho(t *testing.T) {
 	if got, want := out.String(), "a b\nc\n"; got != want {
 		t.Errorf("got stdout %q, want %q", got, want)
 	}
-	if got, want := echo.String(), "+ echo 'a b'\n+ get xxx y\n+ echo c\n"; got != want {
+	if got, want := echo.String(), "+ echo 'a b'\n+ get xxx y\n  error (allowed by !): get xxx/y: bucket not found (there are no buckets; mkbucket creates one)\n+ echo c\n"; got != want {
 		t.Errorf("got echo %q, want %q", got, want)
 	}
 	if !strings.Contains(res.Log, "> get xxx y\nerror: get xxx/y: bucket not found") {
@@ -232,4 +232,33 @@ func TestRunnerUpdate(t *testing.T) {
 			t.Errorf("got file %q, want it untouched", got)
 		}
 	})
+}
+
+func TestRunnerRecord(t *testing.T) {
+	tests := []struct {
+		name, src, want string
+	}{
+		{"last line without a newline", "echo a\necho b", "echo a\n| a\necho b\n| b\n"},
+		{"empty lines of output", "echo \"x\\n\\ny\"\n", "echo \"x\\n\\ny\"\n| x\n|\n| y\n"},
+		{"CRLF kept", "echo a\r\n# end\r\n", "echo a\r\n| a\r\n# end\r\n"},
+		{"existing block and assertion left alone", "echo a\n| a\necho b\nstdout b\n", "echo a\n| a\necho b\n| b\nstdout b\n"},
+		{"only the last command of a line", "echo a; echo b\n", "echo a; echo b\n| b\n"},
+		{"nothing printed, nothing added", "mkbucket ddd\n! get ddd k\n", "mkbucket ddd\n! get ddd k\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "r.trove")
+			res := runScript(t, Runner{Record: true}, path, tt.src)
+			if !res.Passed() {
+				t.Fatalf("got failures %v, want a pass", res.Failures)
+			}
+			got, _ := os.ReadFile(path)
+			if string(got) != tt.want {
+				t.Errorf("got recorded script %q, want %q", got, tt.want)
+			}
+			if res := runScript(t, Runner{}, path, ""); !res.Passed() {
+				t.Errorf("recorded script fails: %v", res.Failures)
+			}
+		})
+	}
 }

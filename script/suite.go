@@ -93,6 +93,9 @@ type Suite struct {
 	Filter *regexp.Regexp
 	// Update rewrites "| " blocks with the actual output.
 	Update bool
+	// Record adds "| " blocks to commands that printed output and have
+	// none (Runner.Record).
+	Record bool
 	// Verbose echoes every command as it runs, and keeps the command log
 	// of passing scripts too (JUnit's system-out).
 	Verbose bool
@@ -169,6 +172,13 @@ func (s *Suite) Run(ctx context.Context, paths []string) ([]*ScriptResult, error
 		mu      sync.Mutex
 		openErr error
 	)
+	// Under --update the files are rewritten once every script has run,
+	// so that a helper sourced by several is rewritten only if they all
+	// agree; the reports wait for that.
+	var updates *updateSet
+	if s.Update || s.Record {
+		updates = new(updateSet)
+	}
 	jobs := max(s.Jobs, 1)
 	sem := make(chan struct{}, jobs)
 	var wg sync.WaitGroup
@@ -193,7 +203,7 @@ func (s *Suite) Run(ctx context.Context, paths []string) ([]*ScriptResult, error
 			defer wg.Done()
 			defer func() { <-sem }()
 			defer close(finished[i])
-			res, err := s.runOne(ctx, sc, reports[i])
+			res, err := s.runOne(ctx, sc, reports[i], updates)
 			if err != nil {
 				mu.Lock()
 				if openErr == nil {
@@ -203,11 +213,22 @@ func (s *Suite) Run(ctx context.Context, paths []string) ([]*ScriptResult, error
 				return
 			}
 			results[i] = res
-			s.report(reports[i], res)
+			if updates == nil {
+				s.report(reports[i], res)
+			}
 		}(i, sc)
-		if jobs == 1 {
+		if jobs == 1 && updates == nil {
 			// One at a time: print as we go.
 			<-finished[i]
+		}
+	}
+	if updates != nil {
+		wg.Wait()
+		updates.apply()
+		for i, sc := range scripts {
+			if sc != nil && results[i] != nil {
+				s.report(reports[i], results[i])
+			}
 		}
 	}
 	done := make(chan struct{})
@@ -240,7 +261,7 @@ func (s *Suite) Run(ctx context.Context, paths []string) ([]*ScriptResult, error
 // suite's timeout. A script still running when its time is up, or when ctx
 // is cancelled, gets abandonGrace to stop; then it is reported at the step
 // it was on and left to finish in the background.
-func (s *Suite) runOne(parent context.Context, sc *Script, echo io.Writer) (*ScriptResult, error) {
+func (s *Suite) runOne(parent context.Context, sc *Script, echo io.Writer, updates *updateSet) (*ScriptResult, error) {
 	work, err := os.MkdirTemp(s.WorkRoot, "trove-"+safeName(TestName(sc.Path))+"-")
 	if err != nil {
 		return nil, fmt.Errorf("work folder for %s: %w", sc.Path, err)
@@ -259,8 +280,8 @@ func (s *Suite) runOne(parent context.Context, sc *Script, echo io.Writer) (*Scr
 		ctx, cancel = context.WithTimeout(parent, s.Timeout)
 	}
 	defer cancel()
-	r := &Runner{Session: sess, Update: s.Update, Log: true, LookupEnv: s.LookupEnv,
-		KeepGoing: s.KeepGoing, Short: s.Short, cur: new(atomic.Pointer[curStep])}
+	r := &Runner{Session: sess, Update: s.Update, Record: s.Record, Log: true, LookupEnv: s.LookupEnv,
+		KeepGoing: s.KeepGoing, Short: s.Short, cur: new(atomic.Pointer[curStep]), updates: updates}
 	if s.Verbose {
 		r.Echo = echo
 	}
@@ -400,8 +421,8 @@ func (s *Suite) report(out io.Writer, res *ScriptResult) {
 	for _, f := range res.Failures {
 		fmt.Fprintln(out, indent(f.Report(), "    "))
 	}
-	if s.Update && !res.Passed() && res.Stopped {
-		fmt.Fprintf(out, "    %s not updated: it stopped on a failure that --update cannot fix\n", res.Path)
+	if (s.Update || s.Record) && !res.Passed() && res.Stopped {
+		fmt.Fprintf(out, "    %s not updated: it stopped on a failure that --update and --record cannot fix\n", res.Path)
 	}
 	if s.GitHub {
 		for _, f := range res.Failures {

@@ -223,6 +223,16 @@ func (u *Undo) unmounted(drv driver.Driver) {
 	u.commit = append(u.commit, func() { _ = drv.Close(context.Background()) })
 }
 
+// Empty reports whether nothing was recorded as changed since Begin: no
+// object or bucket was written or deleted, and the layout is the one
+// Begin saw. A session's undo skips such commands (an ls) to reach the
+// last one that changed the store.
+func (u *Undo) Empty() bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return !u.changed && u.store.cfg.Load() == u.begin
+}
+
 // Commit keeps the changes and releases what the record held, closing the
 // backends unmounted since Begin.
 func (u *Undo) Commit() {

@@ -132,7 +132,7 @@ Script syntax: the REPL's lines, plus
 		},
 	}
 	cmd.Flags().BoolVar(&keepGoing, "keep-going", false, "run on after a failure, and fail at the end")
-	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "echo each command to stderr as it runs (+ CMD)")
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "echo each command to stderr as it runs (+ CMD), with the error of a ! or ? command that failed")
 	return cmd
 }
 

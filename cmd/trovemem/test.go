@@ -36,6 +36,7 @@ type testOptions struct {
 	run       string
 	junit     string
 	update    bool
+	record    bool
 	verbose   bool
 	timeout   time.Duration
 	keepGoing bool
@@ -77,7 +78,12 @@ timestamps in outputs are the same on every run.
 
 --update rewrites "| " output blocks in place with the actual output (never
 regexp assertions); a script that stops on any other failure is not
-rewritten. See trovemem run --help for the script syntax.
+rewritten. A file sourced by several scripts is rewritten only when they
+all agree on its output; otherwise each caller fails with a conflict that
+names both, and the file stays as it was. --record adds a "| " block after
+each command that succeeded, printed something and has none (the last
+command of its line), so a session typed by hand becomes a golden test;
+it changes no existing block (add --update for that). See trovemem run --help for the script syntax.
 
 Each script runs in its own work folder, ${WORK} in the script, removed
 afterwards unless --keep-work; relative file:// DSNs (mount data
@@ -94,6 +100,7 @@ name starting with _, which test never runs on their own.`,
   trovemem test scripts/ -run 'quick|errors'
   trovemem test --junit report.xml scripts/
   trovemem test --update scripts/quickstart.trove
+  trovemem test --record lesson.trove
   trovemem test -j 4 --timeout 30s --keep-going scripts/`,
 		// Flags are parsed here rather than by cobra, so that Go's -run
 		// spelling works next to --run (pflag reads -run as -r -u -n).
@@ -110,6 +117,7 @@ name starting with _, which test never runs on their own.`,
 	fs.StringVar(&o.run, "run", "", "run only scripts whose name (file name without .trove) matches `REGEXP` (also -run)")
 	fs.StringVar(&o.junit, "junit", "", "write a JUnit XML report to `FILE`")
 	fs.BoolVar(&o.update, "update", false, "rewrite | blocks with the actual output")
+	fs.BoolVar(&o.record, "record", false, "add | blocks with the actual output to commands that print something and have none")
 	fs.BoolVarP(&o.verbose, "verbose", "v", false, "echo each command as it runs, and keep passing scripts' logs in the JUnit report")
 	fs.DurationVar(&o.timeout, "timeout", defaultTestTimeout, "fail a script that runs longer than `D` (0: no limit)")
 	fs.BoolVar(&o.keepGoing, "keep-going", false, "run each script on after its first failure")
@@ -166,6 +174,7 @@ func (a *app) runTests(ctx context.Context, o testOptions, paths []string) error
 	suite := &script.Suite{
 		Out:       a.stdout,
 		Update:    o.update,
+		Record:    o.record,
 		Verbose:   o.verbose,
 		GitHub:    os.Getenv("GITHUB_ACTIONS") == "true",
 		Timeout:   o.timeout,
