@@ -42,6 +42,8 @@ var table = Table{
 	cmdRouteRm,
 	cmdRouteTest,
 	cmdRoutes,
+	cmdSetOutput,
+	cmdSource,
 	cmdStats,
 	cmdStores,
 	cmdUnmount,

@@ -94,6 +94,9 @@ type Session struct {
 	notes io.Writer
 	last  *listState
 	undo  undoCache
+	// source runs a script file for the source command; nil where
+	// scripts cannot run.
+	source func(ctx context.Context, s *Session, path string) error
 }
 
 // undoCache keeps the last command's undo record and its context, reused
@@ -393,7 +396,7 @@ func (s *Session) RenderSplit(w, notes io.Writer, v Result) error {
 // *CommandError naming it; a line that does not parse as a *SyntaxError;
 // the exit command as ErrExit. The caller reports the error.
 func (s *Session) RunLine(ctx context.Context, line string, stdout io.Writer) error {
-	cmds, err := Split(line)
+	cmds, err := Split(psqlInclude(line))
 	if err != nil {
 		return err
 	}

@@ -28,8 +28,8 @@ const (
 )
 
 // sessionOnly are table commands that have no one-shot form: they act on
-// the REPL session itself (exit, next), or cobra has its own (help).
-var sessionOnly = map[string]bool{"exit": true, "next": true, "help": true}
+// the REPL session itself (exit, next, set output), or cobra has its own (help).
+var sessionOnly = map[string]bool{"exit": true, "next": true, "help": true, "set output": true}
 
 // addStoreCommands adds a subcommand to root for every command of repl's
 // table that makes sense once, skipping names root already has (run,
@@ -169,6 +169,10 @@ func (a *app) runOnce(ctx context.Context, words []string) error {
 	if a.command != "" {
 		return asUsage(fmt.Errorf("-c and a command (%s) cannot be combined", words[0]))
 	}
+	words, err := a.outputAfter(words)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
 	a.stdinFree = true
@@ -185,6 +189,39 @@ func (a *app) runOnce(ctx context.Context, words []string) error {
 		}
 		return nil
 	}))
+}
+
+// outputAfter takes -o MODE (--output MODE, --output=MODE, -oMODE) out
+// of a one-shot's words after the command's name and sets the output mode
+// from it, as aws reads global options anywhere: trovemem ls photos -o
+// json. No table command has a flag of that name; words after -- and the
+// words of a command whose words are data (echo) are left alone.
+func (a *app) outputAfter(words []string) ([]string, error) {
+	c, n, err := repl.Commands().Resolve(words)
+	if err != nil || c.RawArgs {
+		return words, nil
+	}
+	out := append([]string(nil), words[:n]...)
+	for i := n; i < len(words); i++ {
+		w := words[i]
+		switch {
+		case w == "--":
+			return append(out, words[i:]...), nil
+		case w == "-o" || w == "--output":
+			if i+1 == len(words) {
+				return nil, asUsage(fmt.Errorf("%s needs a MODE: table, plain, json or jsonl", w))
+			}
+			i++
+			a.output = words[i]
+		case strings.HasPrefix(w, "--output="):
+			a.output = strings.TrimPrefix(w, "--output=")
+		case strings.HasPrefix(w, "-o") && !strings.HasPrefix(w, "--"):
+			a.output = strings.TrimPrefix(w, "-o")
+		default:
+			out = append(out, w)
+		}
+	}
+	return out, nil
 }
 
 // newHelpCmd replaces cobra's help command, which answers an unknown topic
