@@ -308,7 +308,7 @@ func (s *Session) Exec(ctx context.Context, words []string) (result Result, err 
 	}()
 	result, err = c.Run(ctx, s, inv)
 	var ue *UsageError
-	if errors.As(err, &ue) && ue.Command == nil {
+	if errors.As(err, &ue) && ue.Command == nil && !ue.aboutName {
 		// Commands report misuse without naming themselves; the usage line
 		// comes from the table entry that ran.
 		ue.Command = c

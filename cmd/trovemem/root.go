@@ -186,8 +186,11 @@ func usageArgs(cmd *cobra.Command) {
 	if check := cmd.Args; check != nil {
 		cmd.Args = func(c *cobra.Command, args []string) error {
 			err := check(c, args)
-			var ue *usageError
-			if err == nil || errors.As(err, &ue) {
+			var (
+				ue  *usageError
+				rue *repl.UsageError
+			)
+			if err == nil || errors.As(err, &ue) || errors.As(err, &rue) {
 				return err
 			}
 			return asUsage(fmt.Errorf("%w (see %s --help)", err, c.CommandPath()))
@@ -241,18 +244,36 @@ func needsSubcommand(cmd *cobra.Command, _ []string) error {
 }
 
 // noArgs rejects words after trovemem that are not a subcommand, with the
-// nearest subcommands as suggestions.
+// error the REPL and -c give for an unknown command (suggesting the
+// nearest subcommands), and says so when the word is a command that
+// acts on a session and has no one-shot form.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("unknown command %q for %s", args[0], cmd.CommandPath()) + didYouMean(cmd, args[0])
-	return asUsage(errors.New(msg + " (trovemem --help lists the commands)"))
+	return unknownCommand(cmd, args)
+}
+
+// unknownCommand is the error for words, whose first names no subcommand
+// of cmd.
+func unknownCommand(cmd *cobra.Command, words []string) error {
+	if c, _, err := repl.Commands().Resolve(words); err == nil && sessionOnly[c.Name] {
+		return asUsage(fmt.Errorf("%s acts on a session: use it in the REPL, a pipe or -c", c.Name))
+	}
+	return repl.UnknownCommand(words[0], commandNames(cmd))
 }
 
 // didYouMean is "; did you mean X or Y?" for the subcommands of cmd
 // nearest to word, by repl.Suggest (the engine the REPL uses), or "".
 func didYouMean(cmd *cobra.Command, word string) string {
+	if s := repl.Suggest(word, commandNames(cmd)); len(s) > 0 {
+		return "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return ""
+}
+
+// commandNames are the names and aliases of cmd's subcommands, sorted.
+func commandNames(cmd *cobra.Command) []string {
 	var names []string
 	for _, c := range cmd.Commands() {
 		if c.IsAvailableCommand() {
@@ -261,10 +282,7 @@ func didYouMean(cmd *cobra.Command, word string) string {
 		}
 	}
 	slices.Sort(names)
-	if s := repl.Suggest(word, slices.Compact(names)); len(s) > 0 {
-		return "; did you mean " + strings.Join(s, " or ") + "?"
-	}
-	return ""
+	return slices.Compact(names)
 }
 
 // envSettings are the only settings the environment may give, each a

@@ -124,7 +124,7 @@ func newStoreCmd(a *app, c *repl.Command, name string, before []string) *cobra.C
 		},
 	}
 	cmd.SetHelpFunc(func(cmd *cobra.Command, _ []string) {
-		writeHelp(cmd.OutOrStdout(), &repl.HelpText{Command: c, Program: "trovemem "})
+		writeHelp(cmd.OutOrStdout(), &repl.HelpText{Command: c})
 	})
 	return cmd
 }
@@ -150,16 +150,16 @@ func newGroupCmd(a *app, group string) *cobra.Command {
 				list = append(list, c)
 			}
 		}
-		writeHelp(cmd.OutOrStdout(), &repl.HelpText{Commands: list, Program: "trovemem "})
+		writeHelp(cmd.OutOrStdout(), &repl.HelpText{Commands: list})
 	})
 	return cmd
 }
 
 // writeHelp draws help as the REPL's help command does, in plain text
-// whatever -o says (help is prose), and says where the global flags are.
+// whatever -o says (help is prose): the same text, so that what a command
+// says about itself does not depend on where it is asked.
 func writeHelp(w io.Writer, h *repl.HelpText) {
 	_ = repl.PlainRenderer{}.Render(w, h)
-	fmt.Fprintln(w, "\nGlobal flags (--mount, --route, -o, ...) go before the command: see trovemem --help.")
 }
 
 // runOnce runs one store command over the embedded store built from the
@@ -244,7 +244,13 @@ func newHelpCmd(root *cobra.Command) *cobra.Command {
 			}
 			return names, cobra.ShellCompDirectiveNoFileComp
 		},
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(help *cobra.Command, args []string) error {
+			if c, n, err := repl.Commands().Resolve(args); err == nil && n == len(args) {
+				// The table's text, as help CMD prints it in a session;
+				// also for commands with no one-shot form (exit, next).
+				writeHelp(help.OutOrStdout(), &repl.HelpText{Command: c})
+				return nil
+			}
 			cmd, rest, err := root.Find(args)
 			if err != nil || len(rest) > 0 {
 				word := strings.Join(args, " ")
@@ -254,8 +260,12 @@ func newHelpCmd(root *cobra.Command) *cobra.Command {
 				if cmd == nil {
 					cmd = root
 				}
-				msg := fmt.Sprintf("help: unknown command %q", word) + didYouMean(cmd, word)
-				return asUsage(errors.New(msg + " (see trovemem --help)"))
+				if cmd != root {
+					// help route ad: the group's own words, as route ad says.
+					return &repl.UsageError{Msg: cmd.Name() + ": unknown subcommand " + repl.Quote(word),
+						Suggestions: repl.Suggest(word, commandNames(cmd))}
+				}
+				return unknownCommand(root, args)
 			}
 			return cmd.Help()
 		},
