@@ -94,6 +94,9 @@ type Session struct {
 	notes io.Writer
 	last  *listState
 	undo  undoCache
+	// prompting is set while Loop reads an interactive source: commands
+	// come from a prompt, after which no pipe can follow.
+	prompting bool
 	// source runs a script file for the source command; nil where
 	// scripts cannot run.
 	source func(ctx context.Context, s *Session, path string) error
@@ -375,7 +378,7 @@ func (s *Session) RenderSplit(w, notes io.Writer, v Result) error {
 			return s.streamContent(w, c)
 		}
 		if !s.format.isJSON() && s.isTerminal(w) && isBinary(c.Data) {
-			return binaryRefused(c)
+			return s.binaryRefused(c)
 		}
 	}
 	switch s.format {

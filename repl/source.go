@@ -83,6 +83,8 @@ func (s *Session) Loop(ctx context.Context, src LineSource, name string, stdout,
 	interactive := src.Interactive()
 	var out *trackingWriter
 	if interactive {
+		s.prompting = true
+		defer func() { s.prompting = false }()
 		out = &trackingWriter{w: stdout, atLineStart: true}
 		stdout = out
 	}
