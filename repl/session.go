@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -97,6 +98,9 @@ type Session struct {
 	// prompting is set while Loop reads an interactive source: commands
 	// come from a prompt, after which no pipe can follow.
 	prompting bool
+	// pager, when set, is handed what a command rendered, to write to w
+	// itself or through a pager.
+	pager func(w io.Writer, out []byte) error
 	// source runs a script file for the source command; nil where
 	// scripts cannot run.
 	source func(ctx context.Context, s *Session, path string) error
@@ -176,6 +180,13 @@ func WithCommandContext(newCtx func(context.Context) (context.Context, context.C
 // WithWidth makes tables fit the terminal: width returns its columns, 0
 // when output is not a terminal or its size is unknown.
 func WithWidth(width func() int) SessionOption { return func(s *Session) { s.width = width } }
+
+// WithPager makes RenderSplit render each result but content into memory
+// and hand it to page, which writes it to w: cmd/trovemem pages output
+// longer than the terminal through $PAGER. Content (get) streams as ever.
+func WithPager(page func(w io.Writer, out []byte) error) SessionOption {
+	return func(s *Session) { s.pager = page }
+}
 
 // SetCommandContext is WithCommandContext on a session already made.
 func (s *Session) SetCommandContext(newCtx func(context.Context) (context.Context, context.CancelFunc)) {
@@ -380,7 +391,18 @@ func (s *Session) RenderSplit(w, notes io.Writer, v Result) error {
 		if !s.format.isJSON() && s.isTerminal(w) && isBinary(c.Data) {
 			return s.binaryRefused(c)
 		}
+	} else if s.pager != nil {
+		var buf bytes.Buffer
+		if err := s.render(&buf, notes, v); err != nil {
+			return err
+		}
+		return s.pager(w, buf.Bytes())
 	}
+	return s.render(w, notes, v)
+}
+
+// render draws v in the session's output mode.
+func (s *Session) render(w, notes io.Writer, v Result) error {
 	switch s.format {
 	case FormatPlain:
 		return PlainRenderer{Notes: notes}.Render(w, v)

@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -39,6 +40,10 @@ type app struct {
 	now        string // --now
 	load       string // --load
 	save       string // --save
+	noPager    bool   // --no-pager
+
+	// paging is set while a pager has the terminal.
+	paging atomic.Bool
 
 	// noSave is set by test, whose per-script stores are not the user's,
 	// and when --load failed, so a half-loaded store never overwrites a
@@ -152,6 +157,7 @@ Exit status: 0 ok, 1 a command failed, 2 usage error, 130 interrupted.`,
 	pf.BoolVar(&a.noConfig, "no-config", false, "ignore ./"+config.DefaultFile)
 	pf.StringVar(&a.now, "now", "", "fix the clock at `TIME` (RFC 3339, as 2026-01-01T00:00:00Z), so timestamps in outputs are reproducible")
 	pf.StringVar(&a.load, "load", "", "start from the store a script or dump `FILE` builds")
+	pf.BoolVar(&a.noPager, "no-pager", false, "never send output through the pager ($TROVEMEM_PAGER, $PAGER or less -FRX; TROVEMEM_PAGER= also turns it off)")
 	pf.StringVar(&a.save, "save", "", "dump the store to `FILE` on exit (through a temporary file and a rename)")
 	// Traverse decides whether a flag before the subcommand takes a value
 	// from root.Flags(), which holds the persistent flags only once merged.
@@ -304,7 +310,7 @@ var envSettings = []struct{ Var, Flag string }{
 
 // nonFlagEnv are the environment variables trovemem reads that set no
 // flag.
-var nonFlagEnv = []string{}
+var nonFlagEnv = []string{pagerEnv}
 
 // envName is the environment variable the old rule read for a flag:
 // TROVEMEM_ and the name in upper case with - as _.
@@ -379,12 +385,13 @@ func (a *app) runRoot(ctx context.Context) error {
 			return a.Session.Loop(ctx, repl.NewReaderSource(a.stdin), repl.StdinName, a.stdout, a.stderr)
 		}
 	}
-	return a.finish(ctx, interruptible(ctx, body))
+	return a.finish(ctx, a.interruptible(ctx, body))
 }
 
 // interruptible runs body and returns its error, or errInterrupted as soon
-// as ctx is cancelled, without waiting for a body blocked on a read.
-func interruptible(ctx context.Context, body func(context.Context) error) error {
+// as ctx is cancelled, without waiting for a body blocked on a read. While
+// a pager shows the output, the Ctrl-C is the pager's: body is waited for.
+func (a *app) interruptible(ctx context.Context, body func(context.Context) error) error {
 	done := make(chan error, 1)
 	go func() { done <- body(ctx) }()
 	select {
@@ -394,6 +401,9 @@ func interruptible(ctx context.Context, body func(context.Context) error) error 
 		}
 		return err
 	case <-ctx.Done():
+		if a.paging.Load() {
+			return <-done
+		}
 		return errInterrupted
 	}
 }

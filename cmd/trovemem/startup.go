@@ -75,6 +75,10 @@ func (a *app) setup(ctx context.Context) error {
 			}
 			return w
 		}))
+		if cmd := a.pagerCommand(); cmd != "" {
+			p := &pager{cmd: cmd, tty: f, stderr: a.stderr, running: &a.paging}
+			opts = append(opts, repl.WithPager(p.page))
+		}
 	}
 	if a.stdinFree {
 		// put --file - reads standard input only where commands do not.

@@ -179,7 +179,7 @@ func (a *app) runOnce(ctx context.Context, words []string) error {
 	if err := a.setup(ctx); err != nil {
 		return a.finish(ctx, err)
 	}
-	return a.finish(ctx, interruptible(ctx, func(ctx context.Context) error {
+	return a.finish(ctx, a.interruptible(ctx, func(ctx context.Context) error {
 		v, err := a.Session.Exec(ctx, words)
 		if err == nil {
 			err = a.Session.RenderSplit(a.stdout, a.stderr, v)
