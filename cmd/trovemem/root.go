@@ -112,8 +112,10 @@ paginated listings, and backends that keys are routed to by pattern.
 With no arguments it starts the REPL when stdin is a terminal; otherwise it
 reads commands from stdin, one line at a time, and stops at the first failure.
 -c runs one line of commands and exits; trovemem CMD ARGS... runs one store
-command and exits (global flags go before CMD). The store commands are the
-REPL's: trovemem help CMD shows one in full.
+command and exits (global flags go before CMD; -o also after). The store commands are the
+REPL's: trovemem help CMD shows one in full. trovemem help topics lists the
+manual's pages (syntax, scripts, routing, config, exit-codes); trovemem man
+DIR writes man pages.
 
 The global settings --config, --history, --mount, --no-config, --now, --output
 and --route can also come from the environment as TROVEMEM_<FLAG>, upper case
@@ -165,7 +167,7 @@ Exit status: 0 ok, 1 a command failed, 2 usage error, 130 interrupted.`,
 
 	root.AddGroup(&cobra.Group{ID: groupStore, Title: "Store commands (the REPL's; trovemem help CMD shows one in full):"},
 		&cobra.Group{ID: groupOther, Title: "Other commands:"})
-	for _, cmd := range []*cobra.Command{newRunCmd(a), newTestCmd(a), newServeCmd(a)} {
+	for _, cmd := range []*cobra.Command{newRunCmd(a), newTestCmd(a), newServeCmd(a), newManCmd(root)} {
 		cmd.GroupID = groupOther
 		root.AddCommand(cmd)
 	}

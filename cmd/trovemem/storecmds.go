@@ -245,14 +245,21 @@ func newHelpCmd(root *cobra.Command) *cobra.Command {
 			return names, cobra.ShellCompDirectiveNoFileComp
 		},
 		RunE: func(help *cobra.Command, args []string) error {
-			if c, n, err := repl.Commands().Resolve(args); err == nil && n == len(args) {
-				// The table's text, as help CMD prints it in a session;
-				// also for commands with no one-shot form (exit, next).
-				writeHelp(help.OutOrStdout(), &repl.HelpText{Command: c})
+			if len(args) == 0 {
+				return root.Help()
+			}
+			// The table's text, as help CMD prints it in a session: a
+			// command (exit and next too), a group, a topic.
+			h, herr := repl.Commands().Help(args)
+			if herr == nil {
+				writeHelp(help.OutOrStdout(), h)
 				return nil
 			}
 			cmd, rest, err := root.Find(args)
 			if err != nil || len(rest) > 0 {
+				if args[0] == "topics" {
+					return herr
+				}
 				word := strings.Join(args, " ")
 				if len(rest) > 0 {
 					word = rest[0]
