@@ -61,9 +61,27 @@ func TestInteractiveHistory(t *testing.T) {
 	term.expect("echo one two")
 	term.send("\r")
 	term.expect("one two\r\n")
+	term.expect("trovemem> ")
+	// A recalled line continued over two lines is saved whole, too.
+	term.send("\x1b[A")
+	term.expect("echo one two")
+	term.send(" \\\r")
+	term.expect("       ... ")
+	term.send("three\r")
+	term.expect("one two three\r\n")
+	term.expect("trovemem> ")
 	term.send("exit\r")
 	if code := term.wait(); code != 0 {
 		t.Errorf("exit status after exit: got %d, want 0", code)
+	}
+	data, err = os.ReadFile(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+	want = append(want, "echo one two", "echo one two three", "exit")
+	if !slices.Equal(got, want) {
+		t.Errorf("history file after the second session: got %q, want %q", got, want)
 	}
 }
 

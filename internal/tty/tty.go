@@ -107,6 +107,10 @@ func privateFile(path string) error {
 // password): the file outlives the session. Blank lines are not saved.
 func (r *Source) SaveHistory(line string) {
 	if strings.TrimSpace(line) == "" || repl.KeptOutOfHistory(line) {
+		// Saving nothing still tells readline the line is over: it drops
+		// the text it keeps for the entry being edited, which a recalled
+		// entry would otherwise hold.
+		_ = r.rl.SaveHistory("")
 		return
 	}
 	_ = r.rl.SaveHistory(line)
@@ -132,6 +136,11 @@ func (r *Source) Interactive() bool { return true }
 func (r *Source) SetContinuation(on bool) {
 	r.cont = on
 	if on {
+		// readline ties the lines typed next to the entry the first line
+		// was recalled from, if it was, and would save the last physical
+		// line in its place; an empty save returns it to a new entry, so
+		// the whole command is saved as one.
+		_ = r.rl.SaveHistory("")
 		r.rl.SetPrompt(repl.ContinuationPrompt)
 	} else {
 		r.rl.SetPrompt(r.s.Prompt())
