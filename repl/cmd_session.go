@@ -22,9 +22,10 @@ var cmdSource = &Command{
 assertions are checked, as trovemem run checks them; it stops at the first
 failure, and the commands before it keep their effect. A relative FILE is read
 from the working directory. \i FILE, as in psql, is the same.`,
-	Example: "source setup.trove\n\\i setup.trove",
-	MinArgs: 1,
-	MaxArgs: 1,
+	Example:  "source setup.trove\n\\i setup.trove",
+	MinArgs:  1,
+	MaxArgs:  1,
+	ArgKinds: []ArgKind{ArgFile},
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		if s.source == nil {
 			return nil, ErrNoSource
@@ -57,9 +58,10 @@ var cmdSetOutput = &Command{
 	Summary: "switch the output mode of this session: table, plain, json or jsonl",
 	Detail: `The mode holds for the commands that follow, as -o does for a whole run;
 without MODE, prints the current one. Errors are JSON in the json modes.`,
-	Example: "set output json\nset output",
-	MinArgs: 0,
-	MaxArgs: 1,
+	Example:  "set output json\nset output",
+	MinArgs:  0,
+	MaxArgs:  1,
+	ArgKinds: []ArgKind{ArgFormat},
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		if len(inv.Args) == 0 {
 			return &Message{Text: string(s.format)}, nil
