@@ -100,8 +100,14 @@ func TestPagerLess(t *testing.T) {
 		t.Skip("no less on this machine")
 	}
 	load, _, _ := pagerSetup(t)
-	env := []string{"HOME=" + t.TempDir(), "PAGER=", "LESS=", "LESSKEY=/dev/null"}
-	term := startTerminal(t, env, "--load", load, "ls", "abc")
+	// The default pager: TROVEMEM_PAGER unset, PAGER empty.
+	var env []string
+	for _, kv := range childEnv("TERM=xterm", "HOME="+t.TempDir(), "PAGER=", "LESS=", "LESSKEY=/dev/null") {
+		if !strings.HasPrefix(kv, pagerEnv+"=") {
+			env = append(env, kv)
+		}
+	}
+	term := startTerminalEnv(t, env, "--load", load, "ls", "abc")
 	term.expect("│ k30 ")
 	time.Sleep(200 * time.Millisecond)
 	if strings.Contains(term.text(), "k59") {
