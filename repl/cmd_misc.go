@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/trovemem/trovemem/internal/topics"
 )
 
 var cmdEcho = &Command{
@@ -37,34 +39,54 @@ var cmdHelp = &Command{
 	Name:     "help",
 	Args:     "[CMD]",
 	Summary:  "list the commands, or show one in full",
-	Detail:   "help CMD shows the command's usage, aliases, flags and an example. CMD --help does the same.",
-	Example:  "help\nhelp put\nhelp route add",
+	Detail:   "help CMD shows the command's usage, aliases, flags and an example. CMD --help does the same. help topics lists the manual's topics (syntax, scripts, routing, config, exit-codes); help topics NAME shows one.",
+	Example:  "help\nhelp put\nhelp route add\nhelp topics syntax",
 	MinArgs:  0,
 	MaxArgs:  2,
 	ArgKinds: []ArgKind{ArgCommand},
 	Run: func(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
-		if len(inv.Args) == 0 {
-			return &HelpText{Commands: s.commands}, nil
-		}
-		c, n, err := s.commands.Resolve(inv.Args)
-		if err != nil {
-			// "help route" lists the group rather than complaining.
-			var group []*Command
-			for _, c := range s.commands {
-				if strings.HasPrefix(c.Name, inv.Args[0]+" ") {
-					group = append(group, c)
-				}
-			}
-			if len(group) > 0 && len(inv.Args) == 1 {
-				return &HelpText{Commands: group}, nil
-			}
-			return nil, err
-		}
-		if n != len(inv.Args) {
-			return nil, usageErrorf(nil, "help: %s takes no subcommand", c.Name)
-		}
-		return &HelpText{Command: c}, nil
+		return s.commands.Help(inv.Args)
 	},
+}
+
+// Help is what help WORDS... shows: the list of commands, one command in
+// full, a group's commands, or a topic of the manual. trovemem help uses
+// it too, so every way of asking prints the same.
+func (t Table) Help(words []string) (*HelpText, error) {
+	if len(words) == 0 {
+		return &HelpText{Commands: t}, nil
+	}
+	if words[0] == "topics" {
+		switch {
+		case len(words) == 1:
+			return &HelpText{TopicList: true}, nil
+		case len(words) > 2:
+			return nil, usageErrorf(nil, "help topics takes one topic")
+		}
+		if _, ok := topics.Text(words[1]); !ok {
+			return nil, &UsageError{Msg: "unknown topic " + Quote(words[1]) + " (help topics lists them)",
+				Suggestions: Suggest(words[1], topics.Names), aboutName: true}
+		}
+		return &HelpText{Topic: words[1]}, nil
+	}
+	c, n, err := t.Resolve(words)
+	if err != nil {
+		// "help route" lists the group rather than complaining.
+		var group []*Command
+		for _, c := range t {
+			if strings.HasPrefix(c.Name, words[0]+" ") {
+				group = append(group, c)
+			}
+		}
+		if len(group) > 0 && len(words) == 1 {
+			return &HelpText{Commands: group}, nil
+		}
+		return nil, err
+	}
+	if n != len(words) {
+		return nil, usageErrorf(nil, "help: %s takes no subcommand", c.Name)
+	}
+	return &HelpText{Command: c}, nil
 }
 
 // lineSyntax is the summary of the line syntax that help prints.
@@ -75,6 +97,17 @@ a trailing \ continues the line.`
 
 func (h *HelpText) text() string {
 	var b strings.Builder
+	if h.Topic != "" {
+		t, _ := topics.Text(h.Topic)
+		return t
+	}
+	if h.TopicList {
+		b.WriteString("topics (help topics NAME shows one):\n")
+		for _, name := range topics.Names {
+			fmt.Fprintf(&b, "  %-12s %s\n", name, topics.Summary(name))
+		}
+		return b.String()
+	}
 	if c := h.Command; c != nil {
 		fmt.Fprintf(&b, "usage: %s%s\n", h.Program, c.Usage())
 		if len(c.Aliases) > 0 {
@@ -109,7 +142,7 @@ func (h *HelpText) text() string {
 	}
 	b.WriteString("\n")
 	b.WriteString(lineSyntax)
-	b.WriteString("\n")
+	b.WriteString("\n\nhelp topics lists the manual: " + strings.Join(topics.Names, ", ") + ".\n")
 	return b.String()
 }
 

@@ -108,6 +108,8 @@ const (
 	ArgBackend                // a mounted backend
 	ArgDSN                    // a DSN: the registered schemes
 	ArgCommand                // a command name
+	ArgFormat                 // an output mode
+	ArgFile                   // a file on this machine
 )
 
 // Usage is the command's usage line: name, arguments and flags.

@@ -44,6 +44,8 @@ var table = Table{
 	cmdRouteRm,
 	cmdRouteTest,
 	cmdRoutes,
+	cmdSetOutput,
+	cmdSource,
 	cmdStats,
 	cmdStores,
 	cmdTranscript,
@@ -132,11 +134,20 @@ func (cmds Table) Resolve(words []string) (*Command, int, error) {
 		return nil, 0, &UsageError{
 			Msg:         words[0] + ": unknown subcommand " + Quote(words[1]),
 			Suggestions: Suggest(words[1], subs),
+			aboutName:   true,
 		}
 	}
-	return nil, 0, &UsageError{
-		Msg:         "unknown command " + Quote(words[0]) + " (help lists the commands)",
-		Suggestions: Suggest(words[0], topNames(cmds)),
+	return nil, 0, UnknownCommand(words[0], topNames(cmds))
+}
+
+// UnknownCommand is the error for a command name that is none of names,
+// with the nearest of them suggested: the one wording of the REPL, -c,
+// trovemem CMD and help CMD alike.
+func UnknownCommand(word string, names []string) *UsageError {
+	return &UsageError{
+		Msg:         "unknown command " + Quote(word) + " (help lists the commands)",
+		Suggestions: Suggest(word, names),
+		aboutName:   true,
 	}
 }
 

@@ -2,6 +2,8 @@ package repl
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -126,6 +128,15 @@ func (s *Session) completeArg(ctx context.Context, p *partial) []string {
 			schemes = append(schemes, d+"://")
 		}
 		return schemes
+	case ArgFormat:
+		names := make([]string, len(Formats))
+		for i, f := range Formats {
+			names[i] = string(f)
+		}
+		return names
+	case ArgFile:
+		p.keyish = true // a folder is not a finished word
+		return files(p.word)
 	case ArgCommand:
 		if idx == 0 {
 			return topNames(s.commands)
@@ -248,4 +259,28 @@ func (p *partial) escape(rest string, atStart, complete bool) (string, bool) {
 		b.WriteString(" ")
 	}
 	return b.String(), true
+}
+
+// files lists the files and folders (with a final /) in the folder the
+// half-typed path word names, each written with that folder as typed, for
+// completing a file argument one level at a time.
+func files(word string) []string {
+	dir, _ := filepath.Split(word)
+	read := dir
+	if read == "" {
+		read = "."
+	}
+	entries, err := os.ReadDir(read)
+	if err != nil {
+		return nil
+	}
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		name := dir + e.Name()
+		if e.IsDir() {
+			name += "/"
+		}
+		names = append(names, name)
+	}
+	return names
 }

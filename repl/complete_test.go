@@ -2,6 +2,8 @@ package repl
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -94,4 +96,38 @@ func FuzzPartialCommand(f *testing.F) {
 			t.Errorf("line %q: got %q from completion, want %q as Split(%q) reads it", line, got, want, closed)
 		}
 	})
+}
+
+// TestCompleteSessionCommands completes source's file, folder by folder,
+// and set output's modes.
+func TestCompleteSessionCommands(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"setup.trove", "lib/more.trove"} {
+		path := filepath.Join(dir, f)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	s := newCoreSession(t, WithCommands([]*Command{cmdSetOutput, cmdSource}))
+	tests := []struct {
+		name, before string
+		want         []string
+	}{
+		{"file", "source se", []string{"tup.trove "}},
+		{"folder stops at /", "source l", []string{"ib/"}},
+		{"inside a folder", "source lib/", []string{"more.trove "}},
+		{"output modes", "set output j", []string{"son ", "sonl "}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, _ := s.Complete(context.Background(), tt.before)
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("Complete(%q) mismatch (-want +got):\n%s", tt.before, diff)
+			}
+		})
+	}
 }

@@ -31,6 +31,10 @@ type UsageError struct {
 	Msg     string
 	// Suggestions are the nearest command names, for an unknown name.
 	Suggestions []string
+	// aboutName says the error is about a command's name (unknown): no
+	// command's usage line belongs to it, not even help's, when help CMD
+	// passes it on.
+	aboutName bool
 }
 
 func (e *UsageError) Error() string {

@@ -31,7 +31,7 @@ func TestRows(t *testing.T) {
 				{"b/", "-", "-", "-"},
 				{"c", "5 B", "2024-05-01T11:00:00Z", "fast"},
 			},
-			After: []string{"next cursor: Yw"},
+			After: []string{"next cursor: Yw (next, or ls again with --cursor Yw, lists the next page)"},
 		}},
 		{"page for plain", page, false, &grid{
 			Header: []string{"key", "size", "last modified", "backend"},
@@ -109,13 +109,14 @@ func TestTableRenderer(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := b.String()
-	for _, want := range []string{"KEY", "LAST MODIFIED", "2.0 KiB", "│", "next cursor: aw\n"} {
+	for _, want := range []string{"KEY", "LAST MODIFIED", "2.0 KiB", "│", "next cursor: aw"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("table output\n%s\nlacks %q", got, want)
 		}
 	}
-	if !strings.HasSuffix(got, "next cursor: aw\n") {
-		t.Errorf("table output\n%s\nshould end with the next cursor line", got)
+	// Its last line says how to go on, also at the end of a pager.
+	if want := "next cursor: aw (next, or ls again with --cursor aw, lists the next page)\n"; !strings.HasSuffix(got, want) {
+		t.Errorf("table output\n%s\nshould end with %q", got, want)
 	}
 }
 

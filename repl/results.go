@@ -5,6 +5,7 @@ import (
 	"io"
 	"unicode/utf8"
 
+	"github.com/trovemem/trovemem/internal/topics"
 	"github.com/trovemem/trovemem/trove"
 )
 
@@ -152,6 +153,10 @@ type HelpText struct {
 	// Program is written before the usage line ("trovemem " when the
 	// binary shows a command's help for trovemem CMD); "" in the REPL.
 	Program string
+	// Topic names the manual's topic shown (help topics NAME); TopicList
+	// lists the topics (help topics).
+	Topic     string
+	TopicList bool
 }
 
 // MarshalJSON describes the command, or lists the commands.
@@ -171,6 +176,25 @@ func (h *HelpText) MarshalJSON() ([]byte, error) {
 			d.Detail, d.Flags, d.Example = c.Detail, c.FlagHelp(), c.Example
 		}
 		return d
+	}
+	if h.Topic != "" {
+		return json.Marshal(struct {
+			Topic string `json:"topic"`
+			Text  string `json:"text"`
+		}{h.Topic, h.text()})
+	}
+	if h.TopicList {
+		type topicDoc struct {
+			Name    string `json:"name"`
+			Summary string `json:"summary"`
+		}
+		var list []topicDoc
+		for _, n := range topics.Names {
+			list = append(list, topicDoc{n, topics.Summary(n)})
+		}
+		return json.Marshal(struct {
+			Topics []topicDoc `json:"topics"`
+		}{list})
 	}
 	if h.Command != nil {
 		return json.Marshal(doc(h.Command, true))

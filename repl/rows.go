@@ -141,6 +141,11 @@ func (v *ObjectPage) layout(human bool) layout {
 	}
 	if v.NextCursor != "" {
 		g.After = []string{"next cursor: " + v.NextCursor}
+		if human {
+			// A person reading a table (at the end of a pager, say) is told
+			// how to go on.
+			g.After[0] += " (next, or ls again with --cursor " + v.NextCursor + ", lists the next page)"
+		}
 	}
 	return layout{grid: g}
 }

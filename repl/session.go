@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -99,6 +100,15 @@ type Session struct {
 	kept keptUndo
 	// transcript, when not nil, is the file transcript FILE writes to.
 	transcript *transcript
+	// prompting is set while Loop reads an interactive source: commands
+	// come from a prompt, after which no pipe can follow.
+	prompting bool
+	// pager, when set, is handed what a command rendered, to write to w
+	// itself or through a pager.
+	pager func(w io.Writer, out []byte) error
+	// source runs a script file for the source command; nil where
+	// scripts cannot run.
+	source func(ctx context.Context, s *Session, path string) error
 }
 
 // undoCache keeps two undo records and their contexts, reused while the
@@ -184,6 +194,13 @@ func WithCommandContext(newCtx func(context.Context) (context.Context, context.C
 // WithWidth makes tables fit the terminal: width returns its columns, 0
 // when output is not a terminal or its size is unknown.
 func WithWidth(width func() int) SessionOption { return func(s *Session) { s.width = width } }
+
+// WithPager makes RenderSplit render each result but content into memory
+// and hand it to page, which writes it to w: cmd/trovemem pages output
+// longer than the terminal through $PAGER. Content (get) streams as ever.
+func WithPager(page func(w io.Writer, out []byte) error) SessionOption {
+	return func(s *Session) { s.pager = page }
+}
 
 // SetCommandContext is WithCommandContext on a session already made.
 func (s *Session) SetCommandContext(newCtx func(context.Context) (context.Context, context.CancelFunc)) {
@@ -324,7 +341,7 @@ func (s *Session) Exec(ctx context.Context, words []string) (result Result, err 
 	}()
 	result, err = c.Run(ctx, s, inv)
 	var ue *UsageError
-	if errors.As(err, &ue) && ue.Command == nil {
+	if errors.As(err, &ue) && ue.Command == nil && !ue.aboutName {
 		// Commands report misuse without naming themselves; the usage line
 		// comes from the table entry that ran.
 		ue.Command = c
@@ -391,9 +408,20 @@ func (s *Session) RenderSplit(w, notes io.Writer, v Result) error {
 			return s.streamContent(w, c)
 		}
 		if !s.format.isJSON() && s.isTerminal(w) && isBinary(c.Data) {
-			return binaryRefused(c)
+			return s.binaryRefused(c)
 		}
+	} else if s.pager != nil {
+		var buf bytes.Buffer
+		if err := s.render(&buf, notes, v); err != nil {
+			return err
+		}
+		return s.pager(w, buf.Bytes())
 	}
+	return s.render(w, notes, v)
+}
+
+// render draws v in the session's output mode.
+func (s *Session) render(w, notes io.Writer, v Result) error {
 	switch s.format {
 	case FormatPlain:
 		return PlainRenderer{Notes: notes}.Render(w, v)
@@ -412,7 +440,7 @@ func (s *Session) RenderSplit(w, notes io.Writer, v Result) error {
 // *CommandError naming it; a line that does not parse as a *SyntaxError;
 // the exit command as ErrExit. The caller reports the error.
 func (s *Session) RunLine(ctx context.Context, line string, stdout io.Writer) error {
-	cmds, err := Split(line)
+	cmds, err := Split(psqlInclude(line))
 	if err != nil {
 		return err
 	}

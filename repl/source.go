@@ -41,6 +41,15 @@ type continuer interface {
 	SetContinuation(on bool)
 }
 
+// HistorySaver is implemented by sources that keep a history (the
+// terminal's). Loop hands it each logical line once it has been read
+// whole, continued lines joined into one entry, before running it; a line
+// abandoned with Ctrl-C never reaches it. The saver decides what it keeps
+// (KeptOutOfHistory).
+type HistorySaver interface {
+	SaveHistory(line string)
+}
+
 // ReaderSource reads lines from a reader, without prompts or history.
 type ReaderSource struct {
 	r *bufio.Reader
@@ -74,6 +83,8 @@ func (s *Session) Loop(ctx context.Context, src LineSource, name string, stdout,
 	interactive := src.Interactive()
 	var out *trackingWriter
 	if interactive {
+		s.prompting = true
+		defer func() { s.prompting = false }()
 		out = &trackingWriter{w: stdout, atLineStart: true}
 		stdout = out
 	}
@@ -99,9 +110,13 @@ func (s *Session) Loop(ctx context.Context, src LineSource, name string, stdout,
 		}
 		lineNo++
 		start := lineNo
-		line, lineNo, err = s.continued(src, line, lineNo)
+		var entry string
+		line, entry, lineNo, err = s.continued(src, line, lineNo)
 		if errors.Is(err, ErrLineAbandoned) {
 			continue
+		}
+		if h, ok := src.(HistorySaver); ok && err == nil {
+			h.SaveHistory(entry)
 		}
 		if err != nil && !interactive {
 			return &LineError{File: name, Line: start, Err: err}
@@ -149,33 +164,64 @@ func (s *Session) runLineCancellable(ctx context.Context, line string, stdout io
 }
 
 // continued reads the lines that line continues with trailing backslashes
-// and returns them joined, with the number of the last line read.
-func (s *Session) continued(src LineSource, line string, lineNo int) (string, int, error) {
+// and returns them joined, the same command as one physical line for the
+// history (each continuing backslash and its line break dropped, which is
+// what Split does with them), and the number of the last line read.
+func (s *Session) continued(src LineSource, line string, lineNo int) (string, string, int, error) {
 	if !Continues(line) {
-		return line, lineNo, nil
+		return line, line, lineNo, nil
 	}
 	c, _ := src.(continuer)
 	if c != nil {
 		c.SetContinuation(true)
 		defer c.SetContinuation(false)
 	}
-	var b strings.Builder
+	var b, one strings.Builder
 	b.WriteString(line)
+	one.WriteString(strings.TrimSuffix(line, `\`))
 	var cont Continuation
 	cont.Continue(line)
 	for more := true; more; {
 		next, err := src.Next()
 		if err == io.EOF {
-			return "", lineNo, ErrUnfinishedLine
+			return "", "", lineNo, ErrUnfinishedLine
 		}
 		if err != nil {
-			return "", lineNo, err
+			return "", "", lineNo, err
 		}
 		lineNo++
 		more = cont.Next(next)
 		b.WriteString(JoinContinued("", next))
+		if more {
+			next = strings.TrimSuffix(next, `\`)
+		}
+		one.WriteString(next)
 	}
-	return b.String(), lineNo, nil
+	return b.String(), one.String(), lineNo, nil
+}
+
+// KeptOutOfHistory reports whether line must not be written to the REPL's
+// history file, which outlives the session and is read by whoever can read
+// the file: a line holding a mount command, or a word that is a DSN with a
+// password (whatever the command: echo s3://k:secret@... too). A line that
+// does not split is judged by its text: kept out when it mentions mount or
+// holds "://".
+func KeptOutOfHistory(line string) bool {
+	cmds, err := Split(line)
+	if err != nil {
+		return strings.Contains(line, "mount") || strings.Contains(line, "://")
+	}
+	for _, words := range cmds {
+		if len(words) > 0 && words[0] == "mount" {
+			return true
+		}
+		for _, w := range words {
+			if ShowWord(w) != w {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // trackingWriter remembers whether the last byte written ended a line.

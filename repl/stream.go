@@ -173,7 +173,7 @@ func (s *Session) streamContent(w io.Writer, c *Content) error {
 			}
 		}
 		if isBinary(buf[:end]) {
-			return binaryRefused(c)
+			return s.binaryRefused(c)
 		}
 		if _, werr := w.Write(buf[:end]); werr != nil {
 			return driver.E("get", c.Bucket, c.Key, werr)
@@ -181,7 +181,7 @@ func (s *Session) streamContent(w io.Writer, c *Content) error {
 		carry = copy(buf, buf[end:n])
 		if err == io.EOF {
 			if carry > 0 {
-				return binaryRefused(c)
+				return s.binaryRefused(c)
 			}
 			return nil
 		}
@@ -192,9 +192,14 @@ func (s *Session) streamContent(w io.Writer, c *Content) error {
 }
 
 // binaryRefused is the error for binary content not written to a terminal,
-// with what to do instead in a shell.
-func binaryRefused(c *Content) error {
+// with what to do instead: at the REPL's prompt, where no pipe can follow
+// a command, save it to a file; from a shell (-c, trovemem get), that or
+// a pipe to a hex dump.
+func (s *Session) binaryRefused(c *Content) error {
+	instead := "use get " + Quote(c.Bucket) + " " + Quote(c.Key) + " --out FILE to save it"
+	if !s.prompting {
+		instead = "use --out FILE to save it, or --out - | xxd to see it"
+	}
 	return driver.E("get", c.Bucket, c.Key, fmt.Errorf(
-		"%w (%d bytes of %s) not written to a terminal; use get --out FILE, or get --out - | xxd in a shell",
-		ErrBinaryContent, c.Size, c.ContentType))
+		"%w (%d bytes of %s) not written to a terminal; %s", ErrBinaryContent, c.Size, c.ContentType, instead))
 }

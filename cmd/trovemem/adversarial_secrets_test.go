@@ -27,8 +27,8 @@ var (
 // -v, test with --junit and GitHub annotations, the REPL on a terminal),
 // and greps every output channel and every file the runs wrote for the
 // passwords. Only dump and config show write them (to rebuild the store),
-// and this session runs neither. The history file is left to
-// TestHistoryFile and not written here (--history /dev/null).
+// and this session runs neither. The REPL keeps a history file, which the
+// grep reads too: mount lines never reach it.
 func TestAdversarialPasswordsInEveryChannel(t *testing.T) {
 	dir := inDir(t, nil)
 	good := "mem://ann:" + plainPassword + "@h/p"
@@ -96,7 +96,7 @@ func TestAdversarialPasswordsInEveryChannel(t *testing.T) {
 	}
 
 	t.Run("REPL on a terminal", func(t *testing.T) {
-		term := startTerminal(t, []string{"HOME=" + dir, "XDG_STATE_HOME=" + dir}, "--history", os.DevNull)
+		term := startTerminal(t, []string{"HOME=" + dir, "XDG_STATE_HOME=" + dir})
 		// readline redraws its prompt as keys arrive, so only a prompt
 		// at the start of a line tells that the previous command is done.
 		term.expect("trovemem> ")
@@ -134,6 +134,10 @@ func TestAdversarialPasswordsInEveryChannel(t *testing.T) {
 			}
 		}
 		noSecret(t, "the terminal", shown.String())
+		// The history file is there for the walk below to grep.
+		if h, err := os.ReadFile(filepath.Join(dir, "trovemem", "history")); err != nil || !strings.Contains(string(h), "backends\n") {
+			t.Errorf("history file: got %q (%v), want the lines typed, backends among them", h, err)
+		}
 	})
 
 	if _, err := os.Stat(filepath.Join(dir, "report.xml")); err != nil {

@@ -30,11 +30,18 @@ type terminal struct {
 	done chan struct{}
 }
 
-// startTerminal runs the test binary as trovemem on a new pseudo-terminal.
+// startTerminal runs the test binary as trovemem on a new pseudo-terminal,
+// with childEnv and env added to it.
 func startTerminal(t *testing.T, env []string, args ...string) *terminal {
 	t.Helper()
+	return startTerminalEnv(t, childEnv(append([]string{"TERM=xterm"}, env...)...), args...)
+}
+
+// startTerminalEnv is startTerminal with the whole environment given.
+func startTerminalEnv(t *testing.T, env []string, args ...string) *terminal {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
-	cmd.Env = childEnv(append([]string{"TERM=xterm"}, env...)...)
+	cmd.Env = env
 	ptmx, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 160})
 	if err != nil {
 		t.Fatalf("start on a pty: %v", err)
@@ -150,7 +157,8 @@ func TestInteractiveREPL(t *testing.T) {
 	term.send("get photos nope\r")
 	term.expect("error: get photos/nope: object not found")
 	term.send("get photos bin\r")
-	term.expect("binary content (2 bytes of application/octet-stream) not written to a terminal; use get --out FILE")
+	// The REPL cannot pipe: the way out it suggests is a file.
+	term.expect("binary content (2 bytes of application/octet-stream) not written to a terminal; use get photos bin --out FILE to save it\r\n")
 	term.expect("trovemem> ")
 	term.send("buckets\r")
 	term.expect("pets") // made by the completed mkbucket

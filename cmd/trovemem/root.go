@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -39,6 +40,10 @@ type app struct {
 	now        string // --now
 	load       string // --load
 	save       string // --save
+	noPager    bool   // --no-pager
+
+	// paging is set while a pager has the terminal.
+	paging atomic.Bool
 
 	// noSave is set by test, whose per-script stores are not the user's,
 	// and when --load failed, so a half-loaded store never overwrites a
@@ -107,8 +112,10 @@ paginated listings, and backends that keys are routed to by pattern.
 With no arguments it starts the REPL when stdin is a terminal; otherwise it
 reads commands from stdin, one line at a time, and stops at the first failure.
 -c runs one line of commands and exits; trovemem CMD ARGS... runs one store
-command and exits (global flags go before CMD). The store commands are the
-REPL's: trovemem help CMD shows one in full.
+command and exits (global flags go before CMD; -o also after). The store commands are the
+REPL's: trovemem help CMD shows one in full. trovemem help topics lists the
+manual's pages (syntax, scripts, routing, config, exit-codes); trovemem man
+DIR writes man pages.
 
 The global settings --config, --history, --mount, --no-config, --now, --output
 and --route can also come from the environment as TROVEMEM_<FLAG>, upper case
@@ -152,6 +159,7 @@ Exit status: 0 ok, 1 a command failed, 2 usage error, 130 interrupted.`,
 	pf.BoolVar(&a.noConfig, "no-config", false, "ignore ./"+config.DefaultFile)
 	pf.StringVar(&a.now, "now", "", "fix the clock at `TIME` (RFC 3339, as 2026-01-01T00:00:00Z), so timestamps in outputs are reproducible")
 	pf.StringVar(&a.load, "load", "", "start from the store a script or dump `FILE` builds")
+	pf.BoolVar(&a.noPager, "no-pager", false, "never send output through the pager ($TROVEMEM_PAGER, $PAGER or less -FRX; TROVEMEM_PAGER= also turns it off)")
 	pf.StringVar(&a.save, "save", "", "dump the store to `FILE` on exit (through a temporary file and a rename)")
 	// Traverse decides whether a flag before the subcommand takes a value
 	// from root.Flags(), which holds the persistent flags only once merged.
@@ -159,7 +167,7 @@ Exit status: 0 ok, 1 a command failed, 2 usage error, 130 interrupted.`,
 
 	root.AddGroup(&cobra.Group{ID: groupStore, Title: "Store commands (the REPL's; trovemem help CMD shows one in full):"},
 		&cobra.Group{ID: groupOther, Title: "Other commands:"})
-	for _, cmd := range []*cobra.Command{newRunCmd(a), newTestCmd(a), newServeCmd(a)} {
+	for _, cmd := range []*cobra.Command{newRunCmd(a), newTestCmd(a), newServeCmd(a), newManCmd(root)} {
 		cmd.GroupID = groupOther
 		root.AddCommand(cmd)
 	}
@@ -186,8 +194,11 @@ func usageArgs(cmd *cobra.Command) {
 	if check := cmd.Args; check != nil {
 		cmd.Args = func(c *cobra.Command, args []string) error {
 			err := check(c, args)
-			var ue *usageError
-			if err == nil || errors.As(err, &ue) {
+			var (
+				ue  *usageError
+				rue *repl.UsageError
+			)
+			if err == nil || errors.As(err, &ue) || errors.As(err, &rue) {
 				return err
 			}
 			return asUsage(fmt.Errorf("%w (see %s --help)", err, c.CommandPath()))
@@ -241,18 +252,36 @@ func needsSubcommand(cmd *cobra.Command, _ []string) error {
 }
 
 // noArgs rejects words after trovemem that are not a subcommand, with the
-// nearest subcommands as suggestions.
+// error the REPL and -c give for an unknown command (suggesting the
+// nearest subcommands), and says so when the word is a command that
+// acts on a session and has no one-shot form.
 func noArgs(cmd *cobra.Command, args []string) error {
 	if len(args) == 0 {
 		return nil
 	}
-	msg := fmt.Sprintf("unknown command %q for %s", args[0], cmd.CommandPath()) + didYouMean(cmd, args[0])
-	return asUsage(errors.New(msg + " (trovemem --help lists the commands)"))
+	return unknownCommand(cmd, args)
+}
+
+// unknownCommand is the error for words, whose first names no subcommand
+// of cmd.
+func unknownCommand(cmd *cobra.Command, words []string) error {
+	if c, _, err := repl.Commands().Resolve(words); err == nil && sessionOnly[c.Name] {
+		return asUsage(fmt.Errorf("%s acts on a session: use it in the REPL, a pipe or -c", c.Name))
+	}
+	return repl.UnknownCommand(words[0], commandNames(cmd))
 }
 
 // didYouMean is "; did you mean X or Y?" for the subcommands of cmd
 // nearest to word, by repl.Suggest (the engine the REPL uses), or "".
 func didYouMean(cmd *cobra.Command, word string) string {
+	if s := repl.Suggest(word, commandNames(cmd)); len(s) > 0 {
+		return "; did you mean " + strings.Join(s, " or ") + "?"
+	}
+	return ""
+}
+
+// commandNames are the names and aliases of cmd's subcommands, sorted.
+func commandNames(cmd *cobra.Command) []string {
 	var names []string
 	for _, c := range cmd.Commands() {
 		if c.IsAvailableCommand() {
@@ -261,10 +290,7 @@ func didYouMean(cmd *cobra.Command, word string) string {
 		}
 	}
 	slices.Sort(names)
-	if s := repl.Suggest(word, slices.Compact(names)); len(s) > 0 {
-		return "; did you mean " + strings.Join(s, " or ") + "?"
-	}
-	return ""
+	return slices.Compact(names)
 }
 
 // envSettings are the only settings the environment may give, each a
@@ -286,7 +312,7 @@ var envSettings = []struct{ Var, Flag string }{
 
 // nonFlagEnv are the environment variables trovemem reads that set no
 // flag.
-var nonFlagEnv = []string{}
+var nonFlagEnv = []string{pagerEnv}
 
 // envName is the environment variable the old rule read for a flag:
 // TROVEMEM_ and the name in upper case with - as _.
@@ -361,12 +387,13 @@ func (a *app) runRoot(ctx context.Context) error {
 			return a.Session.Loop(ctx, repl.NewReaderSource(a.stdin), repl.StdinName, a.stdout, a.stderr)
 		}
 	}
-	return a.finish(ctx, interruptible(ctx, body))
+	return a.finish(ctx, a.interruptible(ctx, body))
 }
 
 // interruptible runs body and returns its error, or errInterrupted as soon
-// as ctx is cancelled, without waiting for a body blocked on a read.
-func interruptible(ctx context.Context, body func(context.Context) error) error {
+// as ctx is cancelled, without waiting for a body blocked on a read. While
+// a pager shows the output, the Ctrl-C is the pager's: body is waited for.
+func (a *app) interruptible(ctx context.Context, body func(context.Context) error) error {
 	done := make(chan error, 1)
 	go func() { done <- body(ctx) }()
 	select {
@@ -376,6 +403,9 @@ func interruptible(ctx context.Context, body func(context.Context) error) error 
 		}
 		return err
 	case <-ctx.Done():
+		if a.paging.Load() {
+			return <-done
+		}
 		return errInterrupted
 	}
 }

@@ -65,7 +65,7 @@ func (a *app) setup(ctx context.Context) error {
 	a.Store = stores[current]
 
 	// The session.
-	opts := []repl.SessionOption{repl.WithFormat(format), repl.WithClock(a.Now), repl.WithNotes(a.stderr),
+	opts := []repl.SessionOption{repl.WithFormat(format), repl.WithClock(a.Now), repl.WithNotes(a.stderr), repl.WithSource(a.sourceScript),
 		repl.WithErrorReporter(func(w io.Writer, err error) { report(w, err, a.Session.Format().IsJSON()) })}
 	if f, ok := a.stdout.(*os.File); ok && isTerminal(f) {
 		opts = append(opts, repl.WithWidth(func() int {
@@ -75,6 +75,10 @@ func (a *app) setup(ctx context.Context) error {
 			}
 			return w
 		}))
+		if cmd := a.pagerCommand(); cmd != "" {
+			p := &pager{cmd: cmd, tty: f, stderr: a.stderr, running: &a.paging}
+			opts = append(opts, repl.WithPager(p.page))
+		}
 	}
 	if a.stdinFree {
 		// put --file - reads standard input only where commands do not.
@@ -169,6 +173,37 @@ func (a *app) loadScript(ctx context.Context) error {
 		})
 		return res, err
 	})
+}
+
+// sourceScript is the source command (psql's \i): it parses FILE whole,
+// then replays it into the session as run does, in plain output with its
+// assertions checked, printing each failure as run prints it. Parse errors
+// are a usage error; a failure in the script fails the command, leaving
+// what the commands before it did.
+func (a *app) sourceScript(ctx context.Context, s *repl.Session, path string) error {
+	sc, err := script.NewScriptParser().ParseFile(path)
+	var pe *script.ParseErrors
+	if errors.As(err, &pe) {
+		printParseErrors(a.stderr, pe.Errs)
+		return asUsage(errReported)
+	}
+	if err != nil {
+		return err
+	}
+	format := s.Format()
+	s.SetFormat(repl.FormatPlain)
+	defer s.SetFormat(format)
+	r := &script.Runner{Session: s, Stdout: a.stdout,
+		OnFailure: func(f *script.Failure) { fmt.Fprintln(a.stderr, f.Report()) }}
+	res := r.Run(ctx, sc)
+	r.EndLine()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if !res.Passed() {
+		return errReported
+	}
+	return nil
 }
 
 // streamFile opens path and hands it to read.

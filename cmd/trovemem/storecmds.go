@@ -28,8 +28,8 @@ const (
 )
 
 // sessionOnly are table commands that have no one-shot form: they act on
-// the REPL session itself (exit, next), or cobra has its own (help).
-var sessionOnly = map[string]bool{"exit": true, "next": true, "help": true}
+// the REPL session itself (exit, next, set output), or cobra has its own (help).
+var sessionOnly = map[string]bool{"exit": true, "next": true, "help": true, "set output": true}
 
 // addStoreCommands adds a subcommand to root for every command of repl's
 // table that makes sense once, skipping names root already has (run,
@@ -124,7 +124,7 @@ func newStoreCmd(a *app, c *repl.Command, name string, before []string) *cobra.C
 		},
 	}
 	cmd.SetHelpFunc(func(cmd *cobra.Command, _ []string) {
-		writeHelp(cmd.OutOrStdout(), &repl.HelpText{Command: c, Program: "trovemem "})
+		writeHelp(cmd.OutOrStdout(), &repl.HelpText{Command: c})
 	})
 	return cmd
 }
@@ -150,16 +150,16 @@ func newGroupCmd(a *app, group string) *cobra.Command {
 				list = append(list, c)
 			}
 		}
-		writeHelp(cmd.OutOrStdout(), &repl.HelpText{Commands: list, Program: "trovemem "})
+		writeHelp(cmd.OutOrStdout(), &repl.HelpText{Commands: list})
 	})
 	return cmd
 }
 
 // writeHelp draws help as the REPL's help command does, in plain text
-// whatever -o says (help is prose), and says where the global flags are.
+// whatever -o says (help is prose): the same text, so that what a command
+// says about itself does not depend on where it is asked.
 func writeHelp(w io.Writer, h *repl.HelpText) {
 	_ = repl.PlainRenderer{}.Render(w, h)
-	fmt.Fprintln(w, "\nGlobal flags (--mount, --route, -o, ...) go before the command: see trovemem --help.")
 }
 
 // runOnce runs one store command over the embedded store built from the
@@ -169,13 +169,17 @@ func (a *app) runOnce(ctx context.Context, words []string) error {
 	if a.command != "" {
 		return asUsage(fmt.Errorf("-c and a command (%s) cannot be combined", words[0]))
 	}
+	words, err := a.outputAfter(words)
+	if err != nil {
+		return err
+	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
 	a.stdinFree = true
 	if err := a.setup(ctx); err != nil {
 		return a.finish(ctx, err)
 	}
-	return a.finish(ctx, interruptible(ctx, func(ctx context.Context) error {
+	return a.finish(ctx, a.interruptible(ctx, func(ctx context.Context) error {
 		v, err := a.Session.Exec(ctx, words)
 		if err == nil {
 			err = a.Session.RenderSplit(a.stdout, a.stderr, v)
@@ -185,6 +189,39 @@ func (a *app) runOnce(ctx context.Context, words []string) error {
 		}
 		return nil
 	}))
+}
+
+// outputAfter takes -o MODE (--output MODE, --output=MODE, -oMODE) out
+// of a one-shot's words after the command's name and sets the output mode
+// from it, as aws reads global options anywhere: trovemem ls photos -o
+// json. No table command has a flag of that name; words after -- and the
+// words of a command whose words are data (echo) are left alone.
+func (a *app) outputAfter(words []string) ([]string, error) {
+	c, n, err := repl.Commands().Resolve(words)
+	if err != nil || c.RawArgs {
+		return words, nil
+	}
+	out := append([]string(nil), words[:n]...)
+	for i := n; i < len(words); i++ {
+		w := words[i]
+		switch {
+		case w == "--":
+			return append(out, words[i:]...), nil
+		case w == "-o" || w == "--output":
+			if i+1 == len(words) {
+				return nil, asUsage(fmt.Errorf("%s needs a MODE: table, plain, json or jsonl", w))
+			}
+			i++
+			a.output = words[i]
+		case strings.HasPrefix(w, "--output="):
+			a.output = strings.TrimPrefix(w, "--output=")
+		case strings.HasPrefix(w, "-o") && !strings.HasPrefix(w, "--"):
+			a.output = strings.TrimPrefix(w, "-o")
+		default:
+			out = append(out, w)
+		}
+	}
+	return out, nil
 }
 
 // newHelpCmd replaces cobra's help command, which answers an unknown topic
@@ -207,9 +244,22 @@ func newHelpCmd(root *cobra.Command) *cobra.Command {
 			}
 			return names, cobra.ShellCompDirectiveNoFileComp
 		},
-		RunE: func(_ *cobra.Command, args []string) error {
+		RunE: func(help *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return root.Help()
+			}
+			// The table's text, as help CMD prints it in a session: a
+			// command (exit and next too), a group, a topic.
+			h, herr := repl.Commands().Help(args)
+			if herr == nil {
+				writeHelp(help.OutOrStdout(), h)
+				return nil
+			}
 			cmd, rest, err := root.Find(args)
 			if err != nil || len(rest) > 0 {
+				if args[0] == "topics" {
+					return herr
+				}
 				word := strings.Join(args, " ")
 				if len(rest) > 0 {
 					word = rest[0]
@@ -217,8 +267,12 @@ func newHelpCmd(root *cobra.Command) *cobra.Command {
 				if cmd == nil {
 					cmd = root
 				}
-				msg := fmt.Sprintf("help: unknown command %q", word) + didYouMean(cmd, word)
-				return asUsage(errors.New(msg + " (see trovemem --help)"))
+				if cmd != root {
+					// help route ad: the group's own words, as route ad says.
+					return &repl.UsageError{Msg: cmd.Name() + ": unknown subcommand " + repl.Quote(word),
+						Suggestions: repl.Suggest(word, commandNames(cmd))}
+				}
+				return unknownCommand(root, args)
 			}
 			return cmd.Help()
 		},
