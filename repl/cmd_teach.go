@@ -468,7 +468,8 @@ func (s *Session) transcribe(words []string, v Result, err error) {
 	if t == nil || len(words) == 0 {
 		return
 	}
-	if c, _, rerr := s.commands.Resolve(words); rerr == nil && c == cmdTranscript {
+	c, _, rerr := s.commands.Resolve(words)
+	if rerr == nil && c == cmdTranscript {
 		return
 	}
 	var b strings.Builder
@@ -478,6 +479,13 @@ func (s *Session) transcribe(words []string, v Result, err error) {
 	case !prepares(s.commands, words):
 		// A test refuses a script holding a line that is not a command.
 		b.WriteString("# not run: " + oneLine(QuoteWords(words)) + " (" + oneLine(err.Error()) + ")\n")
+	case c == cmdSetOutput:
+		// In a script, set defines a variable; and a test compares plain
+		// output whatever the mode, so the line is kept only as a note.
+		b.WriteString("# " + oneLine(QuoteWords(words)) + " (a test compares plain output)\n")
+	case err != nil && c == cmdSource:
+		// A script cannot expect source to fail (! source does not parse).
+		b.WriteString("# failed: " + oneLine(QuoteWords(words)) + " (" + oneLine(err.Error()) + ")\n")
 	case err != nil:
 		b.WriteString("! " + QuoteWords(words) + "\n")
 	default:
