@@ -59,7 +59,9 @@ func (s *Server) readPayloadBuf(r *request, p *payloadReader, max int64, pooled 
 	// just to learn that nothing follows.
 	var b []byte
 	if pooled && n >= 0 {
-		b, release = getBodyBuf(n)
+		if pb, put := getBodyBuf(n); pb != nil {
+			b, release = pb, put
+		}
 	}
 	if b == nil {
 		initial := n + bytes.MinRead
