@@ -230,25 +230,37 @@ func (s *Server) checkBucket(ctx context.Context, bucket string) error {
 	return nil
 }
 
-func (s *Server) putObject(r *request) error {
-	ctx := r.Context()
+// checkWriteTarget checks the key and bucket a new object is written to
+// (PutObject, CreateMultipartUpload).
+func (s *Server) checkWriteTarget(ctx context.Context, r *request) error {
 	if err := validKey(r.key); err != nil {
 		return err
 	}
-	if err := s.checkBucket(ctx, r.bucket); err != nil {
+	return s.checkBucket(ctx, r.bucket)
+}
+
+// newObjectMetadata checks the ACL and object-lock headers of a new
+// object's write and builds its stored metadata from the headers.
+func (s *Server) newObjectMetadata(r *request) (map[string]string, error) {
+	if err := s.checkACLHeaders(r); err != nil {
+		return nil, err
+	}
+	if err := s.checkLockHeaders(r); err != nil {
+		return nil, err
+	}
+	return s.writeMetadata(r)
+}
+
+func (s *Server) putObject(r *request) error {
+	ctx := r.Context()
+	if err := s.checkWriteTarget(ctx, r); err != nil {
 		return err
 	}
 	spec, err := parseChecksum(r.Header)
 	if err != nil {
 		return err
 	}
-	if err := s.checkACLHeaders(r); err != nil {
-		return err
-	}
-	if err := s.checkLockHeaders(r); err != nil {
-		return err
-	}
-	meta, err := s.writeMetadata(r)
+	meta, err := s.newObjectMetadata(r)
 	if err != nil {
 		return err
 	}
