@@ -274,22 +274,26 @@ func (s *Server) putObject(r *request) error {
 	if err != nil {
 		return err
 	}
-	// The store copies what it keeps (Put owns no caller's bytes), so the
-	// buffer is free again once Put has returned.
-	defer release()
 	meta[metaChecksum] = p.spec.algo + ":" + p.checksum
 	meta[metaChecksumType] = "FULL_OBJECT"
 	unlock := s.lockKey(r.bucket, r.key)
 	defer unlock()
 	if err := s.checkWriteConditions(ctx, r); err != nil {
+		release()
 		return err
 	}
 	info, err := s.store.Put(ctx, r.bucket, r.key, bytes.NewReader(data),
 		driver.WithContentType(contentType(r.Header)), driver.WithMetadata(meta),
 		driver.WithContentMD5(p.md5.Sum(nil)))
 	if err != nil {
+		// Not recycled: an S3 backend's HTTP transport may still be
+		// sending the body after an early error answer.
 		return storeError(err)
 	}
+	// A store that succeeded has read all of data and keeps its own copy
+	// (the memory driver copies, disk and S3 backends have written it), so
+	// the buffer is free again.
+	release()
 	r.backend = info.Backend
 	h := r.w.Header()
 	h.Set("ETag", quoteETag(info.ETag))
