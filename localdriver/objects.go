@@ -214,18 +214,29 @@ func (d *LocalDriver) Head(ctx context.Context, bucket, key string) (_ *driver.O
 	}
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	root, err := d.bucketRootLocked(bucket)
+	_, s, err := d.statKeyLocked(bucket, key)
 	if err != nil {
 		return nil, err
+	}
+	return s.info(), nil
+}
+
+// statKeyLocked finds bucket's root and key's sidecar, once its data file
+// is confirmed present; a sidecar of another key (a hash collision between
+// two long keys) is ErrObjectNotFound. d.mu must be held.
+func (d *LocalDriver) statKeyLocked(bucket, key string) (*os.Root, *sidecar, error) {
+	root, err := d.bucketRootLocked(bucket)
+	if err != nil {
+		return nil, nil, err
 	}
 	s, err := statObject(root, bucket, keyName(key))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if s.Key != key {
-		return nil, driver.ErrObjectNotFound
+		return nil, nil, driver.ErrObjectNotFound
 	}
-	return s.info(), nil
+	return root, s, nil
 }
 
 // Delete removes the sidecar, which is the commit, then the data file.

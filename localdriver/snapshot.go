@@ -33,18 +33,14 @@ func (d *LocalDriver) Snapshot(ctx context.Context, bucket, key string) (_ drive
 	// names stay together while they are saved.
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	root, err := d.bucketRootLocked(bucket)
-	if err != nil {
-		return nil, err
-	}
-	name := keyName(key)
-	s, err := statObject(root, bucket, name)
-	if errors.Is(err, driver.ErrObjectNotFound) || err == nil && s.Key != key {
+	root, s, err := d.statKeyLocked(bucket, key)
+	if errors.Is(err, driver.ErrObjectNotFound) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
+	name := keyName(key)
 	trash, err := d.trashLocked(root)
 	if err != nil {
 		return nil, err

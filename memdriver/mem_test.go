@@ -256,6 +256,36 @@ func TestMetadataIsolation(t *testing.T) {
 	}
 }
 
+// TestContentMD5IsTheETag checks that a caller's MD5 becomes the ETag
+// without the content being hashed again, and that a sum of the wrong
+// length is ignored.
+func TestContentMD5IsTheETag(t *testing.T) {
+	content := "meow"
+	real := md5.Sum([]byte(content))
+	given := md5.Sum([]byte("what the caller hashed"))
+	tests := []struct {
+		name string
+		sum  []byte
+		want [md5.Size]byte
+	}{
+		{"handed over", given[:], given},
+		{"too short: ignored", given[:8], real},
+		{"nil: ignored", nil, real},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := newDriver(t)
+			info, err := d.Put(context.Background(), testBucket, "k", strings.NewReader(content), driver.WithContentMD5(tt.sum))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := hex.EncodeToString(tt.want[:]); info.ETag != want {
+				t.Errorf("Put ETag = %q, want %q", info.ETag, want)
+			}
+		})
+	}
+}
+
 func TestETagIsHexMD5(t *testing.T) {
 	tests := []struct {
 		name    string

@@ -94,9 +94,10 @@ type attrs struct {
 	modified    *time.Time
 }
 
-// newObject makes a record from what a put gives; meta is owned by it.
-func newObject(data []byte, contentType string, meta map[string]string, modified time.Time) object {
-	o := object{data: data, etag: md5.Sum(data)}
+// newObject makes a record from what a put gives, with etag the MD5 of
+// data; meta is owned by it.
+func newObject(data []byte, etag [md5.Size]byte, contentType string, meta map[string]string, modified time.Time) object {
+	o := object{data: data, etag: etag}
 	if contentType != driver.DefaultContentType || meta != nil {
 		o.attrs = &attrs{meta: meta}
 		if contentType != driver.DefaultContentType {

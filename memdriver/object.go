@@ -3,6 +3,7 @@ package memdriver
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"io"
 	"strings"
 
@@ -21,6 +22,12 @@ func (d *MemDriver) Put(ctx context.Context, bkt, key string, r io.Reader, opts 
 		return nil, err
 	}
 	po := driver.ApplyPutOptions(opts)
+	var etag [md5.Size]byte
+	if po.ContentMD5 != nil {
+		copy(etag[:], po.ContentMD5)
+	} else {
+		etag = md5.Sum(data)
+	}
 
 	d.mu.Lock()
 	b, err := d.bucketLocked(bkt)
@@ -33,7 +40,7 @@ func (d *MemDriver) Put(ctx context.Context, bkt, key string, r io.Reader, opts 
 		modified = d.now()
 	}
 	// ApplyPutOptions already copied the metadata map.
-	obj := newObject(data, po.ContentType, po.Metadata, modified)
+	obj := newObject(data, etag, po.ContentType, po.Metadata, modified)
 	d.storeLocked(b, key, &obj)
 	d.mu.Unlock()
 	return obj.info(key), nil

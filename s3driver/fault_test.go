@@ -129,7 +129,15 @@ type quirks struct {
 	repeatPrefix bool // after StartAfter inside a common prefix, that prefix comes again
 	shortPages   int  // never more than this many entries per answer, truncated (S3 may stop early)
 	urlEncode    bool // honour encoding-type=url, spaces as '+' (AWS, MinIO)
-	ignoreRange  bool // answer a ranged GET with the whole object, 200
+	// minioRollup is how MinIO lists with a delimiter other than '/': it
+	// walks keys recursively, skips those at or before StartAfter (or the
+	// continuation token) as raw keys, counts every key walked towards
+	// max-keys even when it folds into a common prefix already in the page,
+	// and hands out the last entry's name, a common prefix, as the next
+	// token. Resuming after a common prefix therefore walks the keys under it
+	// again, and a prefix holding more keys than max-keys never ends.
+	minioRollup bool
+	ignoreRange bool // answer a ranged GET with the whole object, 200
 }
 
 // fakeLister is a tiny S3 server: ListObjectsV2 over a fixed key set, and
@@ -198,6 +206,33 @@ func fakeLister(keys []string, q quirks) http.Handler {
 		if q.shortPages > 0 && q.shortPages < limit {
 			limit = q.shortPages
 		}
+		if q.minioRollup && delim != "" && delim != "/" {
+			var last string
+			walked := 0
+			for _, k := range sorted {
+				if !strings.HasPrefix(k, pfx) || k <= after {
+					continue
+				}
+				if walked == limit {
+					res.IsTruncated = true
+					res.NextContinuationToken = last
+					break
+				}
+				walked++
+				e, isPrefix := driver.ListEntryKey(k, pfx, delim)
+				if e == last {
+					continue
+				}
+				last = e
+				if isPrefix {
+					res.CommonPrefixes = append(res.CommonPrefixes, prefix{enc(e)})
+				} else {
+					res.Contents = append(res.Contents, content{enc(k), int64(len(k)), `"etag"`})
+				}
+			}
+			writeXML(w, res)
+			return
+		}
 		var last string
 		n := 0
 		for _, k := range sorted {
@@ -237,7 +272,8 @@ func writeXML(w http.ResponseWriter, v any) {
 // TestListQuirks lists through each quirk and requires the pages memdriver
 // gives for the same keys.
 func TestListQuirks(t *testing.T) {
-	keys := []string{"a/1", "a/2", "a/3", "a b/1", "a+b", "b", "c/d/e", "c/d/f", "c/e", "d 1", "d+2", "é/x", "z"}
+	keys := []string{"a/1", "a/2", "a/3", "a b/1", "a+b", "b", "c/d/e", "c/d/f", "c/e", "d 1", "d+2", "é/x", "z",
+		"v-1", "v-2", "v-3", "v-4", "v-5.x", "v.1", "v.2", "v.3", "v.4-x", "v0"}
 	mem := driver.Wrap(memdriver.New())
 	ctx := context.Background()
 	mem.CreateBucket(ctx, "bkt")
@@ -253,7 +289,9 @@ func TestListQuirks(t *testing.T) {
 		{"prefix repeated after StartAfter", quirks{repeatPrefix: true}},
 		{"short pages", quirks{shortPages: 1}},
 		{"URL-encoded keys", quirks{urlEncode: true}},
+		{"MinIO's walk under other delimiters", quirks{minioRollup: true}},
 		{"all at once", quirks{minioPageOf1: true, repeatPrefix: true, shortPages: 2, urlEncode: true}},
+		{"MinIO, all at once", quirks{minioPageOf1: true, minioRollup: true, urlEncode: true}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := httptest.NewServer(fakeLister(keys, tt.q))
@@ -263,9 +301,9 @@ func TestListQuirks(t *testing.T) {
 				t.Fatal(err)
 			}
 			d := driver.Wrap(raw)
-			for _, delim := range []string{"", "/", "+"} {
+			for _, delim := range []string{"", "/", "+", "-", "."} {
 				for _, n := range []int{1, 2, 3, 1000} {
-					for _, after := range []string{"", "a/", "a/2", "c/", "c/d/"} {
+					for _, after := range []string{"", "a/", "a/2", "c/", "c/d/", "v-", "v-2", "v.", "v.1"} {
 						opts := []driver.ListOption{driver.WithDelimiter(delim), driver.WithMaxKeys(n)}
 						if after != "" {
 							opts = append(opts, driver.WithCursor(driver.EncodeCursor(after)))

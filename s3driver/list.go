@@ -27,7 +27,9 @@ const maxListRequests = 1000
 // The cursor stays the project's own (the last entry returned) and is sent
 // as StartAfter; S3's continuation tokens are used only between the
 // requests of one List call, never handed out, so a cursor means the same
-// on every backend and survives a server restart. S3 may repeat, after
+// on every backend and survives a server restart. A delimited listing
+// resumes by StartAfter even between its own requests, past the whole
+// common prefix it stopped at (see resumeAfter). S3 may repeat, after
 // StartAfter, the common prefix the cursor names, so entries at or before
 // the last one kept are dropped.
 //
@@ -64,8 +66,8 @@ func (d *Driver) List(ctx context.Context, bucket string, opts ...driver.ListOpt
 		}
 		if token != nil {
 			in.ContinuationToken = token
-		} else if last != "" {
-			in.StartAfter = aws.String(last)
+		} else if start := resumeAfter(last, lo.Prefix, lo.Delimiter); start != "" {
+			in.StartAfter = aws.String(start)
 		}
 		out, err := d.client.ListObjectsV2(ctx, in)
 		if err != nil {
@@ -95,10 +97,35 @@ func (d *Driver) List(ctx context.Context, bucket string, opts ...driver.ListOpt
 			return driver.NewObjectIterator(entries, driver.EncodeCursor(last)), nil
 		}
 		token = out.NextContinuationToken
-		if aws.ToString(token) == "" {
-			token = nil // resume by StartAfter instead
+		if aws.ToString(token) == "" || lo.Delimiter != "" {
+			// Resume by StartAfter instead. A delimited listing always
+			// does: MinIO's token after a page ending in a common prefix
+			// is that prefix, which walks the keys under it again.
+			token = nil
 		}
 	}
+}
+
+// afterAll is greater than any character of a UTF-8 key: a prefix followed
+// by it sorts after nearly every key starting with the prefix.
+const afterAll = "\U0010FFFF"
+
+// resumeAfter is the StartAfter that continues a listing past last. When
+// last lies in a common prefix (it is one, or a cursor inside one), every
+// key under that prefix is at or before last in the listing's order, so
+// the request starts after the whole prefix: sent as StartAfter=prefix, a
+// server that compares StartAfter with raw keys (MinIO, for any delimiter
+// but '/') walks the prefix's keys again, and one holding more keys than
+// a page never lets the listing move on. The rare key under the prefix
+// that sorts after prefix+U+10FFFF is still dropped as repeated.
+func resumeAfter(last, prefix, delimiter string) string {
+	if delimiter == "" || !strings.HasPrefix(last, prefix) {
+		return last
+	}
+	if e, isPrefix := driver.ListEntryKey(last, prefix, delimiter); isPrefix {
+		return e + afterAll
+	}
+	return last
 }
 
 // pageEntries merges a response's objects and common prefixes, each sorted

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -97,6 +98,27 @@ func signingKey(secret, date, region, service string) []byte {
 	return hmacSHA256(k, "aws4_request")
 }
 
+// keyCache keeps the last signing key derived: the key depends only on the
+// secret and the credential scope (day, region, service), so every request
+// of a day reuses it instead of running four HMACs.
+type keyCache struct {
+	last atomic.Pointer[cachedKey]
+}
+
+type cachedKey struct {
+	date, region, service string
+	key                   []byte
+}
+
+func (c *keyCache) get(secret, date, region, service string) []byte {
+	if k := c.last.Load(); k != nil && k.date == date && k.region == region && k.service == service {
+		return k.key
+	}
+	k := &cachedKey{date: date, region: region, service: service, key: signingKey(secret, date, region, service)}
+	c.last.Store(k)
+	return k.key
+}
+
 func sha256Hex(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:])
@@ -173,7 +195,7 @@ func (s *Server) authenticate(r *request) error {
 			return err
 		}
 	}
-	info.signingKey = signingKey(s.opts.SecretKey, parts[1], parts[2], parts[3])
+	info.signingKey = s.keys.get(s.opts.SecretKey, parts[1], parts[2], parts[3])
 	ok := false
 	for _, uri := range canonicalURIs(r) {
 		creq := r.Method + "\n" + uri + "\n" + canonicalQuery(r.URL.RawQuery, p.presigned) + "\n" +
@@ -496,11 +518,14 @@ type hashCheckReader struct {
 func (h *hashCheckReader) Read(p []byte) (int, error) {
 	n, err := h.r.Read(p)
 	h.h.Write(p[:n])
-	if err == io.EOF && hex.EncodeToString(h.h.Sum(nil)) != h.want {
+	if err == io.EOF && !h.matches() {
 		return n, ErrContentSHA256Mismatch
 	}
 	return n, err
 }
+
+// matches says whether what was hashed is the announced payload.
+func (h *hashCheckReader) matches() bool { return hex.EncodeToString(h.h.Sum(nil)) == h.want }
 
 // checkPresignedHeaders refuses a presigned request carrying credentials
 // of another kind (a session token with permanent keys).

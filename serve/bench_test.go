@@ -117,3 +117,76 @@ func BenchmarkS3(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkS3Paired runs each operation on serve and on versitygw in turn,
+// in one loop, alternating which goes first, so both see the same load on
+// a shared machine; separate runs there move by 30% while the ratio of a
+// pair stays steady. It reports each side's mean, p50 and p99 and
+// serve-x, versitygw's mean over serve's: serve's throughput in multiples
+// of versitygw's, one request at a time.
+func BenchmarkS3Paired(b *testing.B) {
+	ctx := context.Background()
+	targets := benchTargets(b)
+	if len(targets) < 2 {
+		b.Skipf("needs versitygw: %s", s3test.BuildHint)
+	}
+	data := make([]byte, 64<<10)
+	_, _ = rand.Read(data)
+	for _, tg := range targets {
+		if _, err := tg.client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("paired")}); err != nil {
+			b.Fatalf("%s: CreateBucket: %v", tg.name, err)
+		}
+		for i := 0; i < 100; i++ {
+			if _, err := tg.client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("paired"),
+				Key: aws.String(fmt.Sprintf("seed/%03d", i)), Body: bytes.NewReader(data)}); err != nil {
+				b.Fatalf("%s: seed: %v", tg.name, err)
+			}
+		}
+	}
+	ops := []struct {
+		name string
+		do   func(c *s3.Client, i int) error
+	}{
+		{"put-64KiB", func(c *s3.Client, i int) error {
+			_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("paired"),
+				Key: aws.String(fmt.Sprintf("put/%d", i%1000)), Body: bytes.NewReader(data)})
+			return err
+		}},
+		{"get-64KiB", func(c *s3.Client, i int) error {
+			out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("paired"), Key: aws.String(fmt.Sprintf("seed/%03d", i%100))})
+			if err != nil {
+				return err
+			}
+			defer out.Body.Close()
+			_, err = io.Copy(io.Discard, out.Body)
+			return err
+		}},
+	}
+	for _, op := range ops {
+		b.Run(op.name, func(b *testing.B) {
+			lat := [2]latencies{make(latencies, 0, b.N), make(latencies, 0, b.N)}
+			var total [2]time.Duration
+			b.SetBytes(int64(2 * len(data)))
+			for i := 0; i < b.N; i++ {
+				for j := 0; j < 2; j++ {
+					k := (i + j) % 2
+					t0 := time.Now()
+					if err := op.do(targets[k].client, i); err != nil {
+						b.Fatalf("%s: %v", targets[k].name, err)
+					}
+					d := time.Since(t0)
+					lat[k] = append(lat[k], d)
+					total[k] += d
+				}
+			}
+			for k, tg := range targets[:2] {
+				l := lat[k]
+				sort.Slice(l, func(i, j int) bool { return l[i] < l[j] })
+				b.ReportMetric(float64(total[k].Microseconds())/float64(b.N), tg.name+"-µs/op")
+				b.ReportMetric(float64(l[len(l)/2].Microseconds()), tg.name+"-p50-µs")
+				b.ReportMetric(float64(l[len(l)*99/100].Microseconds()), tg.name+"-p99-µs")
+			}
+			b.ReportMetric(float64(total[1])/float64(total[0]), "serve-x")
+		})
+	}
+}

@@ -140,6 +140,8 @@ type payloadReader struct {
 	wantMD5  []byte
 	spec     checksumSpec
 	sum      hash.Hash
+	sha      *hashCheckReader // the payload's signed SHA-256, checked here
+	hashes   []hash.Hash      // every hash the payload feeds, costliest first
 	chunked  *chunkedReader
 	n        int64
 	checksum string // the computed base64 checksum, after EOF
@@ -173,21 +175,61 @@ func newPayloadReader(r *request, spec checksumSpec, defaultAlgo string, needMD5
 		p.spec.algo = algo
 		p.sum = newHash(algo)
 	}
+	// A payload signed with its SHA-256 is hashed here rather than in a
+	// reader of its own, so that all its hashes can run side by side.
+	if hc, ok := r.body.(*hashCheckReader); ok {
+		p.r, p.sha = hc.r, hc
+	}
+	for _, h := range []hash.Hash{p.md5, shaHash(p.sha), p.sum} {
+		if h != nil {
+			p.hashes = append(p.hashes, h)
+		}
+	}
 	return p, nil
+}
+
+func shaHash(hc *hashCheckReader) hash.Hash {
+	if hc == nil {
+		return nil
+	}
+	return hc.h
+}
+
+// parallelHashMin is the smallest read whose hashes are worth running on
+// two goroutines: below it, starting one costs more than it saves.
+const parallelHashMin = 16 << 10
+
+// hashAll feeds b to every hash. A large read with several hashes runs the
+// first (the costliest) beside the others, so an upload's MD5, SHA-256 and
+// checksum take the time of the longest rather than of all three together.
+func hashAll(hs []hash.Hash, b []byte) {
+	if len(hs) < 2 || len(b) < parallelHashMin {
+		for _, h := range hs {
+			h.Write(b)
+		}
+		return
+	}
+	done := make(chan struct{})
+	go func() {
+		hs[0].Write(b)
+		close(done)
+	}()
+	for _, h := range hs[1:] {
+		h.Write(b)
+	}
+	<-done
 }
 
 func (p *payloadReader) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	if n > 0 {
-		if p.md5 != nil {
-			p.md5.Write(b[:n])
-		}
-		if p.sum != nil {
-			p.sum.Write(b[:n])
-		}
+		hashAll(p.hashes, b[:n])
 		p.n += int64(n)
 	}
 	if err == io.EOF {
+		if p.sha != nil && !p.sha.matches() {
+			return n, ErrContentSHA256Mismatch
+		}
 		if verr := p.verify(); verr != nil {
 			return n, verr
 		}

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
@@ -43,48 +44,84 @@ func copySource(h http.Header) (bucket, key string, err error) {
 	return b, k, nil
 }
 
-type copyObjectResult struct {
-	XMLName           xml.Name `xml:"CopyObjectResult"`
-	NS                string   `xml:"xmlns,attr"`
-	ETag              string   `xml:"ETag"`
-	LastModified      string   `xml:"LastModified"`
-	ChecksumType      string   `xml:"ChecksumType,omitempty"`
-	ChecksumCRC32     string   `xml:"ChecksumCRC32,omitempty"`
-	ChecksumCRC32C    string   `xml:"ChecksumCRC32C,omitempty"`
-	ChecksumCRC64NVME string   `xml:"ChecksumCRC64NVME,omitempty"`
-	ChecksumSHA1      string   `xml:"ChecksumSHA1,omitempty"`
-	ChecksumSHA256    string   `xml:"ChecksumSHA256,omitempty"`
-	ChecksumSHA512    string   `xml:"ChecksumSHA512,omitempty"`
-	ChecksumMD5       string   `xml:"ChecksumMD5,omitempty"`
-	ChecksumXXHASH64  string   `xml:"ChecksumXXHASH64,omitempty"`
-	ChecksumXXHASH3   string   `xml:"ChecksumXXHASH3,omitempty"`
-	ChecksumXXHASH128 string   `xml:"ChecksumXXHASH128,omitempty"`
+// sourceError is the answer to a copy source that could not be read: a
+// missing object in a missing bucket is NoSuchBucket.
+func (s *Server) sourceError(ctx context.Context, bucket string, err error) error {
+	if errors.Is(err, driver.ErrObjectNotFound) {
+		if cerr := s.checkBucket(ctx, bucket); cerr != nil {
+			return cerr
+		}
+	}
+	return storeError(err)
 }
 
-// setChecksumField sets the Checksum<ALGO> field of an XML result.
-func setChecksumField(algo, v string, crc32, crc32c, crc64, sha1, sha256, sha512, md5, x64, x3, x128 *string) {
+type copyObjectResult struct {
+	XMLName      xml.Name `xml:"CopyObjectResult"`
+	NS           string   `xml:"xmlns,attr"`
+	ETag         string   `xml:"ETag"`
+	LastModified string   `xml:"LastModified"`
+	ChecksumType string   `xml:"ChecksumType,omitempty"`
+	checksumFields
+}
+
+// checksumFields are the Checksum<ALGO> elements of S3's XML documents,
+// embedded in every result and part entry that carries a checksum.
+type checksumFields struct {
+	ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
+	ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
+	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
+	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
+	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
+	ChecksumSHA512    string `xml:"ChecksumSHA512,omitempty"`
+	ChecksumMD5       string `xml:"ChecksumMD5,omitempty"`
+	ChecksumXXHASH64  string `xml:"ChecksumXXHASH64,omitempty"`
+	ChecksumXXHASH3   string `xml:"ChecksumXXHASH3,omitempty"`
+	ChecksumXXHASH128 string `xml:"ChecksumXXHASH128,omitempty"`
+}
+
+// field is the field of algo, nil for an algorithm S3 does not know.
+func (c *checksumFields) field(algo string) *string {
 	switch algo {
 	case "CRC32":
-		*crc32 = v
+		return &c.ChecksumCRC32
 	case "CRC32C":
-		*crc32c = v
+		return &c.ChecksumCRC32C
 	case "CRC64NVME":
-		*crc64 = v
+		return &c.ChecksumCRC64NVME
 	case "SHA1":
-		*sha1 = v
+		return &c.ChecksumSHA1
 	case "SHA256":
-		*sha256 = v
+		return &c.ChecksumSHA256
 	case "SHA512":
-		*sha512 = v
+		return &c.ChecksumSHA512
 	case "MD5":
-		*md5 = v
+		return &c.ChecksumMD5
 	case "XXHASH64":
-		*x64 = v
+		return &c.ChecksumXXHASH64
 	case "XXHASH3":
-		*x3 = v
+		return &c.ChecksumXXHASH3
 	case "XXHASH128":
-		*x128 = v
+		return &c.ChecksumXXHASH128
 	}
+	return nil
+}
+
+// set sets the field of algo to v; an empty or unknown algo sets nothing.
+func (c *checksumFields) set(algo, v string) {
+	if f := c.field(algo); f != nil {
+		*f = v
+	}
+}
+
+// byAlgo returns the fields that are set, by algorithm.
+func (c *checksumFields) byAlgo() map[string]string {
+	m := map[string]string{}
+	for _, algo := range checksumAlgos {
+		if v := *c.field(algo); v != "" {
+			m[algo] = v
+		}
+	}
+	return m
 }
 
 func (s *Server) copyObject(r *request) error {
@@ -125,12 +162,7 @@ func (s *Server) copyObject(r *request) error {
 	}
 	rd, err := s.store.Get(ctx, sb, sk)
 	if err != nil {
-		if errors.Is(err, driver.ErrObjectNotFound) {
-			if cerr := s.checkBucket(ctx, sb); cerr != nil {
-				return cerr
-			}
-		}
-		return storeError(err)
+		return s.sourceError(ctx, sb, err)
 	}
 	defer rd.Close()
 	src := rd.Info
@@ -204,8 +236,7 @@ func (s *Server) copyObject(r *request) error {
 	}
 	r.backend = info.Backend
 	res := copyObjectResult{NS: s3NS, ETag: quoteETag(info.ETag), LastModified: isoTime(info.LastModified), ChecksumType: typ}
-	setChecksumField(algo, value, &res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1,
-		&res.ChecksumSHA256, &res.ChecksumSHA512, &res.ChecksumMD5, &res.ChecksumXXHASH64, &res.ChecksumXXHASH3, &res.ChecksumXXHASH128)
+	res.set(algo, value)
 	return writeXML(r, res)
 }
 

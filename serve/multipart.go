@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -180,23 +179,14 @@ func uploadChecksum(h http.Header) (algo, typ string, err error) {
 
 func (s *Server) createUpload(r *request) error {
 	ctx := r.Context()
-	if err := validKey(r.key); err != nil {
-		return err
-	}
-	if err := s.checkBucket(ctx, r.bucket); err != nil {
+	if err := s.checkWriteTarget(ctx, r); err != nil {
 		return err
 	}
 	algo, typ, err := uploadChecksum(r.Header)
 	if err != nil {
 		return err
 	}
-	if err := s.checkACLHeaders(r); err != nil {
-		return err
-	}
-	if err := s.checkLockHeaders(r); err != nil {
-		return err
-	}
-	meta, err := s.writeMetadata(r)
+	meta, err := s.newObjectMetadata(r)
 	if err != nil {
 		return err
 	}
@@ -280,20 +270,11 @@ func (s *Server) uploadPart(r *request) error {
 }
 
 type copyPartResult struct {
-	XMLName           xml.Name `xml:"CopyPartResult"`
-	NS                string   `xml:"xmlns,attr"`
-	ETag              string   `xml:"ETag"`
-	LastModified      string   `xml:"LastModified"`
-	ChecksumCRC32     string   `xml:"ChecksumCRC32,omitempty"`
-	ChecksumCRC32C    string   `xml:"ChecksumCRC32C,omitempty"`
-	ChecksumCRC64NVME string   `xml:"ChecksumCRC64NVME,omitempty"`
-	ChecksumSHA1      string   `xml:"ChecksumSHA1,omitempty"`
-	ChecksumSHA256    string   `xml:"ChecksumSHA256,omitempty"`
-	ChecksumSHA512    string   `xml:"ChecksumSHA512,omitempty"`
-	ChecksumMD5       string   `xml:"ChecksumMD5,omitempty"`
-	ChecksumXXHASH64  string   `xml:"ChecksumXXHASH64,omitempty"`
-	ChecksumXXHASH3   string   `xml:"ChecksumXXHASH3,omitempty"`
-	ChecksumXXHASH128 string   `xml:"ChecksumXXHASH128,omitempty"`
+	XMLName      xml.Name `xml:"CopyPartResult"`
+	NS           string   `xml:"xmlns,attr"`
+	ETag         string   `xml:"ETag"`
+	LastModified string   `xml:"LastModified"`
+	checksumFields
 }
 
 func (s *Server) uploadPartCopy(r *request) error {
@@ -315,12 +296,7 @@ func (s *Server) uploadPartCopy(r *request) error {
 	}
 	info, err := s.store.Head(ctx, sb, sk)
 	if err != nil {
-		if errors.Is(err, driver.ErrObjectNotFound) {
-			if cerr := s.checkBucket(ctx, sb); cerr != nil {
-				return cerr
-			}
-		}
-		return storeError(err)
+		return s.sourceError(ctx, sb, err)
 	}
 	if err := readConditions(r.Header, "X-Amz-Copy-Source-", info); err != nil {
 		return err
@@ -360,8 +336,7 @@ func (s *Server) uploadPartCopy(r *request) error {
 		return err
 	}
 	res := copyPartResult{NS: s3NS, ETag: quoteETag(pt.etag), LastModified: isoTime(pt.modified)}
-	setChecksumField(up.algo, pt.checksum, &res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1,
-		&res.ChecksumSHA256, &res.ChecksumSHA512, &res.ChecksumMD5, &res.ChecksumXXHASH64, &res.ChecksumXXHASH3, &res.ChecksumXXHASH128)
+	res.set(up.algo, pt.checksum)
 	return writeXML(r, res)
 }
 
@@ -383,31 +358,9 @@ func parseCopyRange(s string) (start, end int64, ok bool) {
 }
 
 type completePart struct {
-	PartNumber        int    `xml:"PartNumber"`
-	ETag              string `xml:"ETag"`
-	ChecksumCRC32     string `xml:"ChecksumCRC32"`
-	ChecksumCRC32C    string `xml:"ChecksumCRC32C"`
-	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME"`
-	ChecksumSHA1      string `xml:"ChecksumSHA1"`
-	ChecksumSHA256    string `xml:"ChecksumSHA256"`
-	ChecksumSHA512    string `xml:"ChecksumSHA512"`
-	ChecksumMD5       string `xml:"ChecksumMD5"`
-	ChecksumXXHASH64  string `xml:"ChecksumXXHASH64"`
-	ChecksumXXHASH3   string `xml:"ChecksumXXHASH3"`
-	ChecksumXXHASH128 string `xml:"ChecksumXXHASH128"`
-}
-
-// checksums returns the part's checksums by algorithm.
-func (p completePart) checksums() map[string]string {
-	m := map[string]string{}
-	for algo, v := range map[string]string{"CRC32": p.ChecksumCRC32, "CRC32C": p.ChecksumCRC32C, "CRC64NVME": p.ChecksumCRC64NVME,
-		"SHA1": p.ChecksumSHA1, "SHA256": p.ChecksumSHA256, "SHA512": p.ChecksumSHA512, "MD5": p.ChecksumMD5,
-		"XXHASH64": p.ChecksumXXHASH64, "XXHASH3": p.ChecksumXXHASH3, "XXHASH128": p.ChecksumXXHASH128} {
-		if v != "" {
-			m[algo] = v
-		}
-	}
-	return m
+	PartNumber int    `xml:"PartNumber"`
+	ETag       string `xml:"ETag"`
+	checksumFields
 }
 
 type completeRequest struct {
@@ -416,23 +369,14 @@ type completeRequest struct {
 }
 
 type completeResult struct {
-	XMLName           xml.Name `xml:"CompleteMultipartUploadResult"`
-	NS                string   `xml:"xmlns,attr"`
-	Location          string   `xml:"Location"`
-	Bucket            string   `xml:"Bucket"`
-	Key               string   `xml:"Key"`
-	ETag              string   `xml:"ETag"`
-	ChecksumType      string   `xml:"ChecksumType,omitempty"`
-	ChecksumCRC32     string   `xml:"ChecksumCRC32,omitempty"`
-	ChecksumCRC32C    string   `xml:"ChecksumCRC32C,omitempty"`
-	ChecksumCRC64NVME string   `xml:"ChecksumCRC64NVME,omitempty"`
-	ChecksumSHA1      string   `xml:"ChecksumSHA1,omitempty"`
-	ChecksumSHA256    string   `xml:"ChecksumSHA256,omitempty"`
-	ChecksumSHA512    string   `xml:"ChecksumSHA512,omitempty"`
-	ChecksumMD5       string   `xml:"ChecksumMD5,omitempty"`
-	ChecksumXXHASH64  string   `xml:"ChecksumXXHASH64,omitempty"`
-	ChecksumXXHASH3   string   `xml:"ChecksumXXHASH3,omitempty"`
-	ChecksumXXHASH128 string   `xml:"ChecksumXXHASH128,omitempty"`
+	XMLName      xml.Name `xml:"CompleteMultipartUploadResult"`
+	NS           string   `xml:"xmlns,attr"`
+	Location     string   `xml:"Location"`
+	Bucket       string   `xml:"Bucket"`
+	Key          string   `xml:"Key"`
+	ETag         string   `xml:"ETag"`
+	ChecksumType string   `xml:"ChecksumType,omitempty"`
+	checksumFields
 }
 
 // parseFinalChecksum reads the x-amz-checksum-* header of a completion,
@@ -591,8 +535,7 @@ func (s *Server) completeUpload(r *request) error {
 	}
 	res := completeResult{NS: s3NS, Location: scheme + "://" + r.Host + "/" + r.bucket + "/" + r.key, Bucket: r.bucket, Key: r.key,
 		ETag: quoteETag(etag), ChecksumType: typ}
-	setChecksumField(algo, value, &res.ChecksumCRC32, &res.ChecksumCRC32C, &res.ChecksumCRC64NVME, &res.ChecksumSHA1,
-		&res.ChecksumSHA256, &res.ChecksumSHA512, &res.ChecksumMD5, &res.ChecksumXXHASH64, &res.ChecksumXXHASH3, &res.ChecksumXXHASH128)
+	res.set(algo, value)
 	s.uploads.remember(up.id, &completed{bucket: r.bucket, key: r.key, res: res})
 	s.uploads.remove(up.id)
 	return writeXML(r, res)
@@ -610,7 +553,7 @@ func checkCompleteParts(up *upload, list []completePart, add func(*part)) error 
 			return ErrInvalidPartOrder
 		}
 		prev = cp.PartNumber
-		sums := cp.checksums()
+		sums := cp.byAlgo()
 		if len(sums) > 1 {
 			var b strings.Builder
 			for _, a := range checksumAlgos {
@@ -688,20 +631,11 @@ type listPartsResult struct {
 }
 
 type partEntry struct {
-	PartNumber        int    `xml:"PartNumber"`
-	LastModified      string `xml:"LastModified"`
-	ETag              string `xml:"ETag"`
-	Size              int64  `xml:"Size"`
-	ChecksumCRC32     string `xml:"ChecksumCRC32,omitempty"`
-	ChecksumCRC32C    string `xml:"ChecksumCRC32C,omitempty"`
-	ChecksumCRC64NVME string `xml:"ChecksumCRC64NVME,omitempty"`
-	ChecksumSHA1      string `xml:"ChecksumSHA1,omitempty"`
-	ChecksumSHA256    string `xml:"ChecksumSHA256,omitempty"`
-	ChecksumSHA512    string `xml:"ChecksumSHA512,omitempty"`
-	ChecksumMD5       string `xml:"ChecksumMD5,omitempty"`
-	ChecksumXXHASH64  string `xml:"ChecksumXXHASH64,omitempty"`
-	ChecksumXXHASH3   string `xml:"ChecksumXXHASH3,omitempty"`
-	ChecksumXXHASH128 string `xml:"ChecksumXXHASH128,omitempty"`
+	PartNumber   int    `xml:"PartNumber"`
+	LastModified string `xml:"LastModified"`
+	ETag         string `xml:"ETag"`
+	Size         int64  `xml:"Size"`
+	checksumFields
 }
 
 // intParam parses a non-negative integer query parameter, capped at max.
@@ -757,8 +691,7 @@ func (s *Server) listParts(r *request) error {
 		}
 		p := up.parts[n]
 		e := partEntry{PartNumber: n, LastModified: isoTime(p.modified), ETag: quoteETag(p.etag), Size: int64(len(p.data))}
-		setChecksumField(up.algo, p.checksum, &e.ChecksumCRC32, &e.ChecksumCRC32C, &e.ChecksumCRC64NVME, &e.ChecksumSHA1,
-			&e.ChecksumSHA256, &e.ChecksumSHA512, &e.ChecksumMD5, &e.ChecksumXXHASH64, &e.ChecksumXXHASH3, &e.ChecksumXXHASH128)
+		e.set(up.algo, p.checksum)
 		res.Parts = append(res.Parts, e)
 		res.NextPartNumberMarker = n
 	}

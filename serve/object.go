@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/trovemem/trovemem/driver"
@@ -29,9 +30,18 @@ func bodyLength(r *request) int64 {
 // checksum fails stores nothing, and the checksum is known when the object
 // is written.
 func (s *Server) readPayload(r *request, p *payloadReader, max int64) ([]byte, error) {
+	data, _, err := s.readPayloadBuf(r, p, max, false)
+	return data, err
+}
+
+// readPayloadBuf is readPayload, reading a body of known length up to
+// 1 MiB into a recycled buffer when pooled is set; release (never nil)
+// gives the buffer back, once nothing holds data any more.
+func (s *Server) readPayloadBuf(r *request, p *payloadReader, max int64, pooled bool) (data []byte, release func(), err error) {
+	release = func() {}
 	n := bodyLength(r)
 	if n > max {
-		return nil, ErrEntityTooLarge
+		return nil, release, ErrEntityTooLarge
 	}
 	reserve := n
 	if reserve < 0 {
@@ -40,25 +50,69 @@ func (s *Server) readPayload(r *request, p *payloadReader, max int64) ([]byte, e
 	limit := 2 * s.opts.MaxUploadBytes
 	if s.inflight.Add(reserve) > limit && reserve > 0 {
 		s.inflight.Add(-reserve)
-		return nil, ErrSlowDown
+		return nil, release, ErrSlowDown
 	}
 	defer s.inflight.Add(-reserve)
-	initial := n
-	if initial < 0 || initial > 8<<20 {
-		initial = 8 << 20
+	// A known length gets a buffer with MinRead spare bytes: the read that
+	// finds EOF (and runs the payload's checks) needs that much room, and
+	// without it ReadFrom would double the buffer and copy the whole body
+	// just to learn that nothing follows.
+	var b []byte
+	if pooled && n >= 0 {
+		if pb, put := getBodyBuf(n); pb != nil {
+			b, release = pb, put
+		}
 	}
-	buf := bytes.NewBuffer(make([]byte, 0, initial))
+	if b == nil {
+		initial := n + bytes.MinRead
+		if n < 0 || n > 8<<20 {
+			initial = 8 << 20
+		}
+		b = make([]byte, 0, initial)
+	}
+	buf := bytes.NewBuffer(b)
 	got, err := buf.ReadFrom(io.LimitReader(p, max+1))
+	if err == nil && got > max {
+		err = ErrEntityTooLarge
+	}
+	if err == nil && n >= 0 && got != n {
+		err = ErrLengthMismatch
+	}
 	if err != nil {
-		return nil, err
+		release()
+		return nil, func() {}, err
 	}
-	if got > max {
-		return nil, ErrEntityTooLarge
+	return buf.Bytes(), release, nil
+}
+
+// bodyPools recycle the buffers PutObject reads bodies of up to 1 MiB
+// into, one pool per power of two: the store copies what it keeps, so a
+// buffer is free once Put returns, and reusing it spares an allocation,
+// its clearing and its garbage on every upload.
+var bodyPools [maxPooledShift + 1]sync.Pool
+
+const (
+	minPooledShift = 12 // 4 KiB
+	maxPooledShift = 20 // 1 MiB
+)
+
+// getBodyBuf returns an empty buffer with room for n bytes and MinRead
+// more, and the function that gives it back; nil for n over 1 MiB.
+func getBodyBuf(n int64) ([]byte, func()) {
+	shift := minPooledShift
+	for int64(1)<<shift < n {
+		shift++
 	}
-	if n >= 0 && got != n {
-		return nil, ErrLengthMismatch
+	if shift > maxPooledShift {
+		return nil, nil
 	}
-	return buf.Bytes(), nil
+	pool := &bodyPools[shift]
+	bp, _ := pool.Get().(*[]byte)
+	if bp == nil {
+		b := make([]byte, 0, 1<<shift+bytes.MinRead)
+		bp = &b
+	}
+	return (*bp)[:0], func() { pool.Put(bp) }
 }
 
 func validKey(key string) error {
@@ -176,33 +230,47 @@ func (s *Server) checkBucket(ctx context.Context, bucket string) error {
 	return nil
 }
 
-func (s *Server) putObject(r *request) error {
-	ctx := r.Context()
+// checkWriteTarget checks the key and bucket a new object is written to
+// (PutObject, CreateMultipartUpload).
+func (s *Server) checkWriteTarget(ctx context.Context, r *request) error {
 	if err := validKey(r.key); err != nil {
 		return err
 	}
-	if err := s.checkBucket(ctx, r.bucket); err != nil {
+	return s.checkBucket(ctx, r.bucket)
+}
+
+// newObjectMetadata checks the ACL and object-lock headers of a new
+// object's write and builds its stored metadata from the headers.
+func (s *Server) newObjectMetadata(r *request) (map[string]string, error) {
+	if err := s.checkACLHeaders(r); err != nil {
+		return nil, err
+	}
+	if err := s.checkLockHeaders(r); err != nil {
+		return nil, err
+	}
+	return s.writeMetadata(r)
+}
+
+func (s *Server) putObject(r *request) error {
+	ctx := r.Context()
+	if err := s.checkWriteTarget(ctx, r); err != nil {
 		return err
 	}
 	spec, err := parseChecksum(r.Header)
 	if err != nil {
 		return err
 	}
-	if err := s.checkACLHeaders(r); err != nil {
-		return err
-	}
-	if err := s.checkLockHeaders(r); err != nil {
-		return err
-	}
-	meta, err := s.writeMetadata(r)
+	meta, err := s.newObjectMetadata(r)
 	if err != nil {
 		return err
 	}
-	p, err := newPayloadReader(r, spec, "CRC64NVME", false)
+	// The MD5 (the ETag) is computed here, beside the SHA-256 and the
+	// checksum, and handed to the store, rather than after them in it.
+	p, err := newPayloadReader(r, spec, "CRC64NVME", true)
 	if err != nil {
 		return err
 	}
-	data, err := s.readPayload(r, p, s.opts.MaxObjectSize)
+	data, release, err := s.readPayloadBuf(r, p, s.opts.MaxObjectSize, true)
 	if err != nil {
 		return err
 	}
@@ -211,13 +279,21 @@ func (s *Server) putObject(r *request) error {
 	unlock := s.lockKey(r.bucket, r.key)
 	defer unlock()
 	if err := s.checkWriteConditions(ctx, r); err != nil {
+		release()
 		return err
 	}
 	info, err := s.store.Put(ctx, r.bucket, r.key, bytes.NewReader(data),
-		driver.WithContentType(contentType(r.Header)), driver.WithMetadata(meta))
+		driver.WithContentType(contentType(r.Header)), driver.WithMetadata(meta),
+		driver.WithContentMD5(p.md5.Sum(nil)))
 	if err != nil {
+		// Not recycled: an S3 backend's HTTP transport may still be
+		// sending the body after an early error answer.
 		return storeError(err)
 	}
+	// A store that succeeded has read all of data and keeps its own copy
+	// (the memory driver copies, disk and S3 backends have written it), so
+	// the buffer is free again.
+	release()
 	r.backend = info.Backend
 	h := r.w.Header()
 	h.Set("ETag", quoteETag(info.ETag))

@@ -85,6 +85,7 @@ type Server struct {
 	// that many large uploads at once are refused rather than exhausting
 	// memory.
 	inflight atomic.Int64
+	keys     keyCache
 }
 
 type bucketState struct {

@@ -192,3 +192,28 @@ func TestServeRefusesOpenBindWithoutKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestServeWithoutKeysSaysSo: without keys serve says at start-up that it
+// accepts any credentials, and a request signed with made-up ones is
+// served.
+func TestServeWithoutKeysSaysSo(t *testing.T) {
+	addr := freeAddr(t)
+	p := startServe(t, "--no-config", "serve", "--addr", addr)
+	p.expect(t, "no --access-key/--secret-key: any credentials are accepted")
+	req, _ := http.NewRequest("PUT", "http://"+addr+"/anybucket", nil)
+	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=MADEUP/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("PUT with made-up credentials: got %d, want 200", resp.StatusCode)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if got := p.exit(t); got != 0 {
+		t.Errorf("exit status: got %d, want 0", got)
+	}
+}
