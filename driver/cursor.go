@@ -43,6 +43,15 @@ func DecodeCursorInto(token string, buf []byte) (string, error) {
 	return unsafe.String(&b[0], len(b)), nil
 }
 
+// checkCursor reports whether DecodeCursor accepts token, decoding it into
+// a buffer on the stack when it fits, so checking a page's cursor
+// allocates nothing.
+func checkCursor(token string) error {
+	var buf [128]byte
+	_, err := decodeCursor(token, buf[:])
+	return err
+}
+
 func decodeCursor(token string, buf []byte) ([]byte, error) {
 	if token == "" {
 		return nil, nil

@@ -12,11 +12,12 @@ import (
 // page size) however large the bucket is. A common prefix is emitted once
 // and the walk then seeks past its whole group rather than visiting it.
 func (d *MemDriver) List(ctx context.Context, bkt string, opts ...driver.ListOption) (*driver.ObjectIterator, error) {
-	lo := driver.ApplyListOptions(opts)
-	// The walk, its decoded cursor, a small page's entry pointers and the
-	// iterator handed back share one allocation.
-	w := &pageWalk{prefix: lo.Prefix, delim: lo.Delimiter, limit: lo.MaxKeys}
-	after, err := driver.DecodeCursorInto(lo.Cursor, w.cursor[:])
+	// The walk, its options, its decoded cursor, a small page's entry
+	// pointers and the iterator handed back share one allocation.
+	w := new(pageWalk)
+	driver.ApplyListOptionsTo(&w.opts, opts)
+	w.prefix, w.delim, w.limit = w.opts.Prefix, w.opts.Delimiter, w.opts.MaxKeys
+	after, err := driver.DecodeCursorInto(w.opts.Cursor, w.cursor[:])
 	if err != nil {
 		return nil, err
 	}
@@ -42,6 +43,7 @@ func (d *MemDriver) List(ctx context.Context, bkt string, opts ...driver.ListOpt
 // pageWalk gathers one page of a listing: up to limit entries whose entry
 // key is past after, and whether any entry remains beyond them.
 type pageWalk struct {
+	opts                 driver.ListOptions
 	prefix, delim, after string
 	limit                int
 

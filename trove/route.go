@@ -43,8 +43,25 @@ func ValidatePattern(pattern string) error {
 // matchPattern applies a validated pattern to a key: path.Match semantics
 // on '/'-separated keys, plus '**' across separators.
 func matchPattern(pattern, key string) bool {
+	if !strings.HasPrefix(key, matchHead(pattern)) {
+		// Every put consults the routes in turn, and most do not match:
+		// a differing literal head rejects a key without the matcher.
+		return false
+	}
 	ok, err := doublestar.Match(pattern, key)
 	return err == nil && ok
+}
+
+// matchHead returns what every key pattern matches starts with: the
+// pattern's literal text before its first special character, less any
+// slashes it ends with, since "a/**" matches "a" itself.
+func matchHead(pattern string) string {
+	for i := 0; i < len(pattern); i++ {
+		if strings.IndexByte(metaChars, pattern[i]) >= 0 {
+			return strings.TrimRight(pattern[:i], "/")
+		}
+	}
+	return pattern
 }
 
 // RuleKind says what sort of rule a Step describes.
