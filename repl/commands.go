@@ -89,6 +89,55 @@ func (t Table) Prepare(words []string) (*Command, *Invocation, error) {
 // commands are found by their two-word name ("route add").
 func Lookup(name string) (*Command, bool) { return lookupIn(table, name) }
 
+// lookup is lookupIn(cmds, name), through an index when cmds is the
+// package's table: every command a script replays is resolved (twice,
+// once when the script is checked and once when it runs), and a scan of
+// the table's names and aliases was a tenth of a replayed put.
+func (cmds Table) lookup(name string) (*Command, bool) {
+	if cmds.isTable() {
+		c, ok := tableIdx.index[name]
+		return c, ok
+	}
+	return lookupIn(cmds, name)
+}
+
+// lookupPair is lookup(first + " " + second) without building the string.
+func (cmds Table) lookupPair(first, second string) (*Command, bool) {
+	var buf [64]byte
+	name := append(append(append(buf[:0], first...), ' '), second...)
+	if cmds.isTable() {
+		c, ok := tableIdx.index[string(name)] // a map index by string(bytes) does not allocate
+		return c, ok
+	}
+	return lookupIn(cmds, string(name))
+}
+
+// isTable reports whether cmds is the package's table itself.
+func (cmds Table) isTable() bool {
+	return len(cmds) > 0 && len(cmds) == tableIdx.n && &cmds[0] == tableIdx.first
+}
+
+// tableIdx maps each name and alias of the package's table to the command
+// lookupIn finds for it (the first in table order); first is &table[0].
+// It is built by init, since the table's commands refer to Resolve.
+var tableIdx struct {
+	index map[string]*Command
+	first **Command
+	n     int
+}
+
+func init() {
+	tableIdx.first, tableIdx.n = &table[0], len(table)
+	tableIdx.index = make(map[string]*Command)
+	for _, c := range table {
+		for _, name := range append([]string{c.Name}, c.Aliases...) {
+			if _, ok := tableIdx.index[name]; !ok {
+				tableIdx.index[name] = c
+			}
+		}
+	}
+}
+
 func lookupIn(cmds []*Command, name string) (*Command, bool) {
 	for _, c := range cmds {
 		if c.Name == name || slices.Contains(c.Aliases, name) {
@@ -114,11 +163,11 @@ func hasFlag(args []string) bool {
 // name is a *UsageError that suggests the nearest names.
 func (cmds Table) Resolve(words []string) (*Command, int, error) {
 	if len(words) >= 2 {
-		if c, ok := lookupIn(cmds, words[0]+" "+words[1]); ok {
+		if c, ok := cmds.lookupPair(words[0], words[1]); ok {
 			return c, 2, nil
 		}
 	}
-	if c, ok := lookupIn(cmds, words[0]); ok {
+	if c, ok := cmds.lookup(words[0]); ok {
 		return c, 1, nil
 	}
 	if subs := subcommands(cmds, words[0]); len(subs) > 0 {

@@ -123,11 +123,29 @@ func Lex(line string, opts LexOptions) (Lexed, error) {
 			n++
 		}
 	}
-	lx := lexer{line: line, opts: opts, words: make([]Word, 0, n), frags: make([]Fragment, 0, n)}
+	lx := lexer{line: line, opts: opts}
+	if n <= smallLine {
+		// The usual line: its words, their fragments and its one command
+		// in a single allocation.
+		b := new(smallLexed)
+		lx.words, lx.frags, lx.cmds = b.words[:0], b.frags[:0], b.cmds[:0]
+	} else {
+		lx.words, lx.frags = make([]Word, 0, n), make([]Fragment, 0, n)
+	}
 	if err := lx.run(); err != nil {
 		return Lexed{}, err
 	}
 	return lx.out, nil
+}
+
+// smallLine is the most words a line can have for Lex to allocate its
+// pieces together, in a smallLexed; slices grow past it as usual.
+const smallLine = 4
+
+type smallLexed struct {
+	words [smallLine]Word
+	frags [smallLine]Fragment
+	cmds  [1][]Word
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -137,6 +155,7 @@ type lexer struct {
 	opts  LexOptions
 	out   Lexed
 	words []Word
+	cmds  [][]Word // room for out.Cmds, when Lex has some
 	word  Word
 	frags []Fragment
 	in    bool // a word has started, even if it is still empty ('')
@@ -171,7 +190,10 @@ func (lx *lexer) endCmd() {
 	lx.endWord()
 	if len(lx.words) > 0 {
 		if lx.out.Cmds == nil {
-			lx.out.Cmds = make([][]Word, 0, 1)
+			lx.out.Cmds = lx.cmds
+			if lx.out.Cmds == nil {
+				lx.out.Cmds = make([][]Word, 0, 1)
+			}
 		}
 		lx.out.Cmds = append(lx.out.Cmds, lx.words[:len(lx.words):len(lx.words)])
 	}

@@ -761,10 +761,22 @@ func splitWords(line string) ([]splitCmd, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]splitCmd, len(lx.Cmds))
+	var all []string
+	var cmds []splitCmd
+	if len(lx.Cmds) == 1 && len(lx.Cmds[0]) <= len(smallSplit{}.words) {
+		// The usual line, one command of a few words: one allocation.
+		b := new(smallSplit)
+		cmds, all = b.cmd[:], b.words[:len(lx.Cmds[0])]
+	} else {
+		n := 0
+		for _, words := range lx.Cmds {
+			n += len(words)
+		}
+		cmds, all = make([]splitCmd, len(lx.Cmds)), make([]string, n)
+	}
 	for i, words := range lx.Cmds {
-		c := &out[i]
-		c.words = make([]string, len(words))
+		c := &cmds[i]
+		c.words, all = all[:len(words):len(words)], all[len(words):]
 		for j, w := range words {
 			c.words[j] = w.Text()
 			if !w.HasRef() {
@@ -776,7 +788,14 @@ func splitWords(line string) ([]splitCmd, error) {
 			c.tmpl[j] = newTemplate(w)
 		}
 	}
-	return out, nil
+	return cmds, nil
+}
+
+// smallSplit is what splitWords allocates for a line of one command of
+// up to four words.
+type smallSplit struct {
+	cmd   [1]splitCmd
+	words [4]string
 }
 
 // newTemplate makes the template of a word that refers to variables:
