@@ -85,6 +85,23 @@ func (t Table) Prepare(words []string) (*Command, *Invocation, error) {
 	return c, inv, nil
 }
 
+// Check reports the error Prepare would return for words, without
+// building the Invocation: the script parser checks every line of a
+// script before running it, and most lines (no flags, the right number of
+// arguments) need nothing but the name resolved and the arguments
+// counted. Anything else goes through Prepare itself.
+func (t Table) Check(words []string) error {
+	c, n, err := t.Resolve(words)
+	if err != nil {
+		return err
+	}
+	if got := len(words) - n; (c.RawArgs || !hasFlag(words[n:])) && got >= c.MinArgs && (c.MaxArgs < 0 || got <= c.MaxArgs) {
+		return nil
+	}
+	_, _, err = t.Prepare(words)
+	return err
+}
+
 // Lookup returns the command called name, by its name or an alias. Group
 // commands are found by their two-word name ("route add").
 func Lookup(name string) (*Command, bool) { return lookupIn(table, name) }
