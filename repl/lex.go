@@ -117,12 +117,7 @@ type Lexed struct {
 func Lex(line string, opts LexOptions) (Lexed, error) {
 	// Most lines are a few plain words: sized from a count of the words,
 	// the slices are allocated once, which keeps a replayed script fast.
-	n := 0
-	for i := 0; i < len(line); i++ {
-		if !isBlank(line[i]) && (i == 0 || isBlank(line[i-1])) {
-			n++
-		}
-	}
+	n := wordBound(line)
 	lx := lexer{line: line, opts: opts}
 	if n <= smallLine {
 		// The usual line: its words, their fragments and its one command
@@ -146,6 +141,18 @@ type smallLexed struct {
 	words [smallLine]Word
 	frags [smallLine]Fragment
 	cmds  [1][]Word
+}
+
+// wordBound returns a bound on the words in line good for sizing: one
+// more than its blanks, counted with the vectorised strings.Count rather
+// than a byte at a time. A line with runs of blanks gets room to spare;
+// one with ';' between words may need more, which append then finds.
+func wordBound(line string) int {
+	n := strings.Count(line, " ") + 1
+	if strings.ContainsAny(line, "\t\n\r") {
+		n += strings.Count(line, "\t") + strings.Count(line, "\n") + strings.Count(line, "\r")
+	}
+	return n
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -275,19 +282,25 @@ func (lx *lexer) run() error {
 			lx.start(i)
 			// A run of plain characters is one fragment, a substring of
 			// the line.
+			stop := &stopsPlain
+			if lx.opts.Refs {
+				stop = &stopsRefs
+			}
 			j := i + size
 			for j < len(line) {
-				c := line[j]
-				if c < utf8.RuneSelf {
-					// ASCII, the common case: one byte, one column.
-					if special(c, lx.opts.Refs) {
-						break
-					}
-					j++
-				} else {
-					_, n := utf8.DecodeRuneInString(line[j:])
-					j += n
+				// ASCII, the common case, a table lookup a byte: one
+				// byte, one column, counted once the run ends.
+				k := j
+				for k < len(line) && !stop[line[k]] {
+					k++
 				}
+				lx.col += k - j
+				j = k
+				if j == len(line) || line[j] < utf8.RuneSelf {
+					break // at a special character, or the end
+				}
+				_, n := utf8.DecodeRuneInString(line[j:])
+				j += n
 				lx.col++
 			}
 			lx.add(FragLiteral, 0, line[i:j], i, j)
@@ -327,6 +340,19 @@ func stripComment(tail string) string {
 		}
 	}
 	return tail
+}
+
+// stopsPlain and stopsRefs mark the bytes that end the lexer's fast run
+// of plain ASCII: the special characters (with and without references)
+// and every byte of a multi-byte character, which is decoded for its
+// column.
+var stopsPlain, stopsRefs = stopTable(false), stopTable(true)
+
+func stopTable(refs bool) (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= utf8.RuneSelf || special(byte(c), refs)
+	}
+	return t
 }
 
 // special reports whether c ends a run of plain characters.
