@@ -22,6 +22,19 @@ func EncodeCursor(lastEntry string) string {
 	return unsafe.String(&buf[0], len(buf))
 }
 
+// EncodeCursorInto is EncodeCursor for a driver that keeps buf for as long
+// as the token may live (in the page it returns): the token is written
+// into buf when it fits, and shares its bytes, so encoding allocates
+// nothing. buf must not be written again.
+func EncodeCursorInto(lastEntry string, buf []byte) string {
+	n := base64.RawURLEncoding.EncodedLen(len(lastEntry))
+	if lastEntry == "" || n > len(buf) {
+		return EncodeCursor(lastEntry)
+	}
+	base64.RawURLEncoding.Encode(buf[:n], unsafe.Slice(unsafe.StringData(lastEntry), len(lastEntry)))
+	return unsafe.String(&buf[0], n)
+}
+
 // DecodeCursor returns the entry a token resumes after; "" for no token.
 func DecodeCursor(token string) (string, error) {
 	b, err := decodeCursor(token, nil)

@@ -12,8 +12,9 @@ import (
 // page size) however large the bucket is. A common prefix is emitted once
 // and the walk then seeks past its whole group rather than visiting it.
 func (d *MemDriver) List(ctx context.Context, bkt string, opts ...driver.ListOption) (*driver.ObjectIterator, error) {
-	// The walk, its options, its decoded cursor, a small page's entry
-	// pointers and the iterator handed back share one allocation.
+	// The walk, its options, its decoded cursor, a small page's entries,
+	// the next page's token and the iterator handed back share one
+	// allocation.
 	w := new(pageWalk)
 	driver.ApplyListOptionsTo(&w.opts, opts)
 	w.prefix, w.delim, w.limit = w.opts.Prefix, w.opts.Delimiter, w.opts.MaxKeys
@@ -34,7 +35,7 @@ func (d *MemDriver) List(ctx context.Context, bkt string, opts ...driver.ListOpt
 
 	next := ""
 	if w.more {
-		next = driver.EncodeCursor(w.entries[len(w.entries)-1].Key)
+		next = driver.EncodeCursorInto(w.entries[len(w.entries)-1].Key, w.next[:])
 	}
 	w.it.Reset(w.entries, next)
 	return &w.it, nil
@@ -54,7 +55,9 @@ type pageWalk struct {
 
 	it     driver.ObjectIterator
 	small  [smallPage]*driver.ObjectInfo // entries of a page this small
+	cells  [smallPage]infoCell           // the first entries' infos
 	cursor [128]byte                     // room for the decoded cursor
+	next   [172]byte                     // room for the next page's token (a 128-byte key's)
 }
 
 // smallPage is the page size up to which the entry pointers live in the
@@ -117,6 +120,11 @@ func (w *pageWalk) walk(b *bucket) {
 // small page allocates exactly what it needs, and a large one never copies
 // infos as a growing slice would. No info aliases stored state.
 func (w *pageWalk) newCell() *infoCell {
+	if w.chunk == nil {
+		// The first cells are the walk's own, so a small page is one
+		// allocation in all: the walk.
+		w.chunk = w.cells[:0:min(w.limit, smallPage)]
+	}
 	if len(w.chunk) == cap(w.chunk) {
 		n := len(w.entries)
 		w.chunk = make([]infoCell, 0, min(w.limit-n, max(16, n), 1024))
