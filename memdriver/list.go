@@ -12,9 +12,11 @@ import (
 // page size) however large the bucket is. A common prefix is emitted once
 // and the walk then seeks past its whole group rather than visiting it.
 func (d *MemDriver) List(ctx context.Context, bkt string, opts ...driver.ListOption) (*driver.ObjectIterator, error) {
-	// The walk, its options, its decoded cursor, a small page's entries,
-	// the next page's token and the iterator handed back share one
-	// allocation.
+	// The walk, its options, its decoded cursor, a small page's entry
+	// pointers, the next page's token and the iterator handed back share
+	// one allocation; the entries' infos take one more, of their size.
+	// Bytes count as much as allocations: a page's garbage is what the
+	// collector is paid for.
 	w := new(pageWalk)
 	driver.ApplyListOptionsTo(&w.opts, opts)
 	w.prefix, w.delim, w.limit = w.opts.Prefix, w.opts.Delimiter, w.opts.MaxKeys
@@ -35,7 +37,10 @@ func (d *MemDriver) List(ctx context.Context, bkt string, opts ...driver.ListOpt
 
 	next := ""
 	if w.more {
-		next = driver.EncodeCursorInto(w.entries[len(w.entries)-1].Key, w.next[:])
+		// The decoded cursor is done with, and no entry refers to its
+		// room (entries name stored keys), so the token takes it over.
+		w.after = ""
+		next = driver.EncodeCursorInto(w.entries[len(w.entries)-1].Key, w.cursor[:])
 	}
 	w.it.Reset(w.entries, next)
 	return &w.it, nil
@@ -53,11 +58,11 @@ type pageWalk struct {
 	chunk   []infoCell // backing store for the next entries
 	pivot   object     // the seek key, kept here so a seek allocates nothing
 
-	it     driver.ObjectIterator
-	small  [smallPage]*driver.ObjectInfo // entries of a page this small
-	cells  [smallPage]infoCell           // the first entries' infos
-	cursor [128]byte                     // room for the decoded cursor
-	next   [172]byte                     // room for the next page's token (a 128-byte key's)
+	it    driver.ObjectIterator
+	small [smallPage]*driver.ObjectInfo // entries of a page this small
+	// cursor holds the decoded cursor during the walk, then the next
+	// page's token: a 128-byte key's, as base64 takes 4/3 of it.
+	cursor [172]byte
 }
 
 // smallPage is the page size up to which the entry pointers live in the
@@ -120,11 +125,6 @@ func (w *pageWalk) walk(b *bucket) {
 // small page allocates exactly what it needs, and a large one never copies
 // infos as a growing slice would. No info aliases stored state.
 func (w *pageWalk) newCell() *infoCell {
-	if w.chunk == nil {
-		// The first cells are the walk's own, so a small page is one
-		// allocation in all: the walk.
-		w.chunk = w.cells[:0:min(w.limit, smallPage)]
-	}
 	if len(w.chunk) == cap(w.chunk) {
 		n := len(w.entries)
 		w.chunk = make([]infoCell, 0, min(w.limit-n, max(16, n), 1024))
