@@ -761,19 +761,14 @@ func splitWords(line string) ([]splitCmd, error) {
 	if err != nil {
 		return nil, err
 	}
-	var all []string
-	var cmds []splitCmd
-	if len(lx.Cmds) == 1 && len(lx.Cmds[0]) <= len(smallSplit{}.words) {
-		// The usual line, one command of a few words: one allocation.
-		b := new(smallSplit)
-		cmds, all = b.cmd[:], b.words[:len(lx.Cmds[0])]
-	} else {
-		n := 0
-		for _, words := range lx.Cmds {
-			n += len(words)
-		}
-		cmds, all = make([]splitCmd, len(lx.Cmds)), make([]string, n)
+	// The words of every command share one slice, which the steps keep;
+	// the commands are a slice of their own, since a step keeps only its
+	// words and a parsed script holds a step per line.
+	n := 0
+	for _, words := range lx.Cmds {
+		n += len(words)
 	}
+	cmds, all := make([]splitCmd, len(lx.Cmds)), make([]string, n)
 	for i, words := range lx.Cmds {
 		c := &cmds[i]
 		c.words, all = all[:len(words):len(words)], all[len(words):]
@@ -789,13 +784,6 @@ func splitWords(line string) ([]splitCmd, error) {
 		}
 	}
 	return cmds, nil
-}
-
-// smallSplit is what splitWords allocates for a line of one command of
-// up to four words.
-type smallSplit struct {
-	cmd   [1]splitCmd
-	words [4]string
 }
 
 // newTemplate makes the template of a word that refers to variables:
