@@ -115,14 +115,33 @@ type Lexed struct {
 //   - # at the start of a word starts a comment that runs to the end;
 //   - ; outside quotes ends a command.
 func Lex(line string, opts LexOptions) (Lexed, error) {
+	return lex(line, opts, nil)
+}
+
+// A Lexer is Lex for a caller that is done with each result before it
+// reads the next line, as the script parser is once it has copied the
+// words out: the usual line's words and fragments are kept in the Lexer
+// rather than allocated. The zero value is ready to use; a Lexer is not
+// safe for concurrent use.
+type Lexer struct{ buf smallLexed }
+
+// Lex is Lex, with a result valid until the next call.
+func (l *Lexer) Lex(line string, opts LexOptions) (Lexed, error) {
+	l.buf = smallLexed{} // nothing of the last line stays reachable
+	return lex(line, opts, &l.buf)
+}
+
+func lex(line string, opts LexOptions, b *smallLexed) (Lexed, error) {
 	// Most lines are a few plain words: sized from a count of the words,
 	// the slices are allocated once, which keeps a replayed script fast.
 	n := wordBound(line)
 	lx := lexer{line: line, opts: opts}
 	if n <= smallLine {
 		// The usual line: its words, their fragments and its one command
-		// in a single allocation.
-		b := new(smallLexed)
+		// in a single allocation, or in the caller's Lexer.
+		if b == nil {
+			b = new(smallLexed)
+		}
 		lx.words, lx.frags, lx.cmds = b.words[:0], b.frags[:0], b.cmds[:0]
 	} else {
 		lx.words, lx.frags = make([]Word, 0, n), make([]Fragment, 0, n)

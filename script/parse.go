@@ -246,6 +246,8 @@ type ScriptParser struct {
 	// cache holds each sourced file parsed once, by absolute path: a file
 	// sourced from many places is read and parsed once, its steps shared.
 	cache map[string]*Script
+	// lexer reads each line; the words are copied out before the next.
+	lexer repl.Lexer
 }
 
 // ParseFile reads and parses the script at path. A file that cannot be
@@ -370,7 +372,7 @@ func (p *ScriptParser) parseLines(name string, lines []string, crlf bool, offset
 			}
 			logical = b.String()
 		}
-		cmds, err := splitWords(logical)
+		cmds, err := splitWordsWith(&p.lexer, logical)
 		if err != nil {
 			var se *repl.SyntaxError
 			if errors.As(err, &se) {
@@ -756,8 +758,13 @@ type splitCmd struct {
 // splitWords splits a logical line with repl's lexer, keeping each
 // ${NAME} outside single quotes as a variable reference. Quoting errors
 // and malformed references are *repl.SyntaxErrors at their columns.
-func splitWords(line string) ([]splitCmd, error) {
-	lx, err := repl.Lex(line, repl.LexOptions{Refs: true})
+func splitWords(line string) ([]splitCmd, error) { return splitWordsWith(new(repl.Lexer), line) }
+
+// splitWordsWith is splitWords reading the line with lexer, which it is
+// done with when it returns: the words are the line's substrings or new
+// strings, never the lexer's storage.
+func splitWordsWith(lexer *repl.Lexer, line string) ([]splitCmd, error) {
+	lx, err := lexer.Lex(line, repl.LexOptions{Refs: true})
 	if err != nil {
 		return nil, err
 	}
