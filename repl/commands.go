@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/spf13/pflag"
 )
@@ -95,11 +96,65 @@ func (t Table) Check(words []string) error {
 	if err != nil {
 		return err
 	}
-	if got := len(words) - n; (c.RawArgs || !hasFlag(words[n:])) && got >= c.MinArgs && (c.MaxArgs < 0 || got <= c.MaxArgs) {
+	got, plain := len(words)-n, c.RawArgs || !hasFlag(words[n:])
+	if !plain && c.Flags != nil {
+		// A dump's lines all carry flags (--content-type, --modified):
+		// building a flag set for each is most of checking one.
+		got, plain = plainFlags(c.flagTemplate(), words[n:])
+	}
+	if plain && got >= c.MinArgs && (c.MaxArgs < 0 || got <= c.MaxArgs) {
 		return nil
 	}
 	_, _, err = t.Prepare(words)
 	return err
+}
+
+// flagTemplates holds a flag set per command for Check to look flags up
+// in; nothing is ever parsed into them, so they are shared.
+var flagTemplates sync.Map // *Command -> *pflag.FlagSet
+
+func (c *Command) flagTemplate() *pflag.FlagSet {
+	if fs, ok := flagTemplates.Load(c); ok {
+		return fs.(*pflag.FlagSet)
+	}
+	fs, _ := c.flagSet()
+	got, _ := flagTemplates.LoadOrStore(c, fs)
+	return got.(*pflag.FlagSet)
+}
+
+// plainFlags returns how many positional words args holds, and true, when
+// every flag among them is a long flag of fs taking a string (or repeated
+// string) given its value, as --name=value or --name value: flags pflag
+// cannot fail to parse, read the way it reads them (the word after
+// --name is its value, whatever it looks like). Anything else (a bool or
+// int flag, a shorthand, "--", --help, an unknown or deprecated flag, a
+// missing value) returns false, for Prepare to judge.
+func plainFlags(fs *pflag.FlagSet, args []string) (positional int, ok bool) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if len(a) <= 1 || a[0] != '-' {
+			positional++
+			continue
+		}
+		if len(a) < 3 || a[1] != '-' {
+			return 0, false
+		}
+		name, _, hasValue := strings.Cut(a[2:], "=")
+		f := fs.Lookup(name)
+		if f == nil || f.Deprecated != "" || f.NoOptDefVal != "" {
+			return 0, false
+		}
+		if t := f.Value.Type(); t != "string" && t != "stringArray" {
+			return 0, false
+		}
+		if !hasValue {
+			if i+1 == len(args) {
+				return 0, false
+			}
+			i++
+		}
+	}
+	return positional, true
 }
 
 // Lookup returns the command called name, by its name or an alias. Group
