@@ -22,6 +22,19 @@ func EncodeCursor(lastEntry string) string {
 	return unsafe.String(&buf[0], len(buf))
 }
 
+// EncodeCursorInto is EncodeCursor for a driver that keeps buf for as long
+// as the token may live (in the page it returns): the token is written
+// into buf when it fits, and shares its bytes, so encoding allocates
+// nothing. buf must not be written again.
+func EncodeCursorInto(lastEntry string, buf []byte) string {
+	n := base64.RawURLEncoding.EncodedLen(len(lastEntry))
+	if lastEntry == "" || n > len(buf) {
+		return EncodeCursor(lastEntry)
+	}
+	base64.RawURLEncoding.Encode(buf[:n], unsafe.Slice(unsafe.StringData(lastEntry), len(lastEntry)))
+	return unsafe.String(&buf[0], n)
+}
+
 // DecodeCursor returns the entry a token resumes after; "" for no token.
 func DecodeCursor(token string) (string, error) {
 	b, err := decodeCursor(token, nil)
@@ -41,6 +54,15 @@ func DecodeCursorInto(token string, buf []byte) (string, error) {
 		return "", err
 	}
 	return unsafe.String(&b[0], len(b)), nil
+}
+
+// checkCursor reports whether DecodeCursor accepts token, decoding it into
+// a buffer on the stack when it fits, so checking a page's cursor
+// allocates nothing.
+func checkCursor(token string) error {
+	var buf [128]byte
+	_, err := decodeCursor(token, buf[:])
+	return err
 }
 
 func decodeCursor(token string, buf []byte) ([]byte, error) {

@@ -20,6 +20,7 @@ func ValidateBucketName(name string) error {
 	if n := len(name); n < 3 || n > 63 {
 		return fmt.Errorf("%w: bucket name %s must be 3-63 characters, has %d", ErrInvalidName, QuoteName(name), n)
 	}
+	punct := false // a '.' or '-' seen
 	for i := 0; i < len(name); i++ {
 		c := name[i]
 		switch {
@@ -28,9 +29,16 @@ func ValidateBucketName(name string) error {
 			if i == 0 || i == len(name)-1 {
 				return fmt.Errorf("%w: bucket name %s must start and end with a letter or digit", ErrInvalidName, QuoteName(name))
 			}
+			punct = true
 		default:
 			return fmt.Errorf("%w: bucket name %s may hold only lowercase letters, digits, '.' and '-' (found %q)", ErrInvalidName, QuoteName(name), rune(c))
 		}
+	}
+	if !punct {
+		// Every rule below needs a '.' or a '-': two periods, an address's
+		// dots, and each reserved affix. Most names have neither, and every
+		// operation checks its bucket's name, so they stop here.
+		return nil
 	}
 	if strings.Contains(name, "..") {
 		return fmt.Errorf("%w: bucket name %s must not have two periods in a row", ErrInvalidName, name)

@@ -76,6 +76,15 @@ func WithContentMD5(sum []byte) PutOption {
 // ApplyPutOptions folds opts into a PutOptions value, filling in the default
 // content type and copying the metadata map.
 func ApplyPutOptions(opts []PutOption) PutOptions {
+	if len(opts) == 0 {
+		// Without options nothing escapes to an option function, so the
+		// common plain put allocates nothing here.
+		return PutOptions{ContentType: DefaultContentType}
+	}
+	return applyPutOptions(opts)
+}
+
+func applyPutOptions(opts []PutOption) PutOptions {
 	var o PutOptions
 	for _, f := range opts {
 		f(&o)
@@ -103,6 +112,13 @@ func WithRange(spec string) GetOption { return func(o *GetOptions) { o.Range = s
 
 // ApplyGetOptions folds opts into a GetOptions value.
 func ApplyGetOptions(opts []GetOption) GetOptions {
+	if len(opts) == 0 {
+		return GetOptions{} // nothing escapes, so nothing is allocated
+	}
+	return applyGetOptions(opts)
+}
+
+func applyGetOptions(opts []GetOption) GetOptions {
 	var o GetOptions
 	for _, f := range opts {
 		f(&o)
@@ -138,11 +154,20 @@ func WithCursor(token string) ListOption { return func(o *ListOptions) { o.Curso
 // defaulted.
 func ApplyListOptions(opts []ListOption) ListOptions {
 	var o ListOptions
+	ApplyListOptionsTo(&o, opts)
+	return o
+}
+
+// ApplyListOptionsTo is ApplyListOptions into *o, which it overwrites. The
+// option functions make what they are given escape to the heap, so a
+// driver that allocates a page struct anyway folds the options into a
+// field of it rather than paying for a ListOptions of their own.
+func ApplyListOptionsTo(o *ListOptions, opts []ListOption) {
+	*o = ListOptions{}
 	for _, f := range opts {
-		f(&o)
+		f(o)
 	}
 	if o.MaxKeys <= 0 {
 		o.MaxKeys = DefaultMaxKeys
 	}
-	return o
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math"
+	"sync"
 	"sync/atomic"
 )
 
@@ -205,7 +206,7 @@ func (p *portable) List(ctx context.Context, bucket string, opts ...ListOption) 
 		return nil, E(op, bucket, "", err)
 	}
 	if len(opts) > 0 {
-		if _, err := DecodeCursor(ApplyListOptions(opts).Cursor); err != nil {
+		if err := checkListCursor(opts); err != nil {
 			return nil, E(op, bucket, "", err)
 		}
 	}
@@ -214,6 +215,21 @@ func (p *portable) List(ctx context.Context, bucket string, opts ...ListOption) 
 		return nil, E(op, bucket, "", err)
 	}
 	return it, nil
+}
+
+// listOptionsPool holds the ListOptions checkListCursor folds options
+// into: option functions make their argument escape, so a fresh value
+// would cost an allocation on every page.
+var listOptionsPool = sync.Pool{New: func() any { return new(ListOptions) }}
+
+// checkListCursor reports whether the WithCursor token among opts decodes.
+func checkListCursor(opts []ListOption) error {
+	o := listOptionsPool.Get().(*ListOptions)
+	ApplyListOptionsTo(o, opts)
+	err := checkCursor(o.Cursor)
+	*o = ListOptions{}
+	listOptionsPool.Put(o)
+	return err
 }
 
 func (p *portable) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string) (*ObjectInfo, error) {

@@ -12,11 +12,15 @@ import (
 // page size) however large the bucket is. A common prefix is emitted once
 // and the walk then seeks past its whole group rather than visiting it.
 func (d *MemDriver) List(ctx context.Context, bkt string, opts ...driver.ListOption) (*driver.ObjectIterator, error) {
-	lo := driver.ApplyListOptions(opts)
-	// The walk, its decoded cursor, a small page's entry pointers and the
-	// iterator handed back share one allocation.
-	w := &pageWalk{prefix: lo.Prefix, delim: lo.Delimiter, limit: lo.MaxKeys}
-	after, err := driver.DecodeCursorInto(lo.Cursor, w.cursor[:])
+	// The walk, its options, its decoded cursor, a small page's entry
+	// pointers, the next page's token and the iterator handed back share
+	// one allocation; the entries' infos take one more, of their size.
+	// Bytes count as much as allocations: a page's garbage is what the
+	// collector is paid for.
+	w := new(pageWalk)
+	driver.ApplyListOptionsTo(&w.opts, opts)
+	w.prefix, w.delim, w.limit = w.opts.Prefix, w.opts.Delimiter, w.opts.MaxKeys
+	after, err := driver.DecodeCursorInto(w.opts.Cursor, w.cursor[:])
 	if err != nil {
 		return nil, err
 	}
@@ -33,7 +37,10 @@ func (d *MemDriver) List(ctx context.Context, bkt string, opts ...driver.ListOpt
 
 	next := ""
 	if w.more {
-		next = driver.EncodeCursor(w.entries[len(w.entries)-1].Key)
+		// The decoded cursor is done with, and no entry refers to its
+		// room (entries name stored keys), so the token takes it over.
+		w.after = ""
+		next = driver.EncodeCursorInto(w.entries[len(w.entries)-1].Key, w.cursor[:])
 	}
 	w.it.Reset(w.entries, next)
 	return &w.it, nil
@@ -42,6 +49,7 @@ func (d *MemDriver) List(ctx context.Context, bkt string, opts ...driver.ListOpt
 // pageWalk gathers one page of a listing: up to limit entries whose entry
 // key is past after, and whether any entry remains beyond them.
 type pageWalk struct {
+	opts                 driver.ListOptions
 	prefix, delim, after string
 	limit                int
 
@@ -50,9 +58,11 @@ type pageWalk struct {
 	chunk   []infoCell // backing store for the next entries
 	pivot   object     // the seek key, kept here so a seek allocates nothing
 
-	it     driver.ObjectIterator
-	small  [smallPage]*driver.ObjectInfo // entries of a page this small
-	cursor [128]byte                     // room for the decoded cursor
+	it    driver.ObjectIterator
+	small [smallPage]*driver.ObjectInfo // entries of a page this small
+	// cursor holds the decoded cursor during the walk, then the next
+	// page's token: a 128-byte key's, as base64 takes 4/3 of it.
+	cursor [172]byte
 }
 
 // smallPage is the page size up to which the entry pointers live in the

@@ -128,7 +128,9 @@ func (o object) withModified(t time.Time) object {
 	if o.attrs != nil {
 		a = *o.attrs
 	}
-	a.modified = &t
+	// A copy of its own, so t itself stays on the stack on the common path.
+	out := t
+	a.modified = &out
 	o.modified, o.attrs = 0, &a
 	return o
 }

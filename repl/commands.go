@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/spf13/pflag"
 )
@@ -91,9 +92,129 @@ func (t Table) Prepare(words []string) (*Command, *Invocation, error) {
 	return c, inv, nil
 }
 
+// Check reports the error Prepare would return for words, without
+// building the Invocation: the script parser checks every line of a
+// script before running it, and most lines (no flags, the right number of
+// arguments) need nothing but the name resolved and the arguments
+// counted. Anything else goes through Prepare itself.
+func (t Table) Check(words []string) error {
+	c, n, err := t.Resolve(words)
+	if err != nil {
+		return err
+	}
+	got, plain := len(words)-n, c.RawArgs || !hasFlag(words[n:])
+	if !plain && c.Flags != nil {
+		// A dump's lines all carry flags (--content-type, --modified):
+		// building a flag set for each is most of checking one.
+		got, plain = plainFlags(c.flagTemplate(), words[n:])
+	}
+	if plain && got >= c.MinArgs && (c.MaxArgs < 0 || got <= c.MaxArgs) {
+		return nil
+	}
+	_, _, err = t.Prepare(words)
+	return err
+}
+
+// flagTemplates holds a flag set per command for Check to look flags up
+// in; nothing is ever parsed into them, so they are shared.
+var flagTemplates sync.Map // *Command -> *pflag.FlagSet
+
+func (c *Command) flagTemplate() *pflag.FlagSet {
+	if fs, ok := flagTemplates.Load(c); ok {
+		return fs.(*pflag.FlagSet)
+	}
+	fs, _ := c.flagSet()
+	got, _ := flagTemplates.LoadOrStore(c, fs)
+	return got.(*pflag.FlagSet)
+}
+
+// plainFlags returns how many positional words args holds, and true, when
+// every flag among them is a long flag of fs taking a string (or repeated
+// string) given its value, as --name=value or --name value: flags pflag
+// cannot fail to parse, read the way it reads them (the word after
+// --name is its value, whatever it looks like). Anything else (a bool or
+// int flag, a shorthand, "--", --help, an unknown or deprecated flag, a
+// missing value) returns false, for Prepare to judge.
+func plainFlags(fs *pflag.FlagSet, args []string) (positional int, ok bool) {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if len(a) <= 1 || a[0] != '-' {
+			positional++
+			continue
+		}
+		if len(a) < 3 || a[1] != '-' {
+			return 0, false
+		}
+		name, _, hasValue := strings.Cut(a[2:], "=")
+		f := fs.Lookup(name)
+		if f == nil || f.Deprecated != "" || f.NoOptDefVal != "" {
+			return 0, false
+		}
+		if t := f.Value.Type(); t != "string" && t != "stringArray" {
+			return 0, false
+		}
+		if !hasValue {
+			if i+1 == len(args) {
+				return 0, false
+			}
+			i++
+		}
+	}
+	return positional, true
+}
+
 // Lookup returns the command called name, by its name or an alias. Group
 // commands are found by their two-word name ("route add").
 func Lookup(name string) (*Command, bool) { return lookupIn(table, name) }
+
+// lookup is lookupIn(cmds, name), through an index when cmds is the
+// package's table: every command a script replays is resolved (twice,
+// once when the script is checked and once when it runs), and a scan of
+// the table's names and aliases was a tenth of a replayed put.
+func (cmds Table) lookup(name string) (*Command, bool) {
+	if cmds.isTable() {
+		c, ok := tableIdx.index[name]
+		return c, ok
+	}
+	return lookupIn(cmds, name)
+}
+
+// lookupPair is lookup(first + " " + second) without building the string.
+func (cmds Table) lookupPair(first, second string) (*Command, bool) {
+	var buf [64]byte
+	name := append(append(append(buf[:0], first...), ' '), second...)
+	if cmds.isTable() {
+		c, ok := tableIdx.index[string(name)] // a map index by string(bytes) does not allocate
+		return c, ok
+	}
+	return lookupIn(cmds, string(name))
+}
+
+// isTable reports whether cmds is the package's table itself.
+func (cmds Table) isTable() bool {
+	return len(cmds) > 0 && len(cmds) == tableIdx.n && &cmds[0] == tableIdx.first
+}
+
+// tableIdx maps each name and alias of the package's table to the command
+// lookupIn finds for it (the first in table order); first is &table[0].
+// It is built by init, since the table's commands refer to Resolve.
+var tableIdx struct {
+	index map[string]*Command
+	first **Command
+	n     int
+}
+
+func init() {
+	tableIdx.first, tableIdx.n = &table[0], len(table)
+	tableIdx.index = make(map[string]*Command)
+	for _, c := range table {
+		for _, name := range append([]string{c.Name}, c.Aliases...) {
+			if _, ok := tableIdx.index[name]; !ok {
+				tableIdx.index[name] = c
+			}
+		}
+	}
+}
 
 func lookupIn(cmds []*Command, name string) (*Command, bool) {
 	for _, c := range cmds {
@@ -120,11 +241,11 @@ func hasFlag(args []string) bool {
 // name is a *UsageError that suggests the nearest names.
 func (cmds Table) Resolve(words []string) (*Command, int, error) {
 	if len(words) >= 2 {
-		if c, ok := lookupIn(cmds, words[0]+" "+words[1]); ok {
+		if c, ok := cmds.lookupPair(words[0], words[1]); ok {
 			return c, 2, nil
 		}
 	}
-	if c, ok := lookupIn(cmds, words[0]); ok {
+	if c, ok := cmds.lookup(words[0]); ok {
 		return c, 1, nil
 	}
 	if subs := subcommands(cmds, words[0]); len(subs) > 0 {

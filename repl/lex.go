@@ -115,19 +115,65 @@ type Lexed struct {
 //   - # at the start of a word starts a comment that runs to the end;
 //   - ; outside quotes ends a command.
 func Lex(line string, opts LexOptions) (Lexed, error) {
+	return lex(line, opts, nil)
+}
+
+// A Lexer is Lex for a caller that is done with each result before it
+// reads the next line, as the script parser is once it has copied the
+// words out: the usual line's words and fragments are kept in the Lexer
+// rather than allocated. The zero value is ready to use; a Lexer is not
+// safe for concurrent use.
+type Lexer struct{ buf smallLexed }
+
+// Lex is Lex, with a result valid until the next call.
+func (l *Lexer) Lex(line string, opts LexOptions) (Lexed, error) {
+	l.buf = smallLexed{} // nothing of the last line stays reachable
+	return lex(line, opts, &l.buf)
+}
+
+func lex(line string, opts LexOptions, b *smallLexed) (Lexed, error) {
 	// Most lines are a few plain words: sized from a count of the words,
 	// the slices are allocated once, which keeps a replayed script fast.
-	n := 0
-	for i := 0; i < len(line); i++ {
-		if !isBlank(line[i]) && (i == 0 || isBlank(line[i-1])) {
-			n++
+	n := wordBound(line)
+	lx := lexer{line: line, opts: opts}
+	if n <= smallLine {
+		// The usual line: its words, their fragments and its one command
+		// in a single allocation, or in the caller's Lexer.
+		if b == nil {
+			b = new(smallLexed)
 		}
+		lx.words, lx.frags, lx.cmds = b.words[:0], b.frags[:0], b.cmds[:0]
+	} else {
+		lx.words, lx.frags = make([]Word, 0, n), make([]Fragment, 0, n)
 	}
-	lx := lexer{line: line, opts: opts, words: make([]Word, 0, n), frags: make([]Fragment, 0, n)}
 	if err := lx.run(); err != nil {
 		return Lexed{}, err
 	}
 	return lx.out, nil
+}
+
+// smallLine is the most words a line can have for Lex to allocate its
+// pieces together, in a smallLexed; slices grow past it as usual.
+const smallLine = 4
+
+type smallLexed struct {
+	words [smallLine]Word
+	frags [smallLine]Fragment
+	cmds  [1][]Word
+}
+
+// wordBound returns a bound on the words in line good for sizing: one
+// more than its blanks, counted with the vectorised strings.Count rather
+// than a byte at a time. A line with runs of blanks gets room to spare;
+// one with ';' between words may need more, which append then finds.
+func wordBound(line string) int {
+	n := strings.Count(line, " ") + 1
+	for _, c := range []byte{'\t', '\n', '\r'} {
+		if strings.IndexByte(line, c) >= 0 { // vectorised too, unlike IndexAny
+			n += strings.Count(line, string(c))
+		}
+	}
+	return n
 }
 
 func isBlank(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
@@ -137,6 +183,7 @@ type lexer struct {
 	opts  LexOptions
 	out   Lexed
 	words []Word
+	cmds  [][]Word // room for out.Cmds, when Lex has some
 	word  Word
 	frags []Fragment
 	in    bool // a word has started, even if it is still empty ('')
@@ -171,7 +218,10 @@ func (lx *lexer) endCmd() {
 	lx.endWord()
 	if len(lx.words) > 0 {
 		if lx.out.Cmds == nil {
-			lx.out.Cmds = make([][]Word, 0, 1)
+			lx.out.Cmds = lx.cmds
+			if lx.out.Cmds == nil {
+				lx.out.Cmds = make([][]Word, 0, 1)
+			}
 		}
 		lx.out.Cmds = append(lx.out.Cmds, lx.words[:len(lx.words):len(lx.words)])
 	}
@@ -253,19 +303,25 @@ func (lx *lexer) run() error {
 			lx.start(i)
 			// A run of plain characters is one fragment, a substring of
 			// the line.
+			stop := &stopsPlain
+			if lx.opts.Refs {
+				stop = &stopsRefs
+			}
 			j := i + size
 			for j < len(line) {
-				c := line[j]
-				if c < utf8.RuneSelf {
-					// ASCII, the common case: one byte, one column.
-					if special(c, lx.opts.Refs) {
-						break
-					}
-					j++
-				} else {
-					_, n := utf8.DecodeRuneInString(line[j:])
-					j += n
+				// ASCII, the common case, a table lookup a byte: one
+				// byte, one column, counted once the run ends.
+				k := j
+				for k < len(line) && !stop[line[k]] {
+					k++
 				}
+				lx.col += k - j
+				j = k
+				if j == len(line) || line[j] < utf8.RuneSelf {
+					break // at a special character, or the end
+				}
+				_, n := utf8.DecodeRuneInString(line[j:])
+				j += n
 				lx.col++
 			}
 			lx.add(FragLiteral, 0, line[i:j], i, j)
@@ -305,6 +361,19 @@ func stripComment(tail string) string {
 		}
 	}
 	return tail
+}
+
+// stopsPlain and stopsRefs mark the bytes that end the lexer's fast run
+// of plain ASCII: the special characters (with and without references)
+// and every byte of a multi-byte character, which is decoded for its
+// column.
+var stopsPlain, stopsRefs = stopTable(false), stopTable(true)
+
+func stopTable(refs bool) (t [256]bool) {
+	for c := range 256 {
+		t[c] = c >= utf8.RuneSelf || special(byte(c), refs)
+	}
+	return t
 }
 
 // special reports whether c ends a run of plain characters.

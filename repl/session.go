@@ -340,13 +340,15 @@ func (s *Session) Exec(ctx context.Context, words []string) (result Result, err 
 		}
 	}()
 	result, err = c.Run(ctx, s, inv)
-	var ue *UsageError
-	if errors.As(err, &ue) && ue.Command == nil && !ue.aboutName {
-		// Commands report misuse without naming themselves; the usage line
-		// comes from the table entry that ran.
-		ue.Command = c
-	}
 	if err != nil {
+		// Declared here, since errors.As moves it to the heap: a command
+		// that succeeds allocates nothing for it.
+		var ue *UsageError
+		if errors.As(err, &ue) && ue.Command == nil && !ue.aboutName {
+			// Commands report misuse without naming themselves; the usage
+			// line comes from the table entry that ran.
+			ue.Command = c
+		}
 		return result, s.hint(ctx, err)
 	}
 	return result, nil

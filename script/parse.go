@@ -251,6 +251,8 @@ type ScriptParser struct {
 	// cache holds each sourced file parsed once, by absolute path: a file
 	// sourced from many places is read and parsed once, its steps shared.
 	cache map[string]*Script
+	// lexer reads each line; the words are copied out before the next.
+	lexer repl.Lexer
 }
 
 // ParseFile reads and parses the script at path. A file that cannot be
@@ -375,7 +377,7 @@ func (p *ScriptParser) parseLines(name string, lines []string, crlf bool, offset
 			}
 			logical = b.String()
 		}
-		cmds, err := splitWords(logical)
+		cmds, err := splitWordsWith(&p.lexer, logical)
 		if err != nil {
 			var se *repl.SyntaxError
 			if errors.As(err, &se) {
@@ -762,15 +764,27 @@ type splitCmd struct {
 // splitWords splits a logical line with repl's lexer, keeping each
 // ${NAME} outside single quotes as a variable reference. Quoting errors
 // and malformed references are *repl.SyntaxErrors at their columns.
-func splitWords(line string) ([]splitCmd, error) {
-	lx, err := repl.Lex(line, repl.LexOptions{Refs: true})
+func splitWords(line string) ([]splitCmd, error) { return splitWordsWith(new(repl.Lexer), line) }
+
+// splitWordsWith is splitWords reading the line with lexer, which it is
+// done with when it returns: the words are the line's substrings or new
+// strings, never the lexer's storage.
+func splitWordsWith(lexer *repl.Lexer, line string) ([]splitCmd, error) {
+	lx, err := lexer.Lex(line, repl.LexOptions{Refs: true})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]splitCmd, len(lx.Cmds))
+	// The words of every command share one slice, which the steps keep;
+	// the commands are a slice of their own, since a step keeps only its
+	// words and a parsed script holds a step per line.
+	n := 0
+	for _, words := range lx.Cmds {
+		n += len(words)
+	}
+	cmds, all := make([]splitCmd, len(lx.Cmds)), make([]string, n)
 	for i, words := range lx.Cmds {
-		c := &out[i]
-		c.words = make([]string, len(words))
+		c := &cmds[i]
+		c.words, all = all[:len(words):len(words)], all[len(words):]
 		for j, w := range words {
 			c.words[j] = w.Text()
 			if !w.HasRef() {
@@ -782,7 +796,7 @@ func splitWords(line string) ([]splitCmd, error) {
 			c.tmpl[j] = newTemplate(w)
 		}
 	}
-	return out, nil
+	return cmds, nil
 }
 
 // newTemplate makes the template of a word that refers to variables:

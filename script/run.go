@@ -32,8 +32,7 @@ func checkCommand(words []string, literal bool) error {
 		_, _, err := repl.Commands().Resolve(words)
 		return err
 	}
-	_, _, err := repl.Commands().Prepare(words)
-	return err
+	return repl.Commands().Check(words)
 }
 
 // Runner replays parsed scripts into one session.

@@ -290,7 +290,7 @@ func (s *Store) Rebalance(ctx context.Context, dryRun bool, report func(Move)) (
 // plan changed the stranded copy (another ETag, or gone), in which case
 // that write decided where the key lives.
 func (s *Store) applyLocked(ctx context.Context, cfg *config, m Move) error {
-	defer s.lockKeys([2]string{m.Bucket, m.Key})()
+	defer s.lockKeys([2]string{m.Bucket, m.Key}).unlock()
 	info, err := cfg.drivers[m.Holder].Head(ctx, m.Bucket, m.Key)
 	if errors.Is(err, ErrObjectNotFound) || (err == nil && info.ETag != m.ETag) {
 		return nil

@@ -32,25 +32,33 @@ func (l *keyLocks) stripe(bucket, key string) int {
 
 // lock locks the stripes of the given bucket/key pairs (one or two) in
 // stripe order, so two callers locking the same pair in opposite order
-// (a move each way) cannot deadlock, and returns the unlock.
-func (l *keyLocks) lock(pairs ...[2]string) (unlock func()) {
+// (a move each way) cannot deadlock, and returns the stripes to unlock:
+// a plain value rather than a closure, so a write allocates nothing here.
+func (l *keyLocks) lock(pairs ...[2]string) heldStripes {
 	a := l.stripe(pairs[0][0], pairs[0][1])
-	if len(pairs) == 1 {
-		l.stripes[a].Lock()
-		return l.stripes[a].Unlock
+	b := a
+	if len(pairs) > 1 {
+		b = l.stripe(pairs[1][0], pairs[1][1])
 	}
-	b := l.stripe(pairs[1][0], pairs[1][1])
-	switch {
-	case a == b:
-		l.stripes[a].Lock()
-		return l.stripes[a].Unlock
-	case a > b:
+	if a > b {
 		a, b = b, a
 	}
 	l.stripes[a].Lock()
-	l.stripes[b].Lock()
-	return func() {
-		l.stripes[b].Unlock()
-		l.stripes[a].Unlock()
+	if b != a {
+		l.stripes[b].Lock()
 	}
+	return heldStripes{l: l, a: a, b: b}
+}
+
+// heldStripes are the stripes one lock call holds (a == b for one).
+type heldStripes struct {
+	l    *keyLocks
+	a, b int
+}
+
+func (h heldStripes) unlock() {
+	if h.b != h.a {
+		h.l.stripes[h.b].Unlock()
+	}
+	h.l.stripes[h.a].Unlock()
 }

@@ -19,7 +19,6 @@ func (s *Store) List(ctx context.Context, bucket string, opts ...driver.ListOpti
 	if err != nil {
 		return nil, err
 	}
-	lo := driver.ApplyListOptions(opts)
 	if len(cfg.order) == 1 {
 		it, err := cfg.drivers[DefaultBackend].List(ctx, bucket, opts...)
 		if err != nil {
@@ -31,8 +30,11 @@ func (s *Store) List(ctx context.Context, bucket string, opts ...driver.ListOpti
 				o.Backend = DefaultBackend
 			}
 		}
-		return driver.NewObjectIterator(page, it.NextToken()), nil
+		// The driver's iterator, rewound, is the page: no copy of it.
+		it.Reset(page, it.NextToken())
+		return it, nil
 	}
+	lo := driver.ApplyListOptions(opts)
 
 	type source struct {
 		name    string

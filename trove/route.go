@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bmatcuk/doublestar/v4"
 )
@@ -43,8 +44,36 @@ func ValidatePattern(pattern string) error {
 // matchPattern applies a validated pattern to a key: path.Match semantics
 // on '/'-separated keys, plus '**' across separators.
 func matchPattern(pattern, key string) bool {
+	if !utf8.ValidString(key) || !utf8.ValidString(pattern) {
+		// The matcher reads both as runes, so invalid bytes match each
+		// other as U+FFFD: compare bytes only where they are runes.
+		ok, err := doublestar.Match(pattern, key)
+		return err == nil && ok
+	}
+	if !strings.HasPrefix(key, matchHead(pattern)) {
+		// Every put consults the routes in turn, and most do not match:
+		// a differing literal head rejects a key without the matcher.
+		return false
+	}
+	if head, ok := strings.CutSuffix(pattern, "/**"); ok && head != "" && !strings.ContainsAny(head, metaChars) {
+		// The commonest rule, a folder and everything under it: the
+		// folder itself or anything below it, as the matcher says.
+		return strings.HasPrefix(key, head) && (len(key) == len(head) || key[len(head)] == '/')
+	}
 	ok, err := doublestar.Match(pattern, key)
 	return err == nil && ok
+}
+
+// matchHead returns what every key pattern matches starts with: the
+// pattern's literal text before its first special character, less any
+// slashes it ends with, since "a/**" matches "a" itself.
+func matchHead(pattern string) string {
+	for i := 0; i < len(pattern); i++ {
+		if strings.IndexByte(metaChars, pattern[i]) >= 0 {
+			return strings.TrimRight(pattern[:i], "/")
+		}
+	}
+	return pattern
 }
 
 // RuleKind says what sort of rule a Step describes.

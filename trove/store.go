@@ -75,13 +75,21 @@ type Store struct {
 
 // lockKeys takes the locks an object write needs for the given
 // bucket/key pairs and returns their release.
-func (s *Store) lockKeys(pairs ...[2]string) (unlock func()) {
+func (s *Store) lockKeys(pairs ...[2]string) heldKeys {
 	s.buckets.RLock()
-	release := s.keys.lock(pairs...)
-	return func() {
-		release()
-		s.buckets.RUnlock()
-	}
+	return heldKeys{s: s, stripes: s.keys.lock(pairs...)}
+}
+
+// heldKeys is what lockKeys took; unlock releases it. A value with a
+// method, not a closure, so a put or delete allocates nothing to lock.
+type heldKeys struct {
+	s       *Store
+	stripes heldStripes
+}
+
+func (h heldKeys) unlock() {
+	h.stripes.unlock()
+	h.s.buckets.RUnlock()
 }
 
 // Open returns a store whose default backend is drv. Routes are checked at
@@ -201,7 +209,7 @@ func (s *Store) Explain(bucket, key string) *Explanation {
 // afterwards, because the new object replaces it: a key lives in one place.
 func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts ...driver.PutOption) (*ObjectInfo, error) {
 	bucket = s.bucketName(bucket)
-	defer s.lockKeys([2]string{bucket, key})()
+	defer s.lockKeys([2]string{bucket, key}).unlock()
 	cfg, name, err := s.object("put", bucket, key)
 	if err != nil {
 		return nil, err
@@ -215,7 +223,7 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts .
 // as with Put.
 func (s *Store) PutOn(ctx context.Context, backend, bucket, key string, r io.Reader, opts ...driver.PutOption) (*ObjectInfo, error) {
 	bucket = s.bucketName(bucket)
-	defer s.lockKeys([2]string{bucket, key})()
+	defer s.lockKeys([2]string{bucket, key}).unlock()
 	cfg, _, err := s.object("put", bucket, key)
 	if err != nil {
 		return nil, err
@@ -297,7 +305,7 @@ func (s *Store) Head(ctx context.Context, bucket, key string) (*ObjectInfo, erro
 // layout change goes too. Deleting a missing key is not an error.
 func (s *Store) Delete(ctx context.Context, bucket, key string) error {
 	bucket = s.bucketName(bucket)
-	defer s.lockKeys([2]string{bucket, key})()
+	defer s.lockKeys([2]string{bucket, key}).unlock()
 	return s.delete(ctx, bucket, key)
 }
 
@@ -323,7 +331,7 @@ func (s *Store) delete(ctx context.Context, bucket, key string) error {
 // source's, the content streams across.
 func (s *Store) Copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey string) (*ObjectInfo, error) {
 	srcBucket, dstBucket = s.bucketName(srcBucket), s.bucketName(dstBucket)
-	defer s.lockKeys([2]string{dstBucket, dstKey})()
+	defer s.lockKeys([2]string{dstBucket, dstKey}).unlock()
 	return s.copy(ctx, srcBucket, srcKey, dstBucket, dstKey)
 }
 
@@ -374,7 +382,7 @@ func (s *Store) Move(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey s
 	if srcBucket == dstBucket && srcKey == dstKey {
 		return s.Head(ctx, srcBucket, srcKey)
 	}
-	defer s.lockKeys([2]string{srcBucket, srcKey}, [2]string{dstBucket, dstKey})()
+	defer s.lockKeys([2]string{srcBucket, srcKey}, [2]string{dstBucket, dstKey}).unlock()
 	info, err := s.copy(ctx, srcBucket, srcKey, dstBucket, dstKey)
 	if err != nil {
 		return nil, err
