@@ -24,6 +24,20 @@ func newVersityDriver(t testing.TB) (driver.Driver, *s3test.Server) {
 	return w, srv
 }
 
+// newMinIODriver starts a fresh MinIO (the optional second server, run by
+// hand with TROVEMEM_MINIO set) and returns the driver over it.
+func newMinIODriver(t testing.TB) driver.Driver {
+	t.Helper()
+	srv := s3test.StartMinIO(t)
+	d, err := New(context.Background(), versityConfig(srv))
+	if err != nil {
+		t.Fatalf("New against %s: %v", srv.Endpoint, err)
+	}
+	w := driver.Wrap(d)
+	t.Cleanup(func() { w.Close(context.Background()) })
+	return w
+}
+
 func versityConfig(srv *s3test.Server) Config {
 	return Config{
 		AccessKey: srv.AccessKey, SecretKey: srv.SecretKey, Region: srv.Region,
@@ -56,4 +70,20 @@ func TestConformanceVersityFull(t *testing.T) {
 		d, _ := newVersityDriver(t)
 		return d
 	})
+}
+
+// TestConformanceMinIO holds the driver to the contract against MinIO,
+// the optional second server (TROVEMEM_MINIO, run by hand), in the modes
+// versitygw needs: MinIO keeps keys as paths too. With
+// TROVEMEM_S3_FULL_SUITE=1 it runs the full suite instead, to reproduce
+// what README lists.
+func TestConformanceMinIO(t *testing.T) {
+	if os.Getenv("TROVEMEM_MINIO") == "" {
+		t.Skip("TROVEMEM_MINIO is not set: " + s3test.MinIOHint)
+	}
+	var modes []drivertest.SuiteOption
+	if os.Getenv("TROVEMEM_S3_FULL_SUITE") != "1" {
+		modes = append(modes, drivertest.PathNamespace(), drivertest.XMLSafeKeys())
+	}
+	drivertest.RunDriverSuite(t, func(t *testing.T) driver.Driver { return newMinIODriver(t) }, modes...)
 }

@@ -1,8 +1,9 @@
 // Package s3test starts real S3 servers on loopback for the tests of the s3
 // driver and of trovemem serve. It owns finding the pinned versitygw binary
-// (built from tools/go.mod), starting one fresh server per caller on a free
-// 127.0.0.1 port over a temporary folder, and stopping it when the test ends.
-// Tests never talk to anything but these servers.
+// (built from tools/go.mod) and the optional MinIO binary ($TROVEMEM_MINIO,
+// built by hand), starting one fresh server per caller on a free 127.0.0.1
+// port over a temporary folder, and stopping it when the test ends. Tests
+// never talk to anything but these servers.
 package s3test
 
 import (
@@ -10,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -168,6 +170,91 @@ func startVersity(bin, dir string) (*Server, error) {
 	}
 	s.Stop()
 	return nil, fmt.Errorf("versitygw did not listen on %s within 15s", addr)
+}
+
+// MinIOHint says how to get the optional MinIO binary; skip messages carry it.
+const MinIOHint = "MinIO is optional and never built by .ci/run: build it with " +
+	"`GOBIN=/tmp/minio go install github.com/minio/minio@latest` (about 9 minutes on 2 cores) " +
+	"and set TROVEMEM_MINIO=/tmp/minio/minio"
+
+// StartMinIO starts a fresh single-drive MinIO server over a new temporary
+// folder and stops it when tb ends. MinIO is the optional second server,
+// run by hand: without $TROVEMEM_MINIO the test skips, under CI too.
+func StartMinIO(tb testing.TB) *Server {
+	tb.Helper()
+	bin := os.Getenv("TROVEMEM_MINIO")
+	if bin == "" {
+		tb.Skip("TROVEMEM_MINIO is not set: " + MinIOHint)
+	}
+	if _, err := os.Stat(bin); err != nil {
+		tb.Fatalf("TROVEMEM_MINIO=%s: %v", bin, err)
+	}
+	var lastErr error
+	for attempt := 0; attempt < 3; attempt++ {
+		s, err := startMinIO(bin, tb.TempDir())
+		if err == nil {
+			tb.Cleanup(s.Stop)
+			return s
+		}
+		lastErr = err
+	}
+	tb.Fatalf("start minio: %v", lastErr)
+	return nil
+}
+
+func startMinIO(bin, dir string) (*Server, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	console, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	s := &Server{
+		Endpoint:  "http://" + addr,
+		AccessKey: "trovemem-test-access",
+		SecretKey: "trovemem-test-secret-0123456789",
+		Region:    "us-east-1",
+		Dir:       dir,
+		stderr:    new(bytes.Buffer),
+		done:      make(chan struct{}),
+	}
+	s.cmd = exec.Command(bin, "server", dir, "--quiet", "--address", addr,
+		"--console-address", net.JoinHostPort("127.0.0.1", strconv.Itoa(console)))
+	s.cmd.Env = append(os.Environ(),
+		"MINIO_ROOT_USER="+s.AccessKey,
+		"MINIO_ROOT_PASSWORD="+s.SecretKey,
+		"MINIO_REGION="+s.Region,
+		"MINIO_BROWSER=off",
+	)
+	s.cmd.Stdout = s.stderr
+	s.cmd.Stderr = s.stderr
+	if err := s.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() { _ = s.cmd.Wait(); close(s.done) }()
+	// MinIO accepts connections before it serves requests: its readiness
+	// endpoint says when it does.
+	client := &http.Client{Timeout: 500 * time.Millisecond}
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case <-s.done:
+			return nil, fmt.Errorf("minio exited at start: %s", bytes.TrimSpace(s.stderr.Bytes()))
+		default:
+		}
+		if resp, err := client.Get(s.Endpoint + "/minio/health/ready"); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return s, nil
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	s.Stop()
+	return nil, fmt.Errorf("minio was not ready on %s within 30s", addr)
 }
 
 // Stop ends the server and waits for it to exit. Stopping twice is harmless.
