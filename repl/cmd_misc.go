@@ -39,7 +39,7 @@ var cmdHelp = &Command{
 	Name:     "help",
 	Args:     "[CMD]",
 	Summary:  "list the commands, or show one in full",
-	Detail:   "help CMD shows the command's usage, aliases, flags and an example. CMD --help does the same. help topics lists the manual's topics (syntax, scripts, routing, config, exit-codes); help topics NAME shows one.",
+	Detail:   "help CMD shows the command's usage, aliases, flags and an example. CMD --help does the same. help topics lists the manual's topics (syntax, scripts, routing, config, exit-codes); help topics NAME (or help NAME, where NAME is no command) shows one.",
 	Example:  "help\nhelp put\nhelp route add\nhelp topics syntax",
 	MinArgs:  0,
 	MaxArgs:  2,
@@ -80,6 +80,11 @@ func (t Table) Help(words []string) (*HelpText, error) {
 		}
 		if len(group) > 0 && len(words) == 1 {
 			return &HelpText{Commands: group}, nil
+		}
+		// "help exit-codes" is what people type for a topic: a word that
+		// names no command shows the topic it names.
+		if _, ok := topics.Text(words[0]); ok && len(words) == 1 {
+			return &HelpText{Topic: words[0]}, nil
 		}
 		return nil, err
 	}
