@@ -287,3 +287,11 @@ func (d *MemDriver) bucketLocked(name string) (*bucket, error) {
 	}
 	return b, nil
 }
+
+// HoldsObjects reports whether any bucket holds an object. The memory
+// driver is driver.Exclusive: its objects change only through its methods.
+func (d *MemDriver) HoldsObjects() bool {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.objects > 0
+}
