@@ -24,6 +24,11 @@ import "github.com/trovemem/trovemem/driver"
 // write that loaded the old layout could otherwise still place a key that
 // the new one routes elsewhere.
 func (s *Store) publish(next *config) {
+	next.matchers = make([]routeMatcher, len(next.routes))
+	for i, r := range next.routes {
+		_, mounted := next.drivers[r.Backend]
+		next.matchers[i] = newRouteMatcher(r, mounted)
+	}
 	s.cfg.Store(next)
 	s.buckets.Lock()
 	s.buckets.Unlock() //nolint:staticcheck // an empty critical section: it waits for the writes in flight

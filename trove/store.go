@@ -28,6 +28,9 @@ type config struct {
 	// the backends known to hold no key routed elsewhere are clean's
 	// members that are not dirtied's.
 	clean, dirtied atomic.Uint64
+	// matchers are routes made ready for routing (see route), set by
+	// publish.
+	matchers []routeMatcher
 }
 
 func (c *config) clone() *config {
@@ -37,6 +40,8 @@ func (c *config) clone() *config {
 		order:   slices.Clone(c.order),
 		routes:  slices.Clone(c.routes),
 		funcs:   slices.Clone(c.funcs),
+		// Shared: publish makes new ones for a changed layout.
+		matchers: c.matchers,
 	}
 	for k, v := range c.drivers {
 		n.drivers[k] = v
