@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unique"
 	"unsafe"
 
 	"github.com/google/btree"
@@ -95,13 +96,24 @@ type attrs struct {
 }
 
 // newObject makes a record from what a put gives, with etag the MD5 of
-// data; meta is owned by it.
+// data; meta is owned by it. The strings it keeps are its own: a caller's
+// content type or metadata may be cut from a larger string (a replayed
+// dump's 1 KiB line), which a stored record would otherwise pin for the
+// object's lifetime. Content types, which few objects differ in, are
+// interned.
 func newObject(data []byte, etag [md5.Size]byte, contentType string, meta map[string]string, modified time.Time) object {
 	o := object{data: data, etag: etag}
 	if contentType != driver.DefaultContentType || meta != nil {
+		if meta != nil {
+			owned := make(map[string]string, len(meta))
+			for k, v := range meta {
+				owned[strings.Clone(k)] = strings.Clone(v)
+			}
+			meta = owned
+		}
 		o.attrs = &attrs{meta: meta}
 		if contentType != driver.DefaultContentType {
-			o.attrs.contentType = contentType
+			o.attrs.contentType = unique.Make(contentType).Value()
 		}
 	}
 	return o.withModified(modified)

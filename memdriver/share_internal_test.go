@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"runtime"
+	"strings"
 	"testing"
+	"unsafe"
+	"weak"
 
 	"github.com/trovemem/trovemem/driver"
 )
@@ -69,5 +72,40 @@ func TestGetDoesNotCopy(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if got := after.TotalAlloc - before.TotalAlloc; got > size/4 {
 		t.Errorf("%d Gets of a %d-byte object allocated %d bytes, want far less than one object", gets, size, got)
+	}
+}
+
+// TestStoredAttributesDoNotPinTheCallersString checks that a content type
+// or metadata cut from a larger string (a replayed dump's 1 KiB line) is
+// not stored as that substring: the object would keep the whole line
+// alive, doubling a loaded dump's memory.
+func TestStoredAttributesDoNotPinTheCallersString(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		opt  func(line string) driver.PutOption
+	}{
+		{"content type", func(line string) driver.PutOption { return driver.WithContentType(line[:10]) }},
+		{"metadata key", func(line string) driver.PutOption { return driver.WithMetadata(map[string]string{line[:6]: "v"}) }},
+		{"metadata value", func(line string) driver.PutOption { return driver.WithMetadata(map[string]string{"k": line[:6]}) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := New()
+			if err := d.CreateBucket(ctx, "bkt"); err != nil {
+				t.Fatal(err)
+			}
+			line := "text/plain" + strings.Repeat("x", 4096)
+			line = strings.Clone(line) // an allocation of its own, begun by the attribute
+			alive := weak.Make(unsafe.StringData(line))
+			if _, err := d.Put(ctx, "bkt", "k", strings.NewReader("body"), tc.opt(line)); err != nil {
+				t.Fatal(err)
+			}
+			line = ""
+			runtime.GC()
+			if alive.Value() != nil {
+				t.Errorf("the stored object keeps the caller's 4 KiB string alive: got reachable, want collected")
+			}
+			runtime.KeepAlive(d)
+		})
 	}
 }
