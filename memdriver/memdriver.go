@@ -111,12 +111,52 @@ func newObject(data []byte, etag [md5.Size]byte, contentType string, meta map[st
 			}
 			meta = owned
 		}
-		o.attrs = &attrs{meta: meta}
-		if contentType != driver.DefaultContentType {
-			o.attrs.contentType = unique.Make(contentType).Value()
+		if meta == nil {
+			o.attrs = typeAttrs(contentType)
+		} else {
+			o.attrs = &attrs{meta: meta}
+			if contentType != driver.DefaultContentType {
+				o.attrs.contentType = unique.Make(contentType).Value()
+			}
 		}
 	}
 	return o.withModified(modified)
+}
+
+// sharedAttrs holds the attrs of objects that differ from the default
+// only in their content type: one per content type, shared by every such
+// object (attrs are never written once stored), up to maxSharedAttrs
+// content types. A dump of a million text/plain objects then holds one
+// attrs rather than a million for the collector to scan.
+var sharedAttrs struct {
+	sync.RWMutex
+	m map[string]*attrs
+}
+
+const maxSharedAttrs = 1024
+
+// typeAttrs returns the attrs of an object with content type ct and
+// nothing else set.
+func typeAttrs(ct string) *attrs {
+	sharedAttrs.RLock()
+	a, ok := sharedAttrs.m[ct]
+	sharedAttrs.RUnlock()
+	if ok {
+		return a
+	}
+	a = &attrs{contentType: unique.Make(ct).Value()}
+	sharedAttrs.Lock()
+	defer sharedAttrs.Unlock()
+	if got, ok := sharedAttrs.m[ct]; ok {
+		return got
+	}
+	if len(sharedAttrs.m) < maxSharedAttrs {
+		if sharedAttrs.m == nil {
+			sharedAttrs.m = make(map[string]*attrs)
+		}
+		sharedAttrs.m[a.contentType] = a
+	}
+	return a
 }
 
 // withModified returns o stamped with t. Nanoseconds hold t unless it lies

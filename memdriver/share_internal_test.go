@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 	"unsafe"
 	"weak"
 
@@ -107,5 +108,37 @@ func TestStoredAttributesDoNotPinTheCallersString(t *testing.T) {
 			}
 			runtime.KeepAlive(d)
 		})
+	}
+}
+
+// TestObjectsShareTheirContentTypesAttrs checks that objects differing
+// from the default only in content type share one attrs record, and that
+// one given a time out of nanoseconds' range gets its own, leaving the
+// others' times as they were.
+func TestObjectsShareTheirContentTypesAttrs(t *testing.T) {
+	ctx := context.Background()
+	d := New()
+	if err := d.CreateBucket(ctx, "bkt"); err != nil {
+		t.Fatal(err)
+	}
+	when := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	far := time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
+	for key, mod := range map[string]time.Time{"a": when, "b": when, "c": far} {
+		if _, err := d.Put(ctx, "bkt", key, strings.NewReader(key), driver.WithContentType("text/x-shared"), driver.WithLastModified(mod)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := func(key string) *object { return d.buckets["bkt"].index[key] }
+	if rec("a").attrs != rec("b").attrs {
+		t.Errorf("a and b hold attrs %p and %p, want one shared", rec("a").attrs, rec("b").attrs)
+	}
+	for key, want := range map[string]time.Time{"a": when, "b": when, "c": far} {
+		info, err := d.Head(ctx, "bkt", key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !info.LastModified.Equal(want) || info.ContentType != "text/x-shared" {
+			t.Errorf("%s: got %v %q, want %v text/x-shared", key, info.LastModified, info.ContentType, want)
+		}
 	}
 }
