@@ -111,3 +111,27 @@ func (ps *portableSnapshot) Restore(ctx context.Context) error {
 func (ps *portableSnapshot) Release() error {
 	return E("release", ps.bucket, ps.key, ps.s.Release())
 }
+
+// Exclusive is implemented by a driver whose storage nothing else writes:
+// its objects change only through its own methods, as the memory driver's
+// do (a disk or S3 backend can be changed by other processes, and does not
+// implement it). A router may then rely on what it knows of the objects it
+// placed there, rather than asking the driver about every key.
+//
+// A driver that implements Exclusive must be mounted in one router only.
+type Exclusive interface {
+	// HoldsObjects reports whether the driver holds any object, in O(1)
+	// and without I/O.
+	HoldsObjects() bool
+}
+
+// ExclusiveEmpty reports whether d implements Exclusive and holds no
+// object: only then may a router conclude that d holds no copy of a key
+// it has not written there since.
+func ExclusiveEmpty(d Driver) bool {
+	if p, ok := d.(*portable); ok {
+		d = p.d
+	}
+	e, ok := d.(Exclusive)
+	return ok && !e.HoldsObjects()
+}

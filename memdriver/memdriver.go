@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unique"
 	"unsafe"
 
 	"github.com/google/btree"
@@ -95,16 +96,67 @@ type attrs struct {
 }
 
 // newObject makes a record from what a put gives, with etag the MD5 of
-// data; meta is owned by it.
+// data; meta is owned by it. The strings it keeps are its own: a caller's
+// content type or metadata may be cut from a larger string (a replayed
+// dump's 1 KiB line), which a stored record would otherwise pin for the
+// object's lifetime. Content types, which few objects differ in, are
+// interned.
 func newObject(data []byte, etag [md5.Size]byte, contentType string, meta map[string]string, modified time.Time) object {
 	o := object{data: data, etag: etag}
 	if contentType != driver.DefaultContentType || meta != nil {
-		o.attrs = &attrs{meta: meta}
-		if contentType != driver.DefaultContentType {
-			o.attrs.contentType = contentType
+		if meta != nil {
+			owned := make(map[string]string, len(meta))
+			for k, v := range meta {
+				owned[strings.Clone(k)] = strings.Clone(v)
+			}
+			meta = owned
+		}
+		if meta == nil {
+			o.attrs = typeAttrs(contentType)
+		} else {
+			o.attrs = &attrs{meta: meta}
+			if contentType != driver.DefaultContentType {
+				o.attrs.contentType = unique.Make(contentType).Value()
+			}
 		}
 	}
 	return o.withModified(modified)
+}
+
+// sharedAttrs holds the attrs of objects that differ from the default
+// only in their content type: one per content type, shared by every such
+// object (attrs are never written once stored), up to maxSharedAttrs
+// content types. A dump of a million text/plain objects then holds one
+// attrs rather than a million for the collector to scan.
+var sharedAttrs struct {
+	sync.RWMutex
+	m map[string]*attrs
+}
+
+const maxSharedAttrs = 1024
+
+// typeAttrs returns the attrs of an object with content type ct and
+// nothing else set.
+func typeAttrs(ct string) *attrs {
+	sharedAttrs.RLock()
+	a, ok := sharedAttrs.m[ct]
+	sharedAttrs.RUnlock()
+	if ok {
+		return a
+	}
+	a = &attrs{contentType: unique.Make(ct).Value()}
+	sharedAttrs.Lock()
+	defer sharedAttrs.Unlock()
+	if got, ok := sharedAttrs.m[ct]; ok {
+		return got
+	}
+	if len(sharedAttrs.m) < maxSharedAttrs {
+		if sharedAttrs.m == nil {
+			sharedAttrs.m = make(map[string]*attrs)
+		}
+		sharedAttrs.m[a.contentType] = a
+	}
+	return a
 }
 
 // withModified returns o stamped with t. Nanoseconds hold t unless it lies
@@ -286,4 +338,12 @@ func (d *MemDriver) bucketLocked(name string) (*bucket, error) {
 		return nil, driver.ErrBucketNotFound
 	}
 	return b, nil
+}
+
+// HoldsObjects reports whether any bucket holds an object. The memory
+// driver is driver.Exclusive: its objects change only through its methods.
+func (d *MemDriver) HoldsObjects() bool {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.objects > 0
 }

@@ -4,7 +4,11 @@ import (
 	"bytes"
 	"context"
 	"runtime"
+	"strings"
 	"testing"
+	"time"
+	"unsafe"
+	"weak"
 
 	"github.com/trovemem/trovemem/driver"
 )
@@ -69,5 +73,72 @@ func TestGetDoesNotCopy(t *testing.T) {
 	runtime.ReadMemStats(&after)
 	if got := after.TotalAlloc - before.TotalAlloc; got > size/4 {
 		t.Errorf("%d Gets of a %d-byte object allocated %d bytes, want far less than one object", gets, size, got)
+	}
+}
+
+// TestStoredAttributesDoNotPinTheCallersString checks that a content type
+// or metadata cut from a larger string (a replayed dump's 1 KiB line) is
+// not stored as that substring: the object would keep the whole line
+// alive, doubling a loaded dump's memory.
+func TestStoredAttributesDoNotPinTheCallersString(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		opt  func(line string) driver.PutOption
+	}{
+		{"content type", func(line string) driver.PutOption { return driver.WithContentType(line[:10]) }},
+		{"metadata key", func(line string) driver.PutOption { return driver.WithMetadata(map[string]string{line[:6]: "v"}) }},
+		{"metadata value", func(line string) driver.PutOption { return driver.WithMetadata(map[string]string{"k": line[:6]}) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := New()
+			if err := d.CreateBucket(ctx, "bkt"); err != nil {
+				t.Fatal(err)
+			}
+			line := "text/plain" + strings.Repeat("x", 4096)
+			line = strings.Clone(line) // an allocation of its own, begun by the attribute
+			alive := weak.Make(unsafe.StringData(line))
+			if _, err := d.Put(ctx, "bkt", "k", strings.NewReader("body"), tc.opt(line)); err != nil {
+				t.Fatal(err)
+			}
+			line = ""
+			runtime.GC()
+			if alive.Value() != nil {
+				t.Errorf("the stored object keeps the caller's 4 KiB string alive: got reachable, want collected")
+			}
+			runtime.KeepAlive(d)
+		})
+	}
+}
+
+// TestObjectsShareTheirContentTypesAttrs checks that objects differing
+// from the default only in content type share one attrs record, and that
+// one given a time out of nanoseconds' range gets its own, leaving the
+// others' times as they were.
+func TestObjectsShareTheirContentTypesAttrs(t *testing.T) {
+	ctx := context.Background()
+	d := New()
+	if err := d.CreateBucket(ctx, "bkt"); err != nil {
+		t.Fatal(err)
+	}
+	when := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	far := time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)
+	for key, mod := range map[string]time.Time{"a": when, "b": when, "c": far} {
+		if _, err := d.Put(ctx, "bkt", key, strings.NewReader(key), driver.WithContentType("text/x-shared"), driver.WithLastModified(mod)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rec := func(key string) *object { return d.buckets["bkt"].index[key] }
+	if rec("a").attrs != rec("b").attrs {
+		t.Errorf("a and b hold attrs %p and %p, want one shared", rec("a").attrs, rec("b").attrs)
+	}
+	for key, want := range map[string]time.Time{"a": when, "b": when, "c": far} {
+		info, err := d.Head(ctx, "bkt", key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !info.LastModified.Equal(want) || info.ContentType != "text/x-shared" {
+			t.Errorf("%s: got %v %q, want %v text/x-shared", key, info.LastModified, info.ContentType, want)
+		}
 	}
 }

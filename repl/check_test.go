@@ -2,8 +2,11 @@ package repl
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
+
+	"github.com/spf13/pflag"
 )
 
 // checkWords are command lines for TestCheckAgreesWithPrepare and
@@ -73,5 +76,43 @@ func TestCheckDumpLineAllocatesNothing(t *testing.T) {
 		}
 	}); n != 0 {
 		t.Errorf("got %v allocations per Check, want 0", n)
+	}
+}
+
+// Prepare reads the flags of a line plainFlags accepts without a flag set
+// of its own; what it reads must be what pflag parses: the same options,
+// positional words and flags given, and nothing left over for the next
+// line in the options it reuses.
+func TestParsePlainAgreesWithFlagSet(t *testing.T) {
+	lines := append(slices.Clone(checkWords),
+		[]string{"put", "b", "k", "v", "--meta", "a=1", "--content-type", "x", "--meta", "b=2"},
+		[]string{"put", "b", "k", "v", "--modified", "2026-01-01T00:00:00Z", "--modified=2027-01-01T00:00:00Z"},
+		[]string{"put", "b", "k", "v"})
+	fast := 0
+	for range 2 { // the second pass reuses the options the first filled
+		for _, words := range lines {
+			c, n, err := Commands().Resolve(words)
+			if err != nil {
+				continue
+			}
+			args, opts, given, ok := c.parsePlain(words[n:])
+			if !ok {
+				continue
+			}
+			fast++
+			fs, wantOpts := c.flagSet()
+			if err := fs.Parse(words[n:]); err != nil {
+				t.Errorf("%q: parsePlain accepted what pflag refuses: %v", words, err)
+				continue
+			}
+			var wantGiven []string
+			fs.Visit(func(f *pflag.Flag) { wantGiven = append(wantGiven, f.Name) })
+			if !reflect.DeepEqual(opts, wantOpts) || !slices.Equal(args, fs.Args()) || !slices.Equal(given, wantGiven) {
+				t.Errorf("%q: got %+v %q %q, want %+v %q %q (pflag's)", words, opts, args, given, wantOpts, fs.Args(), wantGiven)
+			}
+		}
+	}
+	if fast == 0 {
+		t.Fatal("no line took the plain path")
 	}
 }

@@ -2,7 +2,7 @@ package repl
 
 import (
 	"errors"
-
+	"reflect"
 	"slices"
 	"sort"
 	"strings"
@@ -74,6 +74,8 @@ func (t Table) Prepare(words []string) (*Command, *Invocation, error) {
 		if c.Flags != nil && !c.RawArgs {
 			inv.Options = c.Flags(nil)
 		}
+	} else if args, opts, given, ok := c.parsePlain(words[n:]); ok {
+		inv.Args, inv.Options, inv.Given = args, opts, given
 	} else {
 		fs, opts := c.flagSet()
 		if err := fs.Parse(words[n:]); err != nil {
@@ -126,6 +128,66 @@ func (c *Command) flagTemplate() *pflag.FlagSet {
 	fs, _ := c.flagSet()
 	got, _ := flagTemplates.LoadOrStore(c, fs)
 	return got.(*pflag.FlagSet)
+}
+
+// flagScratch is a flag set with the options value it is bound to, kept
+// to read lines whose flags plainFlags accepts without building a set per
+// line (pflag cannot reset one): the flags' values are set straight into
+// the bound options, which are then copied out and zeroed, their
+// defaults (bindFlags).
+type flagScratch struct {
+	fs   *pflag.FlagSet
+	opts reflect.Value // a pointer to the options
+}
+
+var flagScratches sync.Map // *Command -> *sync.Pool of *flagScratch
+
+// parsePlain is what fs.Parse makes of args when plainFlags accepts them:
+// the positional words, the options and the flags given, in the order
+// first given. It returns false for anything else, or a value the flag
+// refuses, for Prepare to parse and judge.
+func (c *Command) parsePlain(args []string) (pos []string, opts any, given []string, ok bool) {
+	if c.Flags == nil {
+		return nil, nil, nil, false
+	}
+	positional, ok := plainFlags(c.flagTemplate(), args)
+	if !ok {
+		return nil, nil, nil, false
+	}
+	pool, ok := flagScratches.Load(c)
+	if !ok {
+		pool, _ = flagScratches.LoadOrStore(c, &sync.Pool{})
+	}
+	sc, _ := pool.(*sync.Pool).Get().(*flagScratch)
+	if sc == nil {
+		fs, o := c.flagSet()
+		sc = &flagScratch{fs: fs, opts: reflect.ValueOf(o)}
+	}
+	defer pool.(*sync.Pool).Put(sc)
+	defer sc.opts.Elem().SetZero()
+	pos = make([]string, 0, positional)
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if len(a) <= 1 || a[0] != '-' {
+			pos = append(pos, a)
+			continue
+		}
+		name, val, hasValue := strings.Cut(a[2:], "=")
+		if !hasValue {
+			i++
+			val = args[i]
+		}
+		f := sc.fs.Lookup(name)
+		if err := f.Value.Set(val); err != nil {
+			return nil, nil, nil, false
+		}
+		if !slices.Contains(given, f.Name) {
+			given = append(given, f.Name)
+		}
+	}
+	out := reflect.New(sc.opts.Type().Elem())
+	out.Elem().Set(sc.opts.Elem())
+	return pos, out.Interface(), given, true
 }
 
 // plainFlags returns how many positional words args holds, and true, when

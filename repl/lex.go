@@ -115,7 +115,7 @@ type Lexed struct {
 //   - # at the start of a word starts a comment that runs to the end;
 //   - ; outside quotes ends a command.
 func Lex(line string, opts LexOptions) (Lexed, error) {
-	return lex(line, opts, nil)
+	return lex(line, opts)
 }
 
 // A Lexer is Lex for a caller that is done with each result before it
@@ -123,29 +123,36 @@ func Lex(line string, opts LexOptions) (Lexed, error) {
 // words out: the usual line's words and fragments are kept in the Lexer
 // rather than allocated. The zero value is ready to use; a Lexer is not
 // safe for concurrent use.
-type Lexer struct{ buf smallLexed }
+type Lexer struct{ buf lexerLexed }
 
 // Lex is Lex, with a result valid until the next call.
 func (l *Lexer) Lex(line string, opts LexOptions) (Lexed, error) {
-	l.buf = smallLexed{} // nothing of the last line stays reachable
-	return lex(line, opts, &l.buf)
+	l.buf = lexerLexed{} // nothing of the last line stays reachable
+	if wordBound(line) > lexerLine {
+		return lex(line, opts)
+	}
+	lx := lexer{line: line, opts: opts}
+	lx.words, lx.frags, lx.cmds = l.buf.words[:0], l.buf.frags[:0], l.buf.cmds[:0]
+	return lx.result()
 }
 
-func lex(line string, opts LexOptions, b *smallLexed) (Lexed, error) {
+func lex(line string, opts LexOptions) (Lexed, error) {
 	// Most lines are a few plain words: sized from a count of the words,
 	// the slices are allocated once, which keeps a replayed script fast.
 	n := wordBound(line)
 	lx := lexer{line: line, opts: opts}
 	if n <= smallLine {
 		// The usual line: its words, their fragments and its one command
-		// in a single allocation, or in the caller's Lexer.
-		if b == nil {
-			b = new(smallLexed)
-		}
+		// in a single allocation.
+		b := new(smallLexed)
 		lx.words, lx.frags, lx.cmds = b.words[:0], b.frags[:0], b.cmds[:0]
 	} else {
 		lx.words, lx.frags = make([]Word, 0, n), make([]Fragment, 0, n)
 	}
+	return lx.result()
+}
+
+func (lx *lexer) result() (Lexed, error) {
 	if err := lx.run(); err != nil {
 		return Lexed{}, err
 	}
@@ -159,6 +166,16 @@ const smallLine = 4
 type smallLexed struct {
 	words [smallLine]Word
 	frags [smallLine]Fragment
+	cmds  [1][]Word
+}
+
+// lexerLine is the most words a line can have for a Lexer to lex it in
+// its own storage: a dump's put line has eight, and a few --meta more.
+const lexerLine = 16
+
+type lexerLexed struct {
+	words [lexerLine]Word
+	frags [lexerLine]Fragment
 	cmds  [1][]Word
 }
 

@@ -65,3 +65,53 @@ func BenchmarkReplay(b *testing.B) {
 	b.ReportMetric(float64(allocs)/n, "allocs/command")
 	b.ReportMetric(n/elapsed.Seconds(), "commands/s")
 }
+
+// BenchmarkLoadLine is the per-line cost of a --load of a dump: lines as
+// dump writes them (a 1 KiB value, --content-type and --modified), checked
+// and then run from a reader, as --load streams its file, into a fresh
+// store each time. B/line is what a line allocates beyond its stored
+// value, which is garbage for the collector: the load's memory peak rises
+// with it.
+func BenchmarkLoadLine(b *testing.B) {
+	const lines = 20_000
+	var src strings.Builder
+	src.WriteString("mkbucket bench --exist-ok\n")
+	value := strings.Repeat("abcdefghijklmnopqrstuvwxyzABCDEF", 32)
+	for i := range lines {
+		fmt.Fprintf(&src, "put bench obj/%07d %s --content-type text/plain --modified 2026-12-07T14:08:17.584433508Z\n", i, value)
+	}
+	text := src.String()
+	var (
+		elapsed       time.Duration
+		allocs, bytes uint64
+		ms            runtime.MemStats
+	)
+	for b.Loop() {
+		b.StopTimer()
+		sess := newScriptSession(b)
+		runtime.ReadMemStats(&ms)
+		beforeN, beforeB := ms.Mallocs, ms.TotalAlloc
+		start := time.Now()
+		b.StartTimer()
+
+		p := NewScriptParser()
+		if err := p.CheckReader("load.trove", strings.NewReader(text)); err != nil {
+			b.Fatal(err)
+		}
+		res, err := (&Runner{Session: sess}).RunReader(context.Background(), p, "load.trove", strings.NewReader(text))
+
+		b.StopTimer()
+		elapsed += time.Since(start)
+		runtime.ReadMemStats(&ms)
+		allocs += ms.Mallocs - beforeN
+		bytes += ms.TotalAlloc - beforeB
+		if err != nil || !res.Passed() || res.Commands != lines+1 {
+			b.Fatalf("load: %v, %d commands, failures %v", err, res.Commands, res.Failures)
+		}
+		b.StartTimer()
+	}
+	n := float64(b.N) * (lines + 1)
+	b.ReportMetric(float64(elapsed.Nanoseconds())/n, "ns/line")
+	b.ReportMetric(float64(allocs)/n, "allocs/line")
+	b.ReportMetric(float64(bytes)/n-1024, "B/line")
+}

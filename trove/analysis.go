@@ -291,6 +291,11 @@ func (s *Store) Rebalance(ctx context.Context, dryRun bool, report func(Move)) (
 // that write decided where the key lives.
 func (s *Store) applyLocked(ctx context.Context, cfg *config, m Move) error {
 	defer s.lockKeys([2]string{m.Bucket, m.Key}).unlock()
+	if cur := s.cfg.Load(); cur != cfg {
+		// Planned under an earlier layout, the move may put the key where
+		// the current one does not route it.
+		cur.dirty(m.Target)
+	}
 	info, err := cfg.drivers[m.Holder].Head(ctx, m.Bucket, m.Key)
 	if errors.Is(err, ErrObjectNotFound) || (err == nil && info.ETag != m.ETag) {
 		return nil

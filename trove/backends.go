@@ -169,7 +169,7 @@ func (s *Store) addBackend(ctx context.Context, name, dsn string, drv driver.Dri
 	next.drivers[name] = drv
 	next.dsns[name] = dsn
 	next.order = append(next.order, name)
-	s.cfg.Store(next)
+	s.publish(next)
 	return nil
 }
 
@@ -216,7 +216,7 @@ func (s *Store) RemoveBackend(ctx context.Context, name string, force bool) erro
 	delete(next.drivers, name)
 	delete(next.dsns, name)
 	next.order = slices.DeleteFunc(next.order, func(n string) bool { return n == name })
-	s.cfg.Store(next)
+	s.publish(next)
 	if u := s.undo(ctx); u != nil {
 		// Keep the driver, and its objects, until the change is committed.
 		u.unmounted(drv)
@@ -261,7 +261,7 @@ func (s *Store) InsertRoute(at int, pattern, backend string) error {
 	}
 	next := cfg.clone()
 	next.routes = slices.Insert(next.routes, at, Route{Pattern: pattern, Backend: backend})
-	s.cfg.Store(next)
+	s.publish(next)
 	return nil
 }
 
@@ -280,7 +280,7 @@ func (s *Store) RemoveRouteAt(i int) (Route, error) {
 	r := cfg.routes[i]
 	next := cfg.clone()
 	next.routes = slices.Delete(next.routes, i, i+1)
-	s.cfg.Store(next)
+	s.publish(next)
 	return r, nil
 }
 
@@ -300,7 +300,7 @@ func (s *Store) MoveRoute(from, to int) error {
 	next := cfg.clone()
 	r := next.routes[from]
 	next.routes = slices.Insert(slices.Delete(next.routes, from, from+1), to, r)
-	s.cfg.Store(next)
+	s.publish(next)
 	return nil
 }
 
@@ -318,7 +318,7 @@ func (s *Store) RemoveRoute(pattern string) error {
 	}
 	next := cfg.clone()
 	next.routes = slices.Delete(next.routes, i, i+1)
-	s.cfg.Store(next)
+	s.publish(next)
 	return nil
 }
 
@@ -329,7 +329,7 @@ func (s *Store) AddRouteFunc(name string, fn RouteFunc) {
 	defer s.mu.Unlock()
 	next := s.cfg.Load().clone()
 	next.funcs = append(next.funcs, RouteFuncInfo{Name: name, Func: fn})
-	s.cfg.Store(next)
+	s.publish(next)
 }
 
 // Routes returns the pattern routes in the order they apply.

@@ -23,6 +23,6 @@ func (s *Store) SetBackendDSN(name, dsn string) error {
 	}
 	next := cfg.clone()
 	next.dsns[name] = dsn
-	s.cfg.Store(next)
+	s.publish(next)
 	return nil
 }

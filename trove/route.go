@@ -64,6 +64,52 @@ func matchPattern(pattern, key string) bool {
 	return err == nil && ok
 }
 
+// routeMatcher is a pattern route made ready for routing puts: what
+// matchPattern works out from the pattern alone, done once per layout.
+type routeMatcher struct {
+	backend string
+	head    string // matchHead of the pattern
+	folder  string // for "folder/**" without special characters: "folder"
+	pattern string
+	mounted bool // the backend is mounted, so the rule can decide
+	valid   bool // the pattern is valid UTF-8
+}
+
+func newRouteMatcher(r Route, mounted bool) routeMatcher {
+	m := routeMatcher{backend: r.Backend, pattern: r.Pattern, head: matchHead(r.Pattern), mounted: mounted, valid: utf8.ValidString(r.Pattern)}
+	if head, ok := strings.CutSuffix(r.Pattern, "/**"); ok && head != "" && !strings.ContainsAny(head, metaChars) {
+		m.folder = head
+	}
+	return m
+}
+
+// route is explain without an explanation or route functions: the backend
+// key routes to, by the matchers publish made. It agrees with matchPattern
+// rule by rule (TestRouteAgreesWithExplain).
+func (cfg *config) route(key string) string {
+	valid := utf8.ValidString(key)
+	for i := range cfg.matchers {
+		m := &cfg.matchers[i]
+		if !m.mounted {
+			continue
+		}
+		var ok bool
+		switch {
+		case !valid || !m.valid:
+			ok = matchPattern(m.pattern, key)
+		case !strings.HasPrefix(key, m.head):
+		case m.folder != "":
+			ok = len(key) == len(m.folder) || key[len(m.folder)] == '/'
+		default:
+			ok = matchPattern(m.pattern, key)
+		}
+		if ok {
+			return m.backend
+		}
+	}
+	return DefaultBackend
+}
+
 // matchHead returns what every key pattern matches starts with: the
 // pattern's literal text before its first special character, less any
 // slashes it ends with, since "a/**" matches "a" itself.
@@ -124,6 +170,9 @@ type Explanation struct {
 // what a person learning the rules wants to see; without, it stops at the
 // winner and allocates nothing, which is what routing an operation needs.
 func (cfg *config) explain(bucket, key string, full bool) (backend string, ex *Explanation) {
+	if !full && len(cfg.funcs) == 0 && len(cfg.matchers) == len(cfg.routes) {
+		return cfg.route(key), nil
+	}
 	if full {
 		ex = &Explanation{Bucket: bucket, Key: key, Winner: -1}
 	}

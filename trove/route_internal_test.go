@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/bmatcuk/doublestar/v4"
+	"github.com/trovemem/trovemem/driver"
 )
 
 // matchPattern rejects keys by the pattern's literal head before calling
@@ -37,4 +38,36 @@ func FuzzMatchPattern(f *testing.F) {
 			t.Errorf("matchPattern(%q, %q) = %v, want %v (doublestar)", pattern, key, got, want)
 		}
 	})
+}
+
+// route is the put path's shortcut through the pattern routes; it must
+// pick the backend a full explanation names for every key, including
+// routes to a backend that is not mounted and keys that are not UTF-8.
+func TestRouteAgreesWithExplain(t *testing.T) {
+	patterns := []string{"logs/**", "a/**/b", "tmp/*.log", "a\\*b", "logs", "x/\xff/**", "gone/**", "a/{b,c}/d", "**/x.txt"}
+	keys := []string{"logs", "logs/k", "logsx", "a/x/b", "tmp/x.log", "a*b", "x/\xff/y", "x/\xfe/y", "gone/k", "a/c/d", "y/x.txt", "", "other", "logs/\xff"}
+	backends := []string{"hot", "warm", "cold"}
+	cfg := &config{drivers: map[string]driver.Driver{DefaultBackend: nil}, order: []string{DefaultBackend}}
+	for _, b := range backends {
+		cfg.drivers[b] = nil
+		cfg.order = append(cfg.order, b)
+	}
+	for i, p := range patterns {
+		b := backends[i%len(backends)]
+		if p == "gone/**" {
+			b = "unmounted"
+		}
+		cfg.routes = append(cfg.routes, Route{Pattern: p, Backend: b})
+	}
+	cfg.matchers = make([]routeMatcher, len(cfg.routes))
+	for i, r := range cfg.routes {
+		_, mounted := cfg.drivers[r.Backend]
+		cfg.matchers[i] = newRouteMatcher(r, mounted)
+	}
+	for _, k := range keys {
+		_, ex := cfg.explain("data", k, true)
+		if got := cfg.route(k); got != ex.Backend {
+			t.Errorf("route(%q) = %q, want %q (explain)", k, got, ex.Backend)
+		}
+	}
 }

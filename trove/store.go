@@ -23,6 +23,14 @@ type config struct {
 	order   []string // DefaultBackend first, then in mount order
 	routes  []Route
 	funcs   []RouteFuncInfo
+
+	// clean and dirtied are backendSets of this layout (see publish):
+	// the backends known to hold no key routed elsewhere are clean's
+	// members that are not dirtied's.
+	clean, dirtied atomic.Uint64
+	// matchers are routes made ready for routing (see route), set by
+	// publish.
+	matchers []routeMatcher
 }
 
 func (c *config) clone() *config {
@@ -32,6 +40,8 @@ func (c *config) clone() *config {
 		order:   slices.Clone(c.order),
 		routes:  slices.Clone(c.routes),
 		funcs:   slices.Clone(c.funcs),
+		// Shared: publish makes new ones for a changed layout.
+		matchers: c.matchers,
 	}
 	for k, v := range c.drivers {
 		n.drivers[k] = v
@@ -107,7 +117,7 @@ func Open(drv driver.Driver, opts ...Option) (*Store, error) {
 		o(&oc)
 	}
 	s := &Store{defaultBucket: oc.defaultBucket, keys: newKeyLocks()}
-	s.cfg.Store(&config{
+	s.publish(&config{
 		drivers: map[string]driver.Driver{DefaultBackend: drv},
 		dsns:    map[string]string{DefaultBackend: drv.Name() + "://"},
 		order:   []string{DefaultBackend},
@@ -214,7 +224,7 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts .
 	if err != nil {
 		return nil, err
 	}
-	return s.put(ctx, cfg, name, bucket, key, r, opts)
+	return s.put(ctx, cfg, name, cfg.mayHold(name), bucket, key, r, opts)
 }
 
 // PutOn is Put on the named backend, whatever the routes say. A dump uses
@@ -224,21 +234,28 @@ func (s *Store) Put(ctx context.Context, bucket, key string, r io.Reader, opts .
 func (s *Store) PutOn(ctx context.Context, backend, bucket, key string, r io.Reader, opts ...driver.PutOption) (*ObjectInfo, error) {
 	bucket = s.bucketName(bucket)
 	defer s.lockKeys([2]string{bucket, key}).unlock()
-	cfg, _, err := s.object("put", bucket, key)
+	cfg, routed, err := s.object("put", bucket, key)
 	if err != nil {
 		return nil, err
 	}
 	if _, ok := cfg.drivers[backend]; !ok {
 		return nil, driver.E("put", bucket, key, fmt.Errorf("%w %q (mounted: %s)", ErrUnknownBackend, backend, strings.Join(cfg.order, ", ")))
 	}
-	return s.put(ctx, cfg, backend, bucket, key, r, opts)
+	holders := cfg.mayHold(routed)
+	if backend != routed {
+		// The key will live where it does not route.
+		cfg.dirty(backend)
+		holders.add(cfg.index(backend))
+	}
+	return s.put(ctx, cfg, backend, holders, bucket, key, r, opts)
 }
 
-func (s *Store) put(ctx context.Context, cfg *config, name, bucket, key string, r io.Reader, opts []driver.PutOption) (*ObjectInfo, error) {
-	holders := allBackends
+// put writes bucket/key on backend name and removes its other copies,
+// from the backends of holders (those that may hold one) alone.
+func (s *Store) put(ctx context.Context, cfg *config, name string, holders backendSet, bucket, key string, r io.Reader, opts []driver.PutOption) (*ObjectInfo, error) {
 	if u := s.undo(ctx); u != nil {
 		var err error
-		if holders, err = u.saveKey(ctx, cfg, bucket, key, name); err != nil {
+		if holders, err = u.saveKey(ctx, cfg, bucket, key, name, holders); err != nil {
 			return nil, driver.E("put", bucket, key, err)
 		}
 	}
@@ -251,24 +268,6 @@ func (s *Store) put(ctx context.Context, cfg *config, name, bucket, key string, 
 		return info, driver.E("put", bucket, key, err)
 	}
 	return info, nil
-}
-
-// deleteElsewhere removes bucket/key from every backend but keep. A backend
-// that is closed was unmounted after this operation loaded the layout; its
-// objects went with it, so there is nothing left to remove there. A backend
-// that refuses the key's name (a disk backend refusing "..") cannot hold
-// it either.
-func (cfg *config) deleteElsewhere(ctx context.Context, bucket, key, keep string) error {
-	for _, other := range cfg.order {
-		if other == keep {
-			continue
-		}
-		err := cfg.drivers[other].Delete(ctx, bucket, key)
-		if err != nil && !errors.Is(err, ErrBucketNotFound) && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrInvalidName) {
-			return fmt.Errorf("remove old copy on backend %q: %w", other, err)
-		}
-	}
-	return nil
 }
 
 // Get opens bucket/key on the backend it routes to.
@@ -315,15 +314,16 @@ func (s *Store) delete(ctx context.Context, bucket, key string) error {
 	if err != nil {
 		return err
 	}
+	holders := cfg.mayHold(name)
 	if u := s.undo(ctx); u != nil {
-		if _, err := u.saveKey(ctx, cfg, bucket, key, ""); err != nil {
+		if holders, err = u.saveKey(ctx, cfg, bucket, key, "", holders); err != nil {
 			return driver.E("delete", bucket, key, err)
 		}
 	}
 	if err := cfg.drivers[name].Delete(ctx, bucket, key); err != nil {
 		return onBackend(name, err)
 	}
-	return driver.E("delete", bucket, key, cfg.deleteElsewhere(ctx, bucket, key, name))
+	return driver.E("delete", bucket, key, cfg.deleteFrom(ctx, bucket, key, name, holders))
 }
 
 // Copy copies srcBucket/srcKey to dstBucket/dstKey. The destination is
@@ -345,8 +345,9 @@ func (s *Store) copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey s
 		return nil, err
 	}
 	dst, _ := cfg.explain(dstBucket, dstKey, false)
+	holders := cfg.mayHold(dst)
 	if u := s.undo(ctx); u != nil {
-		if _, err := u.saveKey(ctx, cfg, dstBucket, dstKey, dst); err != nil {
+		if holders, err = u.saveKey(ctx, cfg, dstBucket, dstKey, dst, holders); err != nil {
 			return nil, driver.E("copy", dstBucket, dstKey, err)
 		}
 	}
@@ -369,7 +370,7 @@ func (s *Store) copy(ctx context.Context, srcBucket, srcKey, dstBucket, dstKey s
 		}
 	}
 	info.Backend = dst
-	if err := cfg.deleteElsewhere(ctx, dstBucket, dstKey, dst); err != nil {
+	if err := cfg.deleteFrom(ctx, dstBucket, dstKey, dst, holders); err != nil {
 		return info, driver.E("copy", dstBucket, dstKey, err)
 	}
 	return info, nil

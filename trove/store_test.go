@@ -466,6 +466,42 @@ func TestPutOn(t *testing.T) {
 	}
 }
 
+// TestPutRemovesACopyPutOnPlaced checks that a key PutOn placed where it
+// does not route is found by the next Put, with and without undo, although
+// the memory backends are known empty of keys routed elsewhere until then.
+func TestPutRemovesACopyPutOnPlaced(t *testing.T) {
+	for _, undo := range []bool{false, true} {
+		t.Run(fmt.Sprintf("undo=%v", undo), func(t *testing.T) {
+			s, drivers := newStore(t, []string{"archive"}, "*.log", "archive")
+			if _, err := s.PutOn(ctx, trove.DefaultBackend, "data", "x.log", strings.NewReader("pinned")); err != nil {
+				t.Fatalf("PutOn: %v", err)
+			}
+			uctx, u := context.Context(ctx), (*trove.Undo)(nil)
+			if undo {
+				uctx, u = s.Begin(ctx)
+			}
+			if _, err := s.Put(uctx, "data", "x.log", strings.NewReader("routed")); err != nil {
+				t.Fatalf("Put: %v", err)
+			}
+			if _, err := drivers[trove.DefaultBackend].Head(ctx, "data", "x.log"); !errors.Is(err, trove.ErrObjectNotFound) {
+				t.Errorf("default still holds the pinned copy: got %v, want ErrObjectNotFound", err)
+			}
+			if !undo {
+				return
+			}
+			if err := u.Rollback(ctx); err != nil {
+				t.Fatalf("Rollback: %v", err)
+			}
+			if body, err := read(t, drivers[trove.DefaultBackend], "data", "x.log"); body != "pinned" || err != nil {
+				t.Errorf("default after rollback: got %q, %v, want pinned", body, err)
+			}
+			if _, err := drivers["archive"].Head(ctx, "data", "x.log"); !errors.Is(err, trove.ErrObjectNotFound) {
+				t.Errorf("archive after rollback: got %v, want ErrObjectNotFound", err)
+			}
+		})
+	}
+}
+
 // TestInvalidNamesNameTheStoreOperation checks that a name the backends'
 // layer refuses is reported as the store operation the caller asked for,
 // also where that operation reaches the backend through another call (a

@@ -238,3 +238,36 @@ func TestListHugeMaxKeys(t *testing.T) {
 		})
 	}
 }
+
+// A put racing the first route change of an empty store: the put may land
+// under the old layout on a memory backend the new layout routes the key
+// away from, and the store, which counts empty memory backends as holding
+// no key routed elsewhere, must still find that copy when the key is next
+// written under the new layout.
+func TestStressPutRacesLayoutOfEmptyStore(t *testing.T) {
+	deadline := time.Now().Add(stressBudget)
+	for i := 0; i < stressRounds/10 && time.Now().Before(deadline); i++ {
+		s, _ := newStore(t, []string{"hot"})
+		var wg sync.WaitGroup
+		wg.Add(2)
+		go func() {
+			defer wg.Done()
+			if _, err := s.Put(ctx, "data", "logs/k", strings.NewReader("first")); err != nil {
+				t.Errorf("first put: %v", err)
+			}
+		}()
+		go func() {
+			defer wg.Done()
+			if err := s.AddRoute("logs/**", "hot"); err != nil {
+				t.Errorf("route add: %v", err)
+			}
+		}()
+		wg.Wait()
+		if _, err := s.Put(ctx, "data", "logs/k", strings.NewReader("second")); err != nil {
+			t.Fatalf("second put: %v", err)
+		}
+		if holders, body := where(t, s, "data", "logs/k"); len(holders) != 1 || body != "second" {
+			t.Fatalf("round %d: got the key on %v holding %q, want it on one backend holding %q", i, holders, body, "second")
+		}
+	}
+}

@@ -120,21 +120,25 @@ func (u *Undo) touch() {
 	u.changed = true
 }
 
-// saveKey records how to put bucket/key back as it is now on every backend
-// of cfg. A backend without the key needs a step only if it is target,
-// the backend about to receive the key; the others are only ever deleted
-// from. A backend that cannot hold the key at all (a disk backend refusing
-// its name) or lacks the bucket has nothing to restore.
+// saveKey records how to put bucket/key back as it is now on the backends
+// of cfg that may hold it (may, from cfg.mayHold) and on target. A backend
+// without the key needs a step only if it is target, the backend about to
+// receive the key; the others are only ever deleted from. A backend that
+// cannot hold the key at all (a disk backend refusing its name) or lacks
+// the bucket has nothing to restore.
 //
 // It returns the backends that hold the key, as a set of indices into
 // cfg.order (all of them when there are more than 64): a caller holding the
 // key's lock may remove the key's other copies from those alone, since no
 // other write through the store can place one meanwhile.
-func (u *Undo) saveKey(ctx context.Context, cfg *config, bucket, key, target string) (holders backendSet, err error) {
+func (u *Undo) saveKey(ctx context.Context, cfg *config, bucket, key, target string, may backendSet) (holders backendSet, err error) {
 	if len(cfg.order) > 64 {
 		holders = allBackends
 	}
 	for i, name := range cfg.order {
+		if !may.has(i) && name != target {
+			continue
+		}
 		drv := cfg.drivers[name]
 		snap, err := driver.TakeSnapshot(ctx, drv, bucket, key)
 		switch {
@@ -176,12 +180,13 @@ func (s *backendSet) add(i int) {
 
 func (s backendSet) has(i int) bool { return i >= 64 || s&(1<<i) != 0 }
 
-// deleteFrom is deleteElsewhere over the backends of holders only: the
-// copies saveKey found, under the key's lock.
+// deleteFrom removes bucket/key from the backends of holders but keep:
+// those that may hold a copy (cfg.mayHold), or the copies saveKey found,
+// under the key's lock. A backend that is closed was unmounted after this
+// operation loaded the layout; its objects went with it, so there is
+// nothing left to remove there. A backend that refuses the key's name (a
+// disk backend refusing "..") cannot hold it either.
 func (cfg *config) deleteFrom(ctx context.Context, bucket, key, keep string, holders backendSet) error {
-	if holders == allBackends {
-		return cfg.deleteElsewhere(ctx, bucket, key, keep)
-	}
 	for i, other := range cfg.order {
 		if other == keep || !holders.has(i) {
 			continue
@@ -282,7 +287,9 @@ func (u *Undo) Rollback(ctx context.Context) error {
 				}
 			}
 		}
-		s.cfg.Store(u.begin)
+		// The layout comes back without its clean set: writes under the
+		// layouts since may have left keys that it routes elsewhere.
+		s.cfg.Store(u.begin.clone())
 	}
 	return errors.Join(errs...)
 }

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/trovemem/trovemem/internal/atomicfile"
+	"github.com/trovemem/trovemem/internal/memtune"
 	"github.com/trovemem/trovemem/internal/startstores"
 	"github.com/trovemem/trovemem/repl"
 	"github.com/trovemem/trovemem/script"
@@ -145,6 +146,7 @@ func (a *app) loadScript(ctx context.Context) error {
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
+	defer memtune.Bound()()
 	if a.load == "-" {
 		sc, err := parseScripts(a, []string{a.load})
 		if err != nil {
