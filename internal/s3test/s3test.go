@@ -114,62 +114,22 @@ func Require(tb testing.TB) string {
 func StartVersity(tb testing.TB) *Server {
 	tb.Helper()
 	bin := Require(tb)
-	var lastErr error
-	for attempt := 0; attempt < 3; attempt++ {
-		s, err := startVersity(bin, tb.TempDir())
-		if err == nil {
-			tb.Cleanup(s.Stop)
-			return s
+	return start(tb, "versitygw", func(s *Server, addr string) (*exec.Cmd, func() bool, error) {
+		cmd := exec.Command(bin, "--port", addr, "--quiet", "posix", s.Dir)
+		cmd.Env = append(os.Environ(),
+			"ROOT_ACCESS_KEY="+s.AccessKey,
+			"ROOT_SECRET_KEY="+s.SecretKey,
+			"VGW_REGION="+s.Region,
+		)
+		ready := func() bool {
+			c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+			if err == nil {
+				c.Close()
+			}
+			return err == nil
 		}
-		lastErr = err
-	}
-	tb.Fatalf("start versitygw: %v", lastErr)
-	return nil
-}
-
-func startVersity(bin, dir string) (*Server, error) {
-	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	s := &Server{
-		Endpoint:  "http://" + addr,
-		AccessKey: "trovemem-test-access",
-		SecretKey: "trovemem-test-secret-0123456789",
-		Region:    "us-east-1",
-		Dir:       dir,
-		stderr:    new(bytes.Buffer),
-		done:      make(chan struct{}),
-	}
-	s.cmd = exec.Command(bin, "--port", addr, "--quiet", "posix", dir)
-	s.cmd.Env = append(os.Environ(),
-		"ROOT_ACCESS_KEY="+s.AccessKey,
-		"ROOT_SECRET_KEY="+s.SecretKey,
-		"VGW_REGION="+s.Region,
-	)
-	s.cmd.Stdout = s.stderr
-	s.cmd.Stderr = s.stderr
-	if err := s.cmd.Start(); err != nil {
-		return nil, err
-	}
-	go func() { _ = s.cmd.Wait(); close(s.done) }()
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		select {
-		case <-s.done:
-			return nil, fmt.Errorf("versitygw exited at start: %s", bytes.TrimSpace(s.stderr.Bytes()))
-		default:
-		}
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-		if err == nil {
-			c.Close()
-			return s, nil
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	s.Stop()
-	return nil, fmt.Errorf("versitygw did not listen on %s within 15s", addr)
+		return cmd, ready, nil
+	})
 }
 
 // MinIOHint says how to get the optional MinIO binary; skip messages carry it.
@@ -189,25 +149,58 @@ func StartMinIO(tb testing.TB) *Server {
 	if _, err := os.Stat(bin); err != nil {
 		tb.Fatalf("TROVEMEM_MINIO=%s: %v", bin, err)
 	}
+	return start(tb, "minio", func(s *Server, addr string) (*exec.Cmd, func() bool, error) {
+		console, err := freePort()
+		if err != nil {
+			return nil, nil, err
+		}
+		cmd := exec.Command(bin, "server", s.Dir, "--quiet", "--address", addr,
+			"--console-address", net.JoinHostPort("127.0.0.1", strconv.Itoa(console)))
+		cmd.Env = append(os.Environ(),
+			"MINIO_ROOT_USER="+s.AccessKey,
+			"MINIO_ROOT_PASSWORD="+s.SecretKey,
+			"MINIO_REGION="+s.Region,
+			"MINIO_BROWSER=off",
+		)
+		// MinIO accepts connections before it serves requests: its
+		// readiness endpoint says when it does.
+		client := &http.Client{Timeout: 500 * time.Millisecond}
+		ready := func() bool {
+			resp, err := client.Get(s.Endpoint + "/minio/health/ready")
+			if err != nil {
+				return false
+			}
+			resp.Body.Close()
+			return resp.StatusCode == http.StatusOK
+		}
+		return cmd, ready, nil
+	})
+}
+
+// command makes the process of one server over s.Dir listening on addr,
+// and the probe that says when it serves.
+type command func(s *Server, addr string) (cmd *exec.Cmd, ready func() bool, err error)
+
+// start runs a fresh server made by command over a new temporary folder,
+// on a free loopback port, and stops it when tb ends. It tries three
+// times, since another process may take the free port first.
+func start(tb testing.TB, name string, command command) *Server {
+	tb.Helper()
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		s, err := startMinIO(bin, tb.TempDir())
+		s, err := launch(name, tb.TempDir(), command)
 		if err == nil {
 			tb.Cleanup(s.Stop)
 			return s
 		}
 		lastErr = err
 	}
-	tb.Fatalf("start minio: %v", lastErr)
+	tb.Fatalf("start %s: %v", name, lastErr)
 	return nil
 }
 
-func startMinIO(bin, dir string) (*Server, error) {
+func launch(name, dir string, command command) (*Server, error) {
 	port, err := freePort()
-	if err != nil {
-		return nil, err
-	}
-	console, err := freePort()
 	if err != nil {
 		return nil, err
 	}
@@ -221,40 +214,31 @@ func startMinIO(bin, dir string) (*Server, error) {
 		stderr:    new(bytes.Buffer),
 		done:      make(chan struct{}),
 	}
-	s.cmd = exec.Command(bin, "server", dir, "--quiet", "--address", addr,
-		"--console-address", net.JoinHostPort("127.0.0.1", strconv.Itoa(console)))
-	s.cmd.Env = append(os.Environ(),
-		"MINIO_ROOT_USER="+s.AccessKey,
-		"MINIO_ROOT_PASSWORD="+s.SecretKey,
-		"MINIO_REGION="+s.Region,
-		"MINIO_BROWSER=off",
-	)
+	cmd, ready, err := command(s, addr)
+	if err != nil {
+		return nil, err
+	}
+	s.cmd = cmd
 	s.cmd.Stdout = s.stderr
 	s.cmd.Stderr = s.stderr
 	if err := s.cmd.Start(); err != nil {
 		return nil, err
 	}
 	go func() { _ = s.cmd.Wait(); close(s.done) }()
-	// MinIO accepts connections before it serves requests: its readiness
-	// endpoint says when it does.
-	client := &http.Client{Timeout: 500 * time.Millisecond}
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
 		select {
 		case <-s.done:
-			return nil, fmt.Errorf("minio exited at start: %s", bytes.TrimSpace(s.stderr.Bytes()))
+			return nil, fmt.Errorf("%s exited at start: %s", name, bytes.TrimSpace(s.stderr.Bytes()))
 		default:
 		}
-		if resp, err := client.Get(s.Endpoint + "/minio/health/ready"); err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return s, nil
-			}
+		if ready() {
+			return s, nil
 		}
-		time.Sleep(50 * time.Millisecond)
+		time.Sleep(20 * time.Millisecond)
 	}
 	s.Stop()
-	return nil, fmt.Errorf("minio was not ready on %s within 30s", addr)
+	return nil, fmt.Errorf("%s was not ready on %s within 30s", name, addr)
 }
 
 // Stop ends the server and waits for it to exit. Stopping twice is harmless.
@@ -266,7 +250,7 @@ func (s *Server) Stop() {
 }
 
 // freePort asks the kernel for a free loopback port. Another process could
-// take it before the server binds it; StartVersity retries for that case.
+// take it before the server binds it; start retries for that case.
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
