@@ -53,6 +53,10 @@ func checkPutReadsWholeReader(ctx context.Context, d driver.Driver) error {
 		"data-eof":  iotest.DataErrReader(strings.NewReader(content)),
 		"multi":     io.MultiReader(strings.NewReader(content[:10]), strings.NewReader(content[10:])),
 		"no-writer": struct{ io.Reader }{strings.NewReader(content)}, // hides WriterTo and Len
+		// Bytes given up to the driver, which may keep them, from the
+		// start and from part-way in.
+		"handoff":        driver.NewHandoff([]byte(content)),
+		"handoff-seeked": seekedHandoff("skip me:"+content, len("skip me:")),
 	}
 	var errs []error
 	for key, r := range readers {
@@ -69,6 +73,16 @@ func checkPutReadsWholeReader(ctx context.Context, d driver.Driver) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// seekedHandoff returns a Handoff over s whose first n bytes were already
+// read, as a caller that consumed a header would leave it.
+func seekedHandoff(s string, n int) *driver.Handoff {
+	h := driver.NewHandoff([]byte(s))
+	if _, err := h.Seek(int64(n), io.SeekStart); err != nil {
+		panic(err) // a fixed, valid offset
+	}
+	return h
 }
 
 func checkPutOverwrite(ctx context.Context, d driver.Driver) error {

@@ -183,6 +183,18 @@ func (d *MemDriver) checkBucket(bkt string) error {
 // trimmed when io.ReadAll's growth left much unused.
 func readAll(r io.Reader) ([]byte, error) {
 	switch src := r.(type) {
+	case *driver.Handoff:
+		// The caller gave these bytes up, so they are stored as they are;
+		// only a buffer with much spare room is copied, so that the store
+		// never pins memory it does not use.
+		data := src.Take()
+		if len(data) == 0 {
+			return nil, nil
+		}
+		if spare := cap(data) - len(data); spare > 64 && spare > len(data)/16 {
+			data = bytes.Clone(data)
+		}
+		return data, nil
 	case *bytes.Reader:
 		return readExactly(src, src.Len())
 	case *strings.Reader:

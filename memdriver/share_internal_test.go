@@ -142,3 +142,39 @@ func TestObjectsShareTheirContentTypesAttrs(t *testing.T) {
 		}
 	}
 }
+
+// TestPutKeepsHandedOffBytes checks that a put from a driver.Handoff
+// stores the caller's slice rather than a copy, unless the slice's spare
+// room would make the store pin much more than the content.
+func TestPutKeepsHandedOffBytes(t *testing.T) {
+	ctx := context.Background()
+	d := New()
+	if err := d.CreateBucket(ctx, "bucket-a"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name     string
+		buf      []byte
+		wantKept bool
+	}{
+		{"exact size", bytes.Repeat([]byte("x"), 64<<10), true},
+		{"a read's spare room", append(make([]byte, 0, 64<<10+512), bytes.Repeat([]byte("y"), 64<<10)...), true},
+		{"mostly spare room", append(make([]byte, 0, 1<<20), bytes.Repeat([]byte("z"), 4<<10)...), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := d.Put(ctx, "bucket-a", tc.name, driver.NewHandoff(tc.buf)); err != nil {
+				t.Fatal(err)
+			}
+			o, err := d.lookup("bucket-a", tc.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(o.data, tc.buf) {
+				t.Fatalf("stored %d bytes that differ from the %d handed off", len(o.data), len(tc.buf))
+			}
+			if kept := &o.data[0] == &tc.buf[0]; kept != tc.wantKept {
+				t.Errorf("got the caller's slice kept = %v, want %v (cap %d for %d bytes)", kept, tc.wantKept, cap(tc.buf), len(tc.buf))
+			}
+		})
+	}
+}

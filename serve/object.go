@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/trovemem/trovemem/driver"
@@ -30,18 +29,9 @@ func bodyLength(r *request) int64 {
 // checksum fails stores nothing, and the checksum is known when the object
 // is written.
 func (s *Server) readPayload(r *request, p *payloadReader, max int64) ([]byte, error) {
-	data, _, err := s.readPayloadBuf(r, p, max, false)
-	return data, err
-}
-
-// readPayloadBuf is readPayload, reading a body of known length up to
-// 1 MiB into a recycled buffer when pooled is set; release (never nil)
-// gives the buffer back, once nothing holds data any more.
-func (s *Server) readPayloadBuf(r *request, p *payloadReader, max int64, pooled bool) (data []byte, release func(), err error) {
-	release = func() {}
 	n := bodyLength(r)
 	if n > max {
-		return nil, release, ErrEntityTooLarge
+		return nil, ErrEntityTooLarge
 	}
 	reserve := n
 	if reserve < 0 {
@@ -50,27 +40,20 @@ func (s *Server) readPayloadBuf(r *request, p *payloadReader, max int64, pooled 
 	limit := 2 * s.opts.MaxUploadBytes
 	if s.inflight.Add(reserve) > limit && reserve > 0 {
 		s.inflight.Add(-reserve)
-		return nil, release, ErrSlowDown
+		return nil, ErrSlowDown
 	}
 	defer s.inflight.Add(-reserve)
 	// A known length gets a buffer with MinRead spare bytes: the read that
 	// finds EOF (and runs the payload's checks) needs that much room, and
 	// without it ReadFrom would double the buffer and copy the whole body
-	// just to learn that nothing follows.
-	var b []byte
-	if pooled && n >= 0 {
-		if pb, put := getBodyBuf(n); pb != nil {
-			b, release = pb, put
-		}
+	// just to learn that nothing follows. The buffer is not recycled: a
+	// put hands it to the store (driver.Handoff), where a memory backend
+	// keeps it as the object's content.
+	initial := n + bytes.MinRead
+	if n < 0 || n > 8<<20 {
+		initial = 8 << 20
 	}
-	if b == nil {
-		initial := n + bytes.MinRead
-		if n < 0 || n > 8<<20 {
-			initial = 8 << 20
-		}
-		b = make([]byte, 0, initial)
-	}
-	buf := bytes.NewBuffer(b)
+	buf := bytes.NewBuffer(make([]byte, 0, initial))
 	got, err := buf.ReadFrom(io.LimitReader(p, max+1))
 	if err == nil && got > max {
 		err = ErrEntityTooLarge
@@ -79,40 +62,9 @@ func (s *Server) readPayloadBuf(r *request, p *payloadReader, max int64, pooled 
 		err = ErrLengthMismatch
 	}
 	if err != nil {
-		release()
-		return nil, func() {}, err
+		return nil, err
 	}
-	return buf.Bytes(), release, nil
-}
-
-// bodyPools recycle the buffers PutObject reads bodies of up to 1 MiB
-// into, one pool per power of two: the store copies what it keeps, so a
-// buffer is free once Put returns, and reusing it spares an allocation,
-// its clearing and its garbage on every upload.
-var bodyPools [maxPooledShift + 1]sync.Pool
-
-const (
-	minPooledShift = 12 // 4 KiB
-	maxPooledShift = 20 // 1 MiB
-)
-
-// getBodyBuf returns an empty buffer with room for n bytes and MinRead
-// more, and the function that gives it back; nil for n over 1 MiB.
-func getBodyBuf(n int64) ([]byte, func()) {
-	shift := minPooledShift
-	for int64(1)<<shift < n {
-		shift++
-	}
-	if shift > maxPooledShift {
-		return nil, nil
-	}
-	pool := &bodyPools[shift]
-	bp, _ := pool.Get().(*[]byte)
-	if bp == nil {
-		b := make([]byte, 0, 1<<shift+bytes.MinRead)
-		bp = &b
-	}
-	return (*bp)[:0], func() { pool.Put(bp) }
+	return buf.Bytes(), nil
 }
 
 func validKey(key string) error {
@@ -270,7 +222,7 @@ func (s *Server) putObject(r *request) error {
 	if err != nil {
 		return err
 	}
-	data, release, err := s.readPayloadBuf(r, p, s.opts.MaxObjectSize, true)
+	data, err := s.readPayload(r, p, s.opts.MaxObjectSize)
 	if err != nil {
 		return err
 	}
@@ -279,21 +231,16 @@ func (s *Server) putObject(r *request) error {
 	unlock := s.lockKey(r.bucket, r.key)
 	defer unlock()
 	if err := s.checkWriteConditions(ctx, r); err != nil {
-		release()
 		return err
 	}
-	info, err := s.store.Put(ctx, r.bucket, r.key, bytes.NewReader(data),
+	// data is handed over: a memory backend keeps it as the object's
+	// content rather than copying it, and nothing here reads it again.
+	info, err := s.store.Put(ctx, r.bucket, r.key, driver.NewHandoff(data),
 		driver.WithContentType(contentType(r.Header)), driver.WithMetadata(meta),
 		driver.WithContentMD5(p.md5.Sum(nil)))
 	if err != nil {
-		// Not recycled: an S3 backend's HTTP transport may still be
-		// sending the body after an early error answer.
 		return storeError(err)
 	}
-	// A store that succeeded has read all of data and keeps its own copy
-	// (the memory driver copies, disk and S3 backends have written it), so
-	// the buffer is free again.
-	release()
 	r.backend = info.Backend
 	h := r.w.Header()
 	h.Set("ETag", quoteETag(info.ETag))

@@ -1,0 +1,77 @@
+package driver
+
+import (
+	"errors"
+	"io"
+)
+
+// Handoff is a reader over bytes its caller gives up to Put: once the
+// caller passes a Handoff to Put it neither writes to those bytes nor reads
+// them again, whatever Put returns. A driver that keeps content in memory
+// may then store the slice itself (Take) rather than a copy of it; any
+// other driver reads a Handoff as it reads any io.Reader. trovemem serve
+// uses it for an upload it has buffered to check before storing, so a
+// memory backend keeps that buffer instead of copying it.
+type Handoff struct {
+	b []byte
+	i int // the next unread byte
+}
+
+// NewHandoff returns a Handoff over b; b belongs to the Handoff from now on.
+func NewHandoff(b []byte) *Handoff { return &Handoff{b: b} }
+
+// Read reads the bytes not yet read, as bytes.Reader does.
+func (h *Handoff) Read(p []byte) (int, error) {
+	if h.i >= len(h.b) {
+		return 0, io.EOF
+	}
+	n := copy(p, h.b[h.i:])
+	h.i += n
+	return n, nil
+}
+
+// WriteTo writes the bytes not yet read to w in one call, so io.Copy to a
+// file makes no intermediate copy.
+func (h *Handoff) WriteTo(w io.Writer) (int64, error) {
+	if h.i >= len(h.b) {
+		return 0, nil
+	}
+	n, err := w.Write(h.b[h.i:])
+	h.i += n
+	if err == nil && h.i < len(h.b) {
+		err = io.ErrShortWrite
+	}
+	return int64(n), err
+}
+
+// Seek moves the read offset as bytes.Reader does, so an S3 backend can
+// sign and resend the body without copying it first.
+func (h *Handoff) Seek(offset int64, whence int) (int64, error) {
+	var abs int64
+	switch whence {
+	case io.SeekStart:
+		abs = offset
+	case io.SeekCurrent:
+		abs = int64(h.i) + offset
+	case io.SeekEnd:
+		abs = int64(len(h.b)) + offset
+	default:
+		return 0, errors.New("driver.Handoff.Seek: invalid whence")
+	}
+	if abs < 0 {
+		return 0, errors.New("driver.Handoff.Seek: negative position")
+	}
+	h.i = int(min(abs, int64(len(h.b))))
+	return abs, nil
+}
+
+// Len returns how many bytes are left to read.
+func (h *Handoff) Len() int { return len(h.b) - h.i }
+
+// Take returns the bytes not yet read and marks them read: whoever takes
+// them owns them. A second Take returns nothing.
+func (h *Handoff) Take() []byte {
+	rest := h.b[h.i:]
+	h.i = len(h.b)
+	return rest
+}
