@@ -6,7 +6,11 @@ import (
 	"crypto/rand"
 	"fmt"
 	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -31,16 +35,48 @@ func benchTargets(b *testing.B) []benchTarget {
 		// versitygw's posix backend on whatever TMPDIR is: run with
 		// TMPDIR=/dev/shm for tmpfs, as the README's figures are.
 		v := s3test.StartVersity(b)
-		targets = append(targets, benchTarget{"versitygw", s3.New(s3.Options{
-			Region:       v.Region,
-			Credentials:  credentials.NewStaticCredentialsProvider(v.AccessKey, v.SecretKey, ""),
-			BaseEndpoint: aws.String(v.Endpoint),
-			UsePathStyle: true,
-		})})
+		targets = append(targets, benchTarget{"versitygw", processClient(v)})
 	} else {
 		b.Logf("versitygw not found, benchmarking serve alone: %s", s3test.BuildHint)
 	}
 	return targets
+}
+
+// processClient is a default-configured SDK client of a server started
+// by s3test.
+func processClient(v *s3test.Server) *s3.Client {
+	return s3.New(s3.Options{
+		Region:       v.Region,
+		Credentials:  credentials.NewStaticCredentialsProvider(v.AccessKey, v.SecretKey, ""),
+		BaseEndpoint: aws.String(v.Endpoint),
+		UsePathStyle: true,
+	})
+}
+
+var trovemem struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// trovememBinary builds cmd/trovemem once per test process.
+func trovememBinary(b *testing.B) string {
+	trovemem.once.Do(func() {
+		dir, err := os.MkdirTemp("", "trovemem-bench-")
+		if err != nil {
+			trovemem.err = err
+			return
+		}
+		trovemem.path = filepath.Join(dir, "trovemem")
+		out, err := exec.Command("go", "build", "-o", trovemem.path, "github.com/trovemem/trovemem/cmd/trovemem").CombinedOutput()
+		if err != nil {
+			trovemem.err = fmt.Errorf("go build cmd/trovemem: %v: %s", err, out)
+		}
+	})
+	if trovemem.err != nil {
+		b.Fatal(trovemem.err)
+	}
+	return trovemem.path
 }
 
 // latencies records per-operation times and reports p50 and p99.
@@ -124,20 +160,41 @@ func BenchmarkS3(b *testing.B) {
 // pair stays steady. It reports each side's mean, p50 and p99 and
 // serve-x, versitygw's mean over serve's: serve's throughput in multiples
 // of versitygw's, one request at a time.
+//
+// versitygw always runs as a process of its own. serve runs two ways:
+// "process" starts the trovemem binary (built from this module), as users
+// run it, so the benchmark's process holds only the client; "inproc" runs
+// serve's handler in the benchmark's process, beside the client, which
+// spares serve the wake-ups of a second process that versitygw pays, so
+// it flatters serve and is kept for comparison with earlier rounds.
 func BenchmarkS3Paired(b *testing.B) {
-	ctx := context.Background()
-	targets := benchTargets(b)
-	if len(targets) < 2 {
+	if _, err := s3test.VersityBinary(); err != nil {
 		b.Skipf("needs versitygw: %s", s3test.BuildHint)
 	}
+	versity := processClient(s3test.StartVersity(b))
+	b.Run("process", func(b *testing.B) {
+		pairedOps(b, processClient(s3test.StartTrovemem(b, trovememBinary(b))), versity, "process")
+	})
+	b.Run("inproc", func(b *testing.B) {
+		ts := startServer(&testing.T{}, serve.Options{AccessKey: testAccess, SecretKey: testSecret})
+		pairedOps(b, newClient(ts, testSecret), versity, "inproc")
+	})
+}
+
+// pairedOps runs BenchmarkS3Paired's operations on the serve client and
+// the versitygw client, each in a bucket of its own named after setup.
+func pairedOps(b *testing.B, serveClient, versity *s3.Client, setup string) {
+	ctx := context.Background()
+	bucket := "paired-" + setup
+	targets := []benchTarget{{"serve", serveClient}, {"versitygw", versity}}
 	data := make([]byte, 64<<10)
 	_, _ = rand.Read(data)
 	for _, tg := range targets {
-		if _, err := tg.client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String("paired")}); err != nil {
+		if _, err := tg.client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
 			b.Fatalf("%s: CreateBucket: %v", tg.name, err)
 		}
 		for i := 0; i < 100; i++ {
-			if _, err := tg.client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("paired"),
+			if _, err := tg.client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket),
 				Key: aws.String(fmt.Sprintf("seed/%03d", i)), Body: bytes.NewReader(data)}); err != nil {
 				b.Fatalf("%s: seed: %v", tg.name, err)
 			}
@@ -148,12 +205,12 @@ func BenchmarkS3Paired(b *testing.B) {
 		do   func(c *s3.Client, i int) error
 	}{
 		{"put-64KiB", func(c *s3.Client, i int) error {
-			_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String("paired"),
+			_, err := c.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket),
 				Key: aws.String(fmt.Sprintf("put/%d", i%1000)), Body: bytes.NewReader(data)})
 			return err
 		}},
 		{"get-64KiB", func(c *s3.Client, i int) error {
-			out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String("paired"), Key: aws.String(fmt.Sprintf("seed/%03d", i%100))})
+			out, err := c.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(fmt.Sprintf("seed/%03d", i%100))})
 			if err != nil {
 				return err
 			}

@@ -121,15 +121,36 @@ func StartVersity(tb testing.TB) *Server {
 			"ROOT_SECRET_KEY="+s.SecretKey,
 			"VGW_REGION="+s.Region,
 		)
-		ready := func() bool {
-			c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
-			if err == nil {
-				c.Close()
-			}
-			return err == nil
-		}
-		return cmd, ready, nil
+		return cmd, dialProbe(addr), nil
 	})
+}
+
+// StartTrovemem starts `bin serve` (a trovemem binary) over a fresh
+// memory store on a free loopback port, with the keys as environment
+// variables rather than arguments, and stops it when tb ends: a benchmark
+// then meets trovemem's endpoint as it meets versitygw's, in a process of
+// its own.
+func StartTrovemem(tb testing.TB, bin string) *Server {
+	tb.Helper()
+	return start(tb, "trovemem serve", func(s *Server, addr string) (*exec.Cmd, func() bool, error) {
+		cmd := exec.Command(bin, "--no-config", "serve", "--addr", addr, "--region", s.Region)
+		cmd.Env = append(os.Environ(),
+			"TROVEMEM_ACCESS_KEY="+s.AccessKey,
+			"TROVEMEM_SECRET_KEY="+s.SecretKey,
+		)
+		return cmd, dialProbe(addr), nil
+	})
+}
+
+// dialProbe says a server is ready once it accepts a connection on addr.
+func dialProbe(addr string) func() bool {
+	return func() bool {
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	}
 }
 
 // MinIOHint says how to get the optional MinIO binary; skip messages carry it.
