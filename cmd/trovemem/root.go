@@ -120,7 +120,9 @@ DIR writes man pages.
 The global settings --config, --history, --mount, --no-config, --now, --output
 and --route can also come from the environment as TROVEMEM_<FLAG>, upper case
 with - as _ (TROVEMEM_OUTPUT=json; repeatable flags take comma-separated
-values), and TROVEMEM_PAGER chooses the pager; no other flag is read from it.
+values), as can serve's --access-key and --secret-key (TROVEMEM_ACCESS_KEY,
+TROVEMEM_SECRET_KEY); TROVEMEM_PAGER chooses the pager; no other flag is read
+from it.
 
 Exit status: 0 ok, 1 a command failed, 2 usage error, 130 interrupted.`,
 		Example: `  trovemem
@@ -308,6 +310,10 @@ var envSettings = []struct{ Var, Flag string }{
 	{"TROVEMEM_NOW", "now"},
 	{"TROVEMEM_OUTPUT", "output"},
 	{"TROVEMEM_ROUTE", "route"},
+	// serve's keys: a secret in the environment stays out of ps listings
+	// and shell history, where --secret-key would show it.
+	{"TROVEMEM_ACCESS_KEY", "access-key"},
+	{"TROVEMEM_SECRET_KEY", "secret-key"},
 }
 
 // nonFlagEnv are the environment variables trovemem reads that set no

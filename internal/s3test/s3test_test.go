@@ -3,6 +3,8 @@ package s3test
 import (
 	"io"
 	"net/http"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -12,6 +14,32 @@ import (
 // real gateway (not a closed port or some other listener) answers.
 func TestStartVersity(t *testing.T) {
 	s := StartVersity(t)
+	resp, err := http.Get(s.Endpoint + "/")
+	if err != nil {
+		t.Fatalf("GET %s: %v", s.Endpoint, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusForbidden {
+		t.Errorf("status of an unsigned ListBuckets: got %d, want 403", resp.StatusCode)
+	}
+	if !strings.Contains(string(body), "<Error>") {
+		t.Errorf("body of an unsigned ListBuckets: got %q, want an S3 <Error> document", body)
+	}
+}
+
+// TestStartTrovemem checks that the helper starts trovemem serve with the
+// keys it was given: an unsigned request is refused with an S3 error
+// document, so the keys reached the server and it enforces them.
+func TestStartTrovemem(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the trovemem binary")
+	}
+	bin := filepath.Join(t.TempDir(), "trovemem")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/trovemem/trovemem/cmd/trovemem").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v: %s", err, out)
+	}
+	s := StartTrovemem(t, bin)
 	resp, err := http.Get(s.Endpoint + "/")
 	if err != nil {
 		t.Fatalf("GET %s: %v", s.Endpoint, err)
