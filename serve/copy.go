@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/xml"
@@ -229,7 +228,8 @@ func (s *Server) copyObject(r *request) error {
 	}
 	meta[metaChecksum] = algo + ":" + value
 	meta[metaChecksumType] = typ
-	info, err := s.store.Put(ctx, r.bucket, r.key, bytes.NewReader(data),
+	// data was read for this put alone, so the store may keep it.
+	info, err := s.store.Put(ctx, r.bucket, r.key, driver.NewHandoff(data),
 		driver.WithContentType(ctype), driver.WithMetadata(meta))
 	if err != nil {
 		return storeError(err)
@@ -289,7 +289,7 @@ func (s *Server) rewriteMeta(r *request, edit func(map[string]string)) error {
 		meta = map[string]string{}
 	}
 	edit(meta)
-	if _, err := s.store.Put(ctx, r.bucket, r.key, bytes.NewReader(data), driver.WithContentType(rd.Info.ContentType),
+	if _, err := s.store.Put(ctx, r.bucket, r.key, driver.NewHandoff(data), driver.WithContentType(rd.Info.ContentType),
 		driver.WithMetadata(meta), driver.WithLastModified(rd.Info.LastModified)); err != nil {
 		return storeError(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -323,5 +324,49 @@ func TestPutETagIsContentMD5(t *testing.T) {
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("%s: got %d bytes (err %v), want the %d put", key, len(got), err, len(want))
 		}
+	}
+}
+
+// TestCompleteMultipartCopiesOnce checks that completing a multipart
+// upload into a memory backend allocates the object's size once, for the
+// joined parts the store then keeps, rather than once more for a copy the
+// store makes of them: a 16 MiB upload costs 16 MiB, not 32.
+func TestCompleteMultipartCopiesOnce(t *testing.T) {
+	ts := startServer(t, serve.Options{AccessKey: testAccess, SecretKey: testSecret})
+	c := newClient(ts, testSecret)
+	ctx := context.Background()
+	bucket, key := aws.String("once-bucket"), aws.String("joined.bin")
+	if _, err := c.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: bucket}); err != nil {
+		t.Fatal(err)
+	}
+	mp, err := c.CreateMultipartUpload(ctx, &s3.CreateMultipartUploadInput{Bucket: bucket, Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const partSize, nParts = 8 << 20, 2
+	part := bytes.Repeat([]byte("p"), partSize)
+	var parts []types.CompletedPart
+	for i := 1; i <= nParts; i++ {
+		up, err := c.UploadPart(ctx, &s3.UploadPartInput{Bucket: bucket, Key: key, UploadId: mp.UploadId,
+			PartNumber: aws.Int32(int32(i)), Body: bytes.NewReader(part)})
+		if err != nil {
+			t.Fatalf("UploadPart %d: %v", i, err)
+		}
+		parts = append(parts, types.CompletedPart{ETag: up.ETag, PartNumber: aws.Int32(int32(i)), ChecksumCRC32: up.ChecksumCRC32})
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	if _, err := c.CompleteMultipartUpload(ctx, &s3.CompleteMultipartUploadInput{Bucket: bucket, Key: key,
+		UploadId: mp.UploadId, MultipartUpload: &types.CompletedMultipartUpload{Parts: parts}}); err != nil {
+		t.Fatalf("CompleteMultipartUpload: %v", err)
+	}
+	runtime.ReadMemStats(&after)
+	size := uint64(partSize * nParts)
+	if got := after.TotalAlloc - before.TotalAlloc; got > size+size/2 {
+		t.Errorf("completing a %d MiB upload allocated %d MiB, want about %d MiB (one copy of the object)", size>>20, got>>20, size>>20)
+	}
+	info, err := ts.store.Head(ctx, *bucket, *key)
+	if err != nil || info.Size != int64(size) {
+		t.Fatalf("Head after Complete: got %v, %v; want size %d", info, err, size)
 	}
 }
