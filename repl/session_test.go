@@ -502,7 +502,7 @@ func TestFlagParsing(t *testing.T) {
 
 // TestExecOwnedPut: a put whose words the caller gave up stores the value
 // as given (its ETag is the value's MD5), is unharmed by puts of other
-// key, and fails as any put does on a missing bucket.
+// keys, and fails as any put does on a missing bucket.
 func TestExecOwnedPut(t *testing.T) {
 	s := newCoreSession(t)
 	ctx := context.Background()

@@ -253,6 +253,11 @@ type ScriptParser struct {
 	cache map[string]*Script
 	// lexer reads each line; the words are copied out before the next.
 	lexer repl.Lexer
+	// own copies every string a step keeps out of the lines it is parsed
+	// from, each word on its own: RunReader's lines are views of a buffer
+	// the next chunk reuses, and a word that is its own allocation can be
+	// handed to the store as it is (Session.ExecOwned).
+	own bool
 }
 
 // ParseFile reads and parses the script at path. A file that cannot be
@@ -357,7 +362,7 @@ func (p *ScriptParser) parseLines(name string, lines []string, crlf bool, offset
 			}
 			content := ""
 			if len(text) > 1 {
-				content = text[2:]
+				content = p.keep(text[2:])
 			}
 			last.Block = append(last.Block, content)
 			last.BlockTo = lineNo + 1
@@ -377,7 +382,7 @@ func (p *ScriptParser) parseLines(name string, lines []string, crlf bool, offset
 			}
 			logical = b.String()
 		}
-		cmds, err := splitWordsWith(&p.lexer, logical)
+		cmds, err := splitWordsWith(&p.lexer, logical, p.own)
 		if err != nil {
 			var se *repl.SyntaxError
 			if errors.As(err, &se) {
@@ -764,12 +769,21 @@ type splitCmd struct {
 // splitWords splits a logical line with repl's lexer, keeping each
 // ${NAME} outside single quotes as a variable reference. Quoting errors
 // and malformed references are *repl.SyntaxErrors at their columns.
-func splitWords(line string) ([]splitCmd, error) { return splitWordsWith(new(repl.Lexer), line) }
+func splitWords(line string) ([]splitCmd, error) { return splitWordsWith(new(repl.Lexer), line, false) }
+
+// keep is s, copied when the parser owns what it keeps.
+func (p *ScriptParser) keep(s string) string {
+	if p.own {
+		return strings.Clone(s)
+	}
+	return s
+}
 
 // splitWordsWith is splitWords reading the line with lexer, which it is
 // done with when it returns: the words are the line's substrings or new
-// strings, never the lexer's storage.
-func splitWordsWith(lexer *repl.Lexer, line string) ([]splitCmd, error) {
+// strings, never the lexer's storage; with own, each word and template
+// part is a copy of its own.
+func splitWordsWith(lexer *repl.Lexer, line string, own bool) ([]splitCmd, error) {
 	lx, err := lexer.Lex(line, repl.LexOptions{Refs: true})
 	if err != nil {
 		return nil, err
@@ -787,13 +801,16 @@ func splitWordsWith(lexer *repl.Lexer, line string) ([]splitCmd, error) {
 		c.words, all = all[:len(words):len(words)], all[len(words):]
 		for j, w := range words {
 			c.words[j] = w.Text()
+			if own {
+				c.words[j] = strings.Clone(c.words[j])
+			}
 			if !w.HasRef() {
 				continue
 			}
 			if c.tmpl == nil {
 				c.tmpl = make([]template, len(words))
 			}
-			c.tmpl[j] = newTemplate(w)
+			c.tmpl[j] = newTemplate(w, own)
 		}
 	}
 	return cmds, nil
@@ -801,16 +818,20 @@ func splitWordsWith(lexer *repl.Lexer, line string) ([]splitCmd, error) {
 
 // newTemplate makes the template of a word that refers to variables:
 // literal text (quoted or not) merged between the references.
-func newTemplate(w repl.Word) template {
+func newTemplate(w repl.Word, own bool) template {
 	var t template
 	for _, f := range w.Frags {
+		text := f.Text
+		if own {
+			text = strings.Clone(text)
+		}
 		switch {
 		case f.Kind == repl.FragRef:
-			t = append(t, tpart{text: f.Text, ref: true})
+			t = append(t, tpart{text: text, ref: true})
 		case len(t) > 0 && !t[len(t)-1].ref:
-			t[len(t)-1].text += f.Text
+			t[len(t)-1].text += text
 		default:
-			t = append(t, tpart{text: f.Text})
+			t = append(t, tpart{text: text})
 		}
 	}
 	return t

@@ -141,6 +141,9 @@ type run struct {
 	// output it got.
 	seen []*seenBlock
 	prog repl.Progress
+	// owned says the steps' words are copies of their own, which
+	// Session.ExecOwned may hand to the store (RunReader's).
+	owned bool
 }
 
 // Run replays sc and reports what happened. A script stops at its first
@@ -340,7 +343,18 @@ func (st *run) command(sc *Script, step *Step) {
 	st.ran = true
 	st.res.Commands++
 	st.prog.Add(1)
-	v, err := st.r.Session.Exec(st.ctx, words)
+	var (
+		v   repl.Result
+		err error
+	)
+	if st.owned && step.wordT == nil {
+		// Words the parser copied out one by one (RunReader): the store
+		// may keep them. A step run twice (a file sourced twice) puts two
+		// objects that share bytes nobody writes.
+		v, err = st.r.Session.ExecOwned(st.ctx, words)
+	} else {
+		v, err = st.r.Session.Exec(st.ctx, words)
+	}
 	if err == nil {
 		if st.deferRender(step, v) {
 			st.pending, st.pendingWords, st.pendingAt = v, words, st.loc(sc, step)

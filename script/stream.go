@@ -5,23 +5,36 @@ import (
 	"context"
 	"errors"
 	"io"
-	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/trovemem/trovemem/repl"
 )
 
-// streamChunkLines is how many lines a streamed script is parsed and run
-// in at a time: enough that per-chunk work vanishes, few enough that a
-// chunk of dump lines (1 KiB objects) is a few megabytes.
-const streamChunkLines = 4096
+// streamChunkLines and streamChunkBytes bound the lines a streamed script
+// is parsed and run in at a time: enough that per-chunk work vanishes, few
+// enough that the buffer the lines are read into, reused from chunk to
+// chunk, stays in the cache (a chunk of dump lines of 1 KiB objects is
+// about 230 lines).
+const (
+	streamChunkLines = 4096
+	streamChunkBytes = 256 << 10
+)
 
 // chunkReader cuts a script into chunks of whole logical lines, each
 // command with its "| " block, so a chunk parses exactly as it would in
-// the whole file.
+// the whole file. A chunk's lines are views of one buffer that the next
+// chunk reuses: reading a line allocates nothing, and whatever a caller
+// keeps of a chunk it copies first (the parser's own mode).
 type chunkReader struct {
-	r       *bufio.Reader
-	next    string // a line read ahead, not yet in a chunk
+	r *bufio.Reader
+	// buf holds the chunk's lines back to back, ends where each ends.
+	buf   []byte
+	ends  []int
+	lines []string
+	// next is a line read ahead, not yet in a chunk: the first of the
+	// next one.
+	next    []byte
 	hasNext bool
 	offset  int // lines handed out so far
 	crlf    bool
@@ -32,54 +45,79 @@ func newChunkReader(r io.Reader) *chunkReader {
 	return &chunkReader{r: bufio.NewReaderSize(r, 64<<10)}
 }
 
-// readLine returns the next physical line without its line end.
-func (c *chunkReader) readLine() (string, bool) {
+// readLine appends the next physical line, without its line end, to dst.
+func (c *chunkReader) readLine(dst []byte) ([]byte, bool) {
 	if c.hasNext {
 		c.hasNext = false
-		return c.next, true
+		return append(dst, c.next...), true
 	}
 	if c.err != nil {
-		return "", false
+		return dst, false
 	}
-	line, err := c.r.ReadString('\n')
-	if err != nil {
-		c.err = err
-		if line == "" {
-			return "", false
+	start := len(dst)
+	for {
+		frag, err := c.r.ReadSlice('\n')
+		dst = append(dst, frag...)
+		if err == bufio.ErrBufferFull {
+			continue
 		}
+		if err != nil {
+			c.err = err
+			if len(dst) == start {
+				return dst, false
+			}
+		}
+		break
 	}
-	line = strings.TrimSuffix(line, "\n")
-	if strings.HasSuffix(line, "\r") {
-		line, c.crlf = line[:len(line)-1], true
+	line := dst[start:]
+	if n := len(line); n > 0 && line[n-1] == '\n' {
+		line = line[:n-1]
 	}
-	return line, true
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line, c.crlf = line[:n-1], true
+	}
+	return dst[:start+len(line)], true
 }
 
 // chunk returns the next chunk's lines and the line number before its
-// first; no lines at the end of the input.
+// first; no lines at the end of the input. The lines are valid until the
+// next call.
 func (c *chunkReader) chunk() (lines []string, offset int) {
 	offset = c.offset
 	var cont repl.Continuation
 	continued := false
+	c.buf, c.ends = c.buf[:0], c.ends[:0]
 	for {
-		line, ok := c.readLine()
+		start := len(c.buf)
+		buf, ok := c.readLine(c.buf)
 		if !ok {
 			break
 		}
-		full := len(lines) >= streamChunkLines && !continued && !strings.HasPrefix(line, "|")
+		line := buf[start:]
+		full := (len(c.ends) >= streamChunkLines || start >= streamChunkBytes) && !continued && (len(line) == 0 || line[0] != '|')
 		if full {
-			c.next, c.hasNext = line, true
+			c.next, c.hasNext = append(c.next[:0], line...), true
+			c.buf = buf[:start]
 			break
 		}
-		lines = append(lines, line)
+		c.buf = buf
+		c.ends = append(c.ends, len(buf))
+		text := unsafe.String(unsafe.SliceData(line), len(line))
 		if continued {
-			continued = cont.Next(line)
+			continued = cont.Next(text)
 		} else {
-			continued = cont.Continue(line)
+			continued = cont.Continue(text)
 		}
 	}
-	c.offset += len(lines)
-	return lines, offset
+	// Views are made once the buffer has stopped growing.
+	c.lines = c.lines[:0]
+	from := 0
+	for _, end := range c.ends {
+		c.lines = append(c.lines, unsafe.String(unsafe.SliceData(c.buf[from:end]), end-from))
+		from = end
+	}
+	c.offset += len(c.lines)
+	return c.lines, offset
 }
 
 func (c *chunkReader) readErr() error {
@@ -124,17 +162,23 @@ func (p *ScriptParser) CheckReader(name string, src io.Reader) error {
 // except that a problem Parse would have found is met only when its chunk
 // is reached, after the chunks before it ran; it is returned as
 // *ParseErrors (use CheckReader first to refuse a broken file before
-// anything runs). Runner.Update is not honoured: rewriting blocks needs
-// the whole file, which Run has.
+// anything runs). Runner.Update and Runner.Record are not honoured:
+// rewriting blocks needs the whole file, which Run has. Each word of a
+// command is a string of its own, which the session and the store may
+// keep (Session.ExecOwned).
 func (r *Runner) RunReader(ctx context.Context, p *ScriptParser, name string, src io.Reader) (*ScriptResult, error) {
 	start := time.Now()
-	st := &run{r: r, ctx: ctx, res: &ScriptResult{Path: name}}
+	st := &run{r: r, ctx: ctx, res: &ScriptResult{Path: name}, owned: true}
 	if r.Session.Vars == nil {
 		r.Session.Vars = make(map[string]string)
 	}
 	st.prog = repl.StartProgress(ctx, "replay "+name, 0)
 	defer st.prog.Done()
 	p.errs, p.stack, p.from, p.cache = nil, nil, nil, nil
+	// The steps keep copies of the words: the lines are views of the
+	// chunk reader's buffer.
+	p.own = true
+	defer func() { p.own = false }()
 	c := newChunkReader(src)
 	for !st.stop {
 		lines, offset := c.chunk()
