@@ -66,6 +66,34 @@ func BenchmarkReplay(b *testing.B) {
 	b.ReportMetric(n/elapsed.Seconds(), "commands/s")
 }
 
+// dumpLines is a dump of n objects of 1 KiB, lines as dump writes them
+// (a value, --content-type and --modified).
+func dumpLines(n int) string {
+	var src strings.Builder
+	src.WriteString("mkbucket bench --exist-ok\n")
+	value := strings.Repeat("abcdefghijklmnopqrstuvwxyzABCDEF", 32)
+	for i := range n {
+		fmt.Fprintf(&src, "put bench obj/%07d %s --content-type text/plain --modified 2026-12-07T14:08:17.584433508Z\n", i, value)
+	}
+	return src.String()
+}
+
+// BenchmarkCheckLine is the per-line cost of --load's first pass over a
+// dump, which refuses a broken file before any of it runs: read, lex and
+// check each line, keeping nothing.
+func BenchmarkCheckLine(b *testing.B) {
+	const lines = 20_000
+	text := dumpLines(lines)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if err := NewScriptParser().CheckReader("load.trove", strings.NewReader(text)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*(lines+1)), "ns/line")
+}
+
 // BenchmarkLoadLine is the per-line cost of a --load of a dump: lines as
 // dump writes them (a 1 KiB value, --content-type and --modified), checked
 // and then run from a reader, as --load streams its file, into a fresh
@@ -74,13 +102,7 @@ func BenchmarkReplay(b *testing.B) {
 // with it.
 func BenchmarkLoadLine(b *testing.B) {
 	const lines = 20_000
-	var src strings.Builder
-	src.WriteString("mkbucket bench --exist-ok\n")
-	value := strings.Repeat("abcdefghijklmnopqrstuvwxyzABCDEF", 32)
-	for i := range lines {
-		fmt.Fprintf(&src, "put bench obj/%07d %s --content-type text/plain --modified 2026-12-07T14:08:17.584433508Z\n", i, value)
-	}
-	text := src.String()
+	text := dumpLines(lines)
 	var (
 		elapsed       time.Duration
 		allocs, bytes uint64
