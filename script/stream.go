@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"sync"
 	"time"
 	"unsafe"
 
@@ -165,7 +166,9 @@ func (p *ScriptParser) CheckReader(name string, src io.Reader) error {
 // anything runs). Runner.Update and Runner.Record are not honoured:
 // rewriting blocks needs the whole file, which Run has. Each word of a
 // command is a string of its own, which the session and the store may
-// keep (Session.ExecOwned).
+// keep (Session.ExecOwned). The chunk after the one running is parsed
+// meanwhile, in a goroutine of its own, which is done when RunReader
+// returns.
 func (r *Runner) RunReader(ctx context.Context, p *ScriptParser, name string, src io.Reader) (*ScriptResult, error) {
 	start := time.Now()
 	st := &run{r: r, ctx: ctx, res: &ScriptResult{Path: name}, owned: true}
@@ -175,28 +178,77 @@ func (r *Runner) RunReader(ctx context.Context, p *ScriptParser, name string, sr
 	st.prog = repl.StartProgress(ctx, "replay "+name, 0)
 	defer st.prog.Done()
 	p.errs, p.stack, p.from, p.cache = nil, nil, nil, nil
-	// The steps keep copies of the words: the lines are views of the
-	// chunk reader's buffer.
+	// The next chunk is parsed while this one runs, on the other core:
+	// the steps keep copies of the words, so the lines, views of the
+	// chunk reader's buffer, can be read over meanwhile.
 	p.own = true
-	defer func() { p.own = false }()
-	c := newChunkReader(src)
-	for !st.stop {
-		lines, offset := c.chunk()
-		if len(lines) == 0 {
+	chunks, done := make(chan parsedChunk, 1), make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(chunks)
+		p.parseAhead(name, newChunkReader(src), chunks, done)
+	}()
+	defer func() {
+		close(done)
+		wg.Wait()
+		p.own = false
+	}()
+	for pc := range chunks {
+		switch {
+		case pc.errs != nil:
+			return nil, &ParseErrors{Errs: pc.errs}
+		case pc.err != nil:
+			return nil, pc.err
+		}
+		st.script(pc.sc)
+		if st.stop {
 			break
 		}
-		sc := p.parseLines(name, lines, c.crlf, offset)
-		if len(p.errs) > 0 {
-			return nil, &ParseErrors{Errs: p.errs}
-		}
-		st.script(sc)
-	}
-	if err := c.readErr(); err != nil {
-		return nil, err
 	}
 	st.res.Duration = time.Since(start)
 	if r.Log {
 		st.res.Log = st.log.String()
 	}
 	return st.res, nil
+}
+
+// parsedChunk is a chunk parsed ahead of the runner: its steps, or the
+// parse errors or the read error the script ends in there.
+type parsedChunk struct {
+	sc   *Script
+	errs []*ParseError
+	err  error
+}
+
+// parseAhead parses c a chunk at a time and sends each chunk to out, until
+// the input ends, a chunk does not parse, or done is closed.
+func (p *ScriptParser) parseAhead(name string, c *chunkReader, out chan<- parsedChunk, done <-chan struct{}) {
+	send := func(pc parsedChunk) bool {
+		select {
+		case out <- pc:
+			return true
+		case <-done:
+			return false
+		}
+	}
+	for {
+		lines, offset := c.chunk()
+		if len(lines) == 0 {
+			break
+		}
+		sc := p.parseLines(name, lines, c.crlf, offset)
+		sc.lines = nil // views of a buffer the next chunk reuses
+		if len(p.errs) > 0 {
+			send(parsedChunk{errs: p.errs})
+			return
+		}
+		if !send(parsedChunk{sc: sc}) {
+			return
+		}
+	}
+	if err := c.readErr(); err != nil {
+		send(parsedChunk{err: err})
+	}
 }
