@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"runtime"
 	"sync"
 	"time"
 	"unsafe"
@@ -29,10 +30,9 @@ const (
 // keeps of a chunk it copies first (the parser's own mode).
 type chunkReader struct {
 	r *bufio.Reader
-	// buf holds the chunk's lines back to back, ends where each ends.
-	buf   []byte
-	ends  []int
-	lines []string
+	// cb holds the chunk; a caller that keeps a chunk's lines while the
+	// next is read gives the reader another chunkBuf first.
+	cb *chunkBuf
 	// next is a line read ahead, not yet in a chunk: the first of the
 	// next one.
 	next    []byte
@@ -42,8 +42,16 @@ type chunkReader struct {
 	err     error
 }
 
+// chunkBuf holds a chunk's lines back to back in buf, ends where each
+// ends, and lines, their views.
+type chunkBuf struct {
+	buf   []byte
+	ends  []int
+	lines []string
+}
+
 func newChunkReader(r io.Reader) *chunkReader {
-	return &chunkReader{r: bufio.NewReaderSize(r, 64<<10)}
+	return &chunkReader{r: bufio.NewReaderSize(r, 64<<10), cb: new(chunkBuf)}
 }
 
 // readLine appends the next physical line, without its line end, to dst.
@@ -87,22 +95,23 @@ func (c *chunkReader) chunk() (lines []string, offset int) {
 	offset = c.offset
 	var cont repl.Continuation
 	continued := false
-	c.buf, c.ends = c.buf[:0], c.ends[:0]
+	cb := c.cb
+	cb.buf, cb.ends = cb.buf[:0], cb.ends[:0]
 	for {
-		start := len(c.buf)
-		buf, ok := c.readLine(c.buf)
+		start := len(cb.buf)
+		buf, ok := c.readLine(cb.buf)
 		if !ok {
 			break
 		}
 		line := buf[start:]
-		full := (len(c.ends) >= streamChunkLines || start >= streamChunkBytes) && !continued && (len(line) == 0 || line[0] != '|')
+		full := (len(cb.ends) >= streamChunkLines || start >= streamChunkBytes) && !continued && (len(line) == 0 || line[0] != '|')
 		if full {
 			c.next, c.hasNext = append(c.next[:0], line...), true
-			c.buf = buf[:start]
+			cb.buf = buf[:start]
 			break
 		}
-		c.buf = buf
-		c.ends = append(c.ends, len(buf))
+		cb.buf = buf
+		cb.ends = append(cb.ends, len(buf))
 		text := unsafe.String(unsafe.SliceData(line), len(line))
 		if continued {
 			continued = cont.Next(text)
@@ -111,14 +120,14 @@ func (c *chunkReader) chunk() (lines []string, offset int) {
 		}
 	}
 	// Views are made once the buffer has stopped growing.
-	c.lines = c.lines[:0]
+	cb.lines = cb.lines[:0]
 	from := 0
-	for _, end := range c.ends {
-		c.lines = append(c.lines, unsafe.String(unsafe.SliceData(c.buf[from:end]), end-from))
+	for _, end := range cb.ends {
+		cb.lines = append(cb.lines, unsafe.String(unsafe.SliceData(cb.buf[from:end]), end-from))
 		from = end
 	}
-	c.offset += len(c.lines)
-	return c.lines, offset
+	c.offset += len(cb.lines)
+	return cb.lines, offset
 }
 
 func (c *chunkReader) readErr() error {
@@ -131,21 +140,68 @@ func (c *chunkReader) readErr() error {
 // CheckReader parses the script read from src a chunk at a time and
 // returns its problems as *ParseErrors, as Parse does, without keeping
 // the script: it lets a caller refuse a broken file of any size before
-// running any of it with RunReader.
+// running any of it with RunReader. Chunks are parsed in parallel, one
+// goroutine per core, each with a parser of its own; their problems are
+// reported in the order of the file, as one parser would find them.
 func (p *ScriptParser) CheckReader(name string, src io.Reader) error {
 	p.errs, p.stack, p.from, p.cache = nil, nil, nil, nil
+	type job struct {
+		n      int // the chunk's index
+		cb     *chunkBuf
+		offset int
+	}
+	var (
+		jobs = make(chan job, 2)
+		free = make(chan *chunkBuf, 8) // room for every buffer in flight
+		wg   sync.WaitGroup
+		mu   sync.Mutex
+		// found holds each chunk's problems by index; expanded sums
+		// the steps, saturating.
+		found    = make(map[int][]*ParseError)
+		expanded = 0
+	)
+	for range max(1, min(runtime.GOMAXPROCS(0), 4)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			wp := &ScriptParser{Check: p.Check, ReadFile: p.ReadFile}
+			for j := range jobs {
+				sc := wp.parseLines(name, j.cb.lines, false, j.offset)
+				mu.Lock()
+				if len(wp.errs) > 0 {
+					found[j.n] = wp.errs
+				}
+				expanded = min(expanded+sc.expanded, MaxExpandedSteps+1)
+				mu.Unlock()
+				wp.errs = nil
+				select {
+				case free <- j.cb:
+				default:
+				}
+			}
+		}()
+	}
 	c := newChunkReader(src)
-	expanded := 0
-	for {
+	chunks := 0
+	for ; ; chunks++ {
+		select {
+		case c.cb = <-free:
+		default:
+			c.cb = new(chunkBuf)
+		}
 		lines, offset := c.chunk()
 		if len(lines) == 0 {
 			break
 		}
-		sc := p.parseLines(name, lines, c.crlf, offset)
-		expanded = min(expanded+sc.expanded, MaxExpandedSteps+1)
+		jobs <- job{n: chunks, cb: c.cb, offset: offset}
 	}
+	close(jobs)
+	wg.Wait()
 	if err := c.readErr(); err != nil {
 		return err
+	}
+	for n := range chunks {
+		p.errs = append(p.errs, found[n]...)
 	}
 	if expanded > MaxExpandedSteps {
 		p.errorf(name, 1, 1, "%v: more than %d (sourced files repeat each other's steps)", ErrTooManySteps, MaxExpandedSteps)

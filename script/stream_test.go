@@ -104,3 +104,34 @@ func TestCheckReaderFindsLateErrors(t *testing.T) {
 		t.Errorf("got the error at line %d, want %d", pe.Errs[0].Line, line)
 	}
 }
+
+// TestCheckReaderMatchesParse: the chunks are checked in parallel, yet the
+// problems come out as Parse finds them in the whole file: the same
+// messages at the same lines, in the file's order.
+func TestCheckReaderMatchesParse(t *testing.T) {
+	var b strings.Builder
+	for i := range 6 * streamChunkLines {
+		switch {
+		case i%997 == 5:
+			fmt.Fprintf(&b, "put sss 'k%d\n", i) // unterminated quote
+		case i%1409 == 7:
+			fmt.Fprintf(&b, "frobnicate %d\n", i) // unknown command
+		default:
+			fmt.Fprintf(&b, "put sss k%d v\n", i)
+		}
+	}
+	src := b.String()
+	_, err := NewScriptParser().Parse("s.trove", []byte(src))
+	var want *ParseErrors
+	if !errors.As(err, &want) || len(want.Errs) < 10 {
+		t.Fatalf("Parse: got %v, want many parse errors", err)
+	}
+	err = NewScriptParser().CheckReader("s.trove", strings.NewReader(src))
+	var got *ParseErrors
+	if !errors.As(err, &got) {
+		t.Fatalf("CheckReader: got %v, want *ParseErrors", err)
+	}
+	if got.Error() != want.Error() {
+		t.Errorf("CheckReader's errors differ from Parse's:\ngot\n%s\nwant\n%s", got, want)
+	}
+}
