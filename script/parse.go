@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -258,6 +259,30 @@ type ScriptParser struct {
 	// the next chunk reuses, and a word that is its own allocation can be
 	// handed to the store as it is (Session.ExecOwned).
 	own bool
+	// slab, when slabbed is set, is where step takes the steps of the
+	// chunk being parsed, from a buffer the caller recycles once the chunk
+	// is done with (CheckReader's workers, RunReader), so a streamed
+	// script allocates no step per line. A sourced file's steps, which
+	// the cache keeps, never come from it.
+	slab    []Step
+	slabbed bool
+	// cmdBuf is room for a line's commands, reused from line to line.
+	cmdBuf []splitCmd
+}
+
+// newStep returns a zero Step, from the slab when there is one.
+func (p *ScriptParser) newStep() *Step {
+	if !p.slabbed {
+		return new(Step)
+	}
+	if len(p.slab) == cap(p.slab) {
+		// Steps already handed out keep the full slab alive.
+		p.slab = make([]Step, 0, max(256, 2*cap(p.slab)))
+	}
+	p.slab = p.slab[:len(p.slab)+1]
+	st := &p.slab[len(p.slab)-1]
+	*st = Step{}
+	return st
 }
 
 // ParseFile reads and parses the script at path. A file that cannot be
@@ -382,7 +407,10 @@ func (p *ScriptParser) parseLines(name string, lines []string, crlf bool, offset
 			}
 			logical = b.String()
 		}
-		cmds, err := splitWordsWith(&p.lexer, logical, p.own)
+		// The buffer is taken while its commands are read, since a source
+		// line parses another file with this parser.
+		cmds, err := splitWordsWith(&p.lexer, logical, p.own, p.cmdBuf)
+		p.cmdBuf = nil
 		if err != nil {
 			var se *repl.SyntaxError
 			if errors.As(err, &se) {
@@ -415,6 +443,8 @@ func (p *ScriptParser) parseLines(name string, lines []string, crlf bool, offset
 				last = nil
 			}
 		}
+		clear(cmds)
+		p.cmdBuf = cmds[:0]
 	}
 	return sc
 }
@@ -423,7 +453,8 @@ func (p *ScriptParser) parseLines(name string, lines []string, crlf bool, offset
 // returns nil. tmpl, when not nil, holds the template of each word that
 // refers to variables; such a word is shown in words as written.
 func (p *ScriptParser) step(file string, line int, text string, words []string, tmpl []template) *Step {
-	st := &Step{Line: line, Count: -1}
+	st := p.newStep()
+	st.Line, st.Count = line, -1
 	for len(words) > 0 && (tmpl == nil || tmpl[0] == nil) {
 		c, ok, err := parseCond(words[0])
 		if !ok {
@@ -643,7 +674,9 @@ func (p *ScriptParser) source(file string, line, col int, target string) *Script
 		return nil
 	}
 	p.from = append(p.from, Location{File: file, Line: line})
-	defer func() { p.from = p.from[:len(p.from)-1] }()
+	slabbed := p.slabbed
+	p.slabbed = false // the cache keeps these steps
+	defer func() { p.from, p.slabbed = p.from[:len(p.from)-1], slabbed }()
 	sc := p.parse(path, src)
 	if p.cache == nil {
 		p.cache = make(map[string]*Script)
@@ -769,7 +802,9 @@ type splitCmd struct {
 // splitWords splits a logical line with repl's lexer, keeping each
 // ${NAME} outside single quotes as a variable reference. Quoting errors
 // and malformed references are *repl.SyntaxErrors at their columns.
-func splitWords(line string) ([]splitCmd, error) { return splitWordsWith(new(repl.Lexer), line, false) }
+func splitWords(line string) ([]splitCmd, error) {
+	return splitWordsWith(new(repl.Lexer), line, false, nil)
+}
 
 // keep is s, copied when the parser owns what it keeps.
 func (p *ScriptParser) keep(s string) string {
@@ -782,8 +817,8 @@ func (p *ScriptParser) keep(s string) string {
 // splitWordsWith is splitWords reading the line with lexer, which it is
 // done with when it returns: the words are the line's substrings or new
 // strings, never the lexer's storage; with own, each word and template
-// part is a copy of its own.
-func splitWordsWith(lexer *repl.Lexer, line string, own bool) ([]splitCmd, error) {
+// part is a copy of its own. The commands are appended to buf[:0].
+func splitWordsWith(lexer *repl.Lexer, line string, own bool, buf []splitCmd) ([]splitCmd, error) {
 	lx, err := lexer.Lex(line, repl.LexOptions{Refs: true})
 	if err != nil {
 		return nil, err
@@ -795,9 +830,10 @@ func splitWordsWith(lexer *repl.Lexer, line string, own bool) ([]splitCmd, error
 	for _, words := range lx.Cmds {
 		n += len(words)
 	}
-	cmds, all := make([]splitCmd, len(lx.Cmds)), make([]string, n)
+	cmds, all := slices.Grow(buf[:0], len(lx.Cmds))[:len(lx.Cmds)], make([]string, n)
 	for i, words := range lx.Cmds {
 		c := &cmds[i]
+		*c = splitCmd{}
 		c.words, all = all[:len(words):len(words)], all[len(words):]
 		for j, w := range words {
 			c.words[j] = w.Text()

@@ -164,8 +164,11 @@ func (p *ScriptParser) CheckReader(name string, src io.Reader) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			wp := &ScriptParser{Check: p.Check, ReadFile: p.ReadFile}
+			// The worker's steps are dropped with each chunk: one slab
+			// serves them all.
+			wp := &ScriptParser{Check: p.Check, ReadFile: p.ReadFile, slabbed: true}
 			for j := range jobs {
+				wp.slab = wp.slab[:0]
 				sc := wp.parseLines(name, j.cb.lines, false, j.offset)
 				mu.Lock()
 				if len(wp.errs) > 0 {
@@ -239,12 +242,15 @@ func (r *Runner) RunReader(ctx context.Context, p *ScriptParser, name string, sr
 	// chunk reader's buffer, can be read over meanwhile.
 	p.own = true
 	chunks, done := make(chan parsedChunk, 1), make(chan struct{})
+	// slabs brings back the steps of a chunk that has run, for a chunk
+	// to come.
+	slabs := make(chan []Step, 4)
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		defer close(chunks)
-		p.parseAhead(name, newChunkReader(src), chunks, done)
+		p.parseAhead(name, newChunkReader(src), chunks, slabs, done)
 	}()
 	defer func() {
 		close(done)
@@ -262,6 +268,10 @@ func (r *Runner) RunReader(ctx context.Context, p *ScriptParser, name string, sr
 		if st.stop {
 			break
 		}
+		select {
+		case slabs <- pc.slab:
+		default:
+		}
 	}
 	st.res.Duration = time.Since(start)
 	if r.Log {
@@ -274,13 +284,17 @@ func (r *Runner) RunReader(ctx context.Context, p *ScriptParser, name string, sr
 // parse errors or the read error the script ends in there.
 type parsedChunk struct {
 	sc   *Script
+	slab []Step // where sc's steps are, to recycle once they have run
 	errs []*ParseError
 	err  error
 }
 
 // parseAhead parses c a chunk at a time and sends each chunk to out, until
-// the input ends, a chunk does not parse, or done is closed.
-func (p *ScriptParser) parseAhead(name string, c *chunkReader, out chan<- parsedChunk, done <-chan struct{}) {
+// the input ends, a chunk does not parse, or done is closed. Each chunk's
+// steps are taken from a slab that slabs brings back once it has run.
+func (p *ScriptParser) parseAhead(name string, c *chunkReader, out chan<- parsedChunk, slabs <-chan []Step, done <-chan struct{}) {
+	p.slabbed = true
+	defer func() { p.slab, p.slabbed = nil, false }()
 	send := func(pc parsedChunk) bool {
 		select {
 		case out <- pc:
@@ -294,13 +308,19 @@ func (p *ScriptParser) parseAhead(name string, c *chunkReader, out chan<- parsed
 		if len(lines) == 0 {
 			break
 		}
+		select {
+		case p.slab = <-slabs:
+			p.slab = p.slab[:0]
+		default:
+			p.slab = nil
+		}
 		sc := p.parseLines(name, lines, c.crlf, offset)
 		sc.lines = nil // views of a buffer the next chunk reuses
 		if len(p.errs) > 0 {
 			send(parsedChunk{errs: p.errs})
 			return
 		}
-		if !send(parsedChunk{sc: sc}) {
+		if !send(parsedChunk{sc: sc, slab: p.slab}) {
 			return
 		}
 	}
