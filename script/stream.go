@@ -51,7 +51,13 @@ type chunkBuf struct {
 }
 
 func newChunkReader(r io.Reader) *chunkReader {
-	return &chunkReader{r: bufio.NewReaderSize(r, 64<<10), cb: new(chunkBuf)}
+	return &chunkReader{r: bufio.NewReaderSize(r, 64<<10), cb: newChunkBuf()}
+}
+
+// newChunkBuf returns a chunkBuf with room for a chunk of streamChunkBytes
+// and the line that goes past it, so the usual chunk never grows it.
+func newChunkBuf() *chunkBuf {
+	return &chunkBuf{buf: make([]byte, 0, streamChunkBytes+16<<10)}
 }
 
 // readLine appends the next physical line, without its line end, to dst.
@@ -190,7 +196,7 @@ func (p *ScriptParser) CheckReader(name string, src io.Reader) error {
 		select {
 		case c.cb = <-free:
 		default:
-			c.cb = new(chunkBuf)
+			c.cb = newChunkBuf()
 		}
 		lines, offset := c.chunk()
 		if len(lines) == 0 {
