@@ -268,6 +268,8 @@ type ScriptParser struct {
 	slabbed bool
 	// cmdBuf is room for a line's commands, reused from line to line.
 	cmdBuf []splitCmd
+	// checked is what the last CheckReader passed.
+	checked checked
 }
 
 // newStep returns a zero Step, from the slab when there is one.

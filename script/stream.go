@@ -150,7 +150,7 @@ func (c *chunkReader) readErr() error {
 // goroutine per core, each with a parser of its own; their problems are
 // reported in the order of the file, as one parser would find them.
 func (p *ScriptParser) CheckReader(name string, src io.Reader) error {
-	p.errs, p.stack, p.from, p.cache = nil, nil, nil, nil
+	p.errs, p.stack, p.from, p.cache, p.checked = nil, nil, nil, nil, checked{}
 	type job struct {
 		n      int // the chunk's index
 		cb     *chunkBuf
@@ -161,10 +161,10 @@ func (p *ScriptParser) CheckReader(name string, src io.Reader) error {
 		free = make(chan *chunkBuf, 8) // room for every buffer in flight
 		wg   sync.WaitGroup
 		mu   sync.Mutex
-		// found holds each chunk's problems by index; expanded sums
-		// the steps, saturating.
-		found    = make(map[int][]*ParseError)
-		expanded = 0
+		// found holds each chunk's problems by index; expanded and
+		// commands sum the steps and the commands, saturating.
+		found              = make(map[int][]*ParseError)
+		expanded, commands = 0, 0
 	)
 	for range max(1, min(runtime.GOMAXPROCS(0), 4)) {
 		wg.Add(1)
@@ -181,6 +181,7 @@ func (p *ScriptParser) CheckReader(name string, src io.Reader) error {
 					found[j.n] = wp.errs
 				}
 				expanded = min(expanded+sc.expanded, MaxExpandedSteps+1)
+				commands = min(commands+sc.commands, MaxExpandedSteps+1)
 				mu.Unlock()
 				wp.errs = nil
 				select {
@@ -218,7 +219,15 @@ func (p *ScriptParser) CheckReader(name string, src io.Reader) error {
 	if len(p.errs) > 0 {
 		return &ParseErrors{Errs: p.errs}
 	}
+	p.checked = checked{name: name, commands: commands}
 	return nil
+}
+
+// checked is what CheckReader found in the script it passed: its commands,
+// which a RunReader of the same name counts down as it runs them.
+type checked struct {
+	name     string
+	commands int
 }
 
 // RunReader replays the script read from src, parsing and running it a
@@ -231,7 +240,9 @@ func (p *ScriptParser) CheckReader(name string, src io.Reader) error {
 // anything runs). Runner.Update and Runner.Record are not honoured:
 // rewriting blocks needs the whole file, which Run has. Each word of a
 // command is a string of its own, which the session and the store may
-// keep (Session.ExecOwned). The chunk after the one running is parsed
+// keep (Session.ExecOwned). After p's CheckReader of the same name, the
+// progress shown counts down the commands it found. The chunk after the
+// one running is parsed
 // meanwhile, in a goroutine of its own, which is done when RunReader
 // returns.
 func (r *Runner) RunReader(ctx context.Context, p *ScriptParser, name string, src io.Reader) (*ScriptResult, error) {
@@ -240,7 +251,11 @@ func (r *Runner) RunReader(ctx context.Context, p *ScriptParser, name string, sr
 	if r.Session.Vars == nil {
 		r.Session.Vars = make(map[string]string)
 	}
-	st.prog = repl.StartProgress(ctx, "replay "+name, 0)
+	total := 0
+	if p.checked.name == name {
+		total = p.checked.commands
+	}
+	st.prog = repl.StartProgress(ctx, "replay "+name, total)
 	defer st.prog.Done()
 	p.errs, p.stack, p.from, p.cache = nil, nil, nil, nil
 	// The next chunk is parsed while this one runs, on the other core:
