@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -67,8 +68,8 @@ func parseScripts(a *app, paths []string) ([]*script.Script, error) {
 }
 
 // checkedScript is a script run will replay: one parsed whole (standard
-// input, which can be read only once), or a file checked by p, to be read
-// again and run a chunk at a time.
+// input or a pipe, which can be read only once), or a regular file checked
+// by p, to be read again and run a chunk at a time.
 type checkedScript struct {
 	sc   *script.Script
 	path string
@@ -86,12 +87,20 @@ func checkScripts(a *app, paths []string) ([]checkedScript, error) {
 		perrs   []*script.ParseError
 	)
 	for _, path := range paths {
-		if path == "-" {
-			data, err := io.ReadAll(a.stdin)
-			if err != nil {
-				return nil, asUsage(fmt.Errorf("read stdin: %w", err))
+		if fi, err := os.Stat(path); path == "-" || err != nil || !fi.Mode().IsRegular() {
+			// Standard input, a pipe (<(gen)) or a device can be read only
+			// once: it is parsed whole. So is a file that cannot be
+			// statted, for ParseFile's message.
+			var sc *script.Script
+			if path == "-" {
+				data, rerr := io.ReadAll(a.stdin)
+				if rerr != nil {
+					return nil, asUsage(fmt.Errorf("read stdin: %w", rerr))
+				}
+				sc, err = script.NewScriptParser().Parse(script.StdinName, data)
+			} else {
+				sc, err = script.NewScriptParser().ParseFile(path)
 			}
-			sc, err := script.NewScriptParser().Parse(script.StdinName, data)
 			var pe *script.ParseErrors
 			switch {
 			case errors.As(err, &pe):
