@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/spf13/pflag"
 
@@ -63,7 +64,7 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 	case len(inv.Args) == 3 && file != "":
 		return nil, usageErrorf(nil, "put: give VALUE or --file, not both")
 	case len(inv.Args) == 3:
-		content = strings.NewReader(inv.Args[2])
+		content = valueReader(inv.Args[2], inv.owned)
 	case hasB64:
 		data, err := base64.StdEncoding.DecodeString(b64)
 		if err != nil {
@@ -148,6 +149,20 @@ func runPut(ctx context.Context, s *Session, inv *Invocation) (Result, error) {
 		}
 	}
 	return res, nil
+}
+
+// valueReader reads put's VALUE word. A word the caller gave up
+// (Session.ExecOwned) is handed to the store as a driver.Handoff over the
+// string's own bytes, which a memory backend keeps instead of a copy:
+// those bytes are never written, by Go's rules for strings and by the
+// store's for what it keeps (memdriver never writes a stored slice; any
+// other driver only reads a Handoff), so the word reads the same wherever
+// it is still held (undo's name for the command, a failure report).
+func valueReader(v string, owned bool) io.Reader {
+	if owned && v != "" {
+		return driver.NewHandoff(unsafe.Slice(unsafe.StringData(v), len(v)))
+	}
+	return strings.NewReader(v)
 }
 
 // getOptions are get's flags.

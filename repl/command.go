@@ -60,6 +60,9 @@ type Invocation struct {
 	// Help says the words asked for the command's help (-h, --help)
 	// instead of running it.
 	Help bool
+	// owned says each word is a string of its own that the store may keep
+	// (Session.ExecOwned).
+	owned bool
 }
 
 // bindFlags makes a Command.Flags function for options of type O: bind

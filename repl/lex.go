@@ -246,6 +246,94 @@ func (lx *lexer) endCmd() {
 }
 
 func (lx *lexer) run() error {
+	if plainLine(lx.line, lx.opts.Refs) {
+		lx.runPlain()
+		return nil
+	}
+	return lx.runAny()
+}
+
+// plainLine reports whether line is plain ASCII words between spaces: no
+// tab or line end, no ';', quote, backslash or '#' (nor '$' when
+// references are read), nothing outside ASCII. Such a line, as every line
+// of a dump but the odd quoted key, needs no scanner: its words are its
+// runs of non-spaces, one column a byte. Each test is a vectorised scan,
+// several times faster than reading a long value a byte at a time.
+func plainLine(line string, refs bool) bool {
+	for i := 0; i < len(plainSpecials); i++ {
+		if strings.IndexByte(line, plainSpecials[i]) >= 0 {
+			return false
+		}
+	}
+	if refs && strings.IndexByte(line, '$') >= 0 {
+		return false
+	}
+	return isASCII(line)
+}
+
+// plainSpecials are the bytes besides ' ' (and '$') that make a line need
+// the scanner.
+const plainSpecials = "\t\n\r;\\'\"#"
+
+// isASCII reports whether s holds only ASCII bytes, eight at a time.
+func isASCII(s string) bool {
+	i := 0
+	for ; i+16 <= len(s); i += 16 {
+		if (load64(s, i)|load64(s, i+8))&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// load64 reads the eight bytes of s at i as one little-endian word (the
+// compiler makes it one load).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// runPlain is run for a line plainLine accepts, giving what runAny would
+// (FuzzPlainLine holds it to that):
+// each run of non-spaces is a word of one literal fragment, and the line
+// is one command.
+func (lx *lexer) runPlain() {
+	line := lx.line
+	for i := 0; i < len(line); {
+		if line[i] == ' ' {
+			i++
+			continue
+		}
+		j := strings.IndexByte(line[i:], ' ')
+		if j < 0 {
+			j = len(line)
+		} else {
+			j += i
+		}
+		lx.col = i + 1
+		lx.start(i)
+		lx.add(FragLiteral, 0, line[i:j], i, j)
+		if j < len(line) {
+			lx.endWord()
+		}
+		i = j
+	}
+	lx.col = len(line)
+	lx.out.InWord = lx.in
+	lx.endCmd()
+	if n := len(lx.out.Cmds); n > 0 {
+		lx.out.Last = lx.out.Cmds[n-1]
+	}
+}
+
+// runAny reads any line, a character at a time.
+func (lx *lexer) runAny() error {
 	line := lx.line
 	for i := 0; i < len(line); {
 		r, size := utf8.DecodeRuneInString(line[i:])

@@ -219,3 +219,59 @@ func FuzzContinuation(f *testing.F) {
 		}
 	})
 }
+
+// FuzzPlainLine holds the lexer's fast path for plain lines to the
+// scanner it stands in for: for every line plainLine accepts, runPlain
+// gives exactly what runAny gives, words, offsets, columns and all.
+func FuzzPlainLine(f *testing.F) {
+	for _, s := range []string{
+		"put demo k v", "  put  demo k   v  ", "", " ", "x", "put bkt obj/00000001 abcdef --content-type text/plain",
+		"a$b c", "ls\x01x", "put b k " + strings.Repeat("v", 1024), "mkbucket bkt1 --exist-ok ",
+	} {
+		f.Add(s, false)
+		f.Add(s, true)
+	}
+	f.Fuzz(func(t *testing.T, line string, refs bool) {
+		if !plainLine(line, refs) {
+			return
+		}
+		opts := LexOptions{Refs: refs}
+		fast := lexer{line: line, opts: opts}
+		fast.runPlain()
+		slow := lexer{line: line, opts: opts}
+		if err := slow.runAny(); err != nil {
+			t.Fatalf("runAny(%q): %v, but plainLine accepts it", line, err)
+		}
+		if diff := cmp.Diff(slow.out, fast.out); diff != "" {
+			t.Errorf("line %q: runPlain differs from runAny (-any +plain):\n%s", line, diff)
+		}
+	})
+}
+
+// TestPlainLine checks which lines take the fast path: only those with
+// nothing but plain ASCII between spaces.
+func TestPlainLine(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		refs bool
+		want bool
+	}{
+		{"put demo k v", true, true},
+		{"put demo k " + strings.Repeat("0123456789abcdef", 64), true, true},
+		{"put demo k ${V}", true, false},
+		{"put demo k $V", false, true},
+		{"put demo k 'v w'", true, false},
+		{`put demo k "v"`, true, false},
+		{`put demo k v\ w`, true, false},
+		{"put demo k v # note", true, false},
+		{"mkbucket a; mkbucket b", true, false},
+		{"put demo k\tv", true, false},
+		{"put demo k v\r", true, false},
+		{"put demo k café", true, false},
+		{"put demo k " + strings.Repeat("a", 40) + "é", true, false},
+	} {
+		if got := plainLine(tc.line, tc.refs); got != tc.want {
+			t.Errorf("plainLine(%q, refs %v): got %v, want %v", tc.line, tc.refs, got, tc.want)
+		}
+	}
+}

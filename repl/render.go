@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mattn/go-runewidth"
@@ -223,19 +224,44 @@ func (p PlainRenderer) Render(w io.Writer, v Result) error {
 	if g == nil || err != nil {
 		return err
 	}
-	lines := append([]string(nil), g.Before...)
-	for _, r := range g.Rows {
-		lines = append(lines, strings.Join(r, "\t"))
+	// The lines are put together in a reused buffer and written at once:
+	// a replayed script draws a grid per command.
+	bp := plainBufs.Get().(*[]byte)
+	defer plainBufs.Put(bp)
+	b := (*bp)[:0]
+	for _, l := range g.Before {
+		b = append(append(b, l...), '\n')
 	}
-	if p.Notes != nil {
-		if err := writeLines(w, lines); err != nil {
+	for _, r := range g.Rows {
+		for i, cell := range r {
+			if i > 0 {
+				b = append(b, '\t')
+			}
+			b = append(b, cell...)
+		}
+		b = append(b, '\n')
+	}
+	if p.Notes == nil {
+		for _, l := range g.After {
+			b = append(append(b, l...), '\n')
+		}
+	}
+	if cap(b) <= 64<<10 {
+		*bp = b
+	} // a long listing's buffer is let go rather than kept
+	if len(b) > 0 {
+		if _, err := w.Write(b); err != nil {
 			return err
 		}
+	}
+	if p.Notes != nil {
 		return writeLines(p.Notes, g.After)
 	}
-	lines = append(lines, g.After...)
-	return writeLines(w, lines)
+	return nil
 }
+
+// plainBufs holds PlainRenderer's buffers, *[]byte.
+var plainBufs = sync.Pool{New: func() any { return new([]byte) }}
 
 // JSONRenderer writes each result as one indented JSON document.
 type JSONRenderer struct{}

@@ -309,6 +309,20 @@ func (s *Session) SetFormat(f Format) { s.format = f }
 // command's help. The session may keep words, to name the command undo
 // would reverse: callers must not change them afterwards.
 func (s *Session) Exec(ctx context.Context, words []string) (result Result, err error) {
+	return s.exec(ctx, words, false)
+}
+
+// ExecOwned is Exec for words the caller gives up, each a string of its
+// own rather than a piece of a longer line (strings.Clone makes one): the
+// session and the store may keep them as they are. A put's VALUE is then
+// stored without a copy, so a streamed replay (--load) allocates each
+// value once. A word that shares its bytes with a longer string would pin
+// all of it in the store, for as long as the object lives.
+func (s *Session) ExecOwned(ctx context.Context, words []string) (Result, error) {
+	return s.exec(ctx, words, true)
+}
+
+func (s *Session) exec(ctx context.Context, words []string, owned bool) (result Result, err error) {
 	if len(words) == 0 {
 		return nil, nil
 	}
@@ -316,6 +330,7 @@ func (s *Session) Exec(ctx context.Context, words []string) (result Result, err 
 	if err != nil {
 		return nil, err
 	}
+	inv.owned = owned
 	if inv.Help {
 		return &HelpText{Command: c}, nil
 	}

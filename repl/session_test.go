@@ -3,7 +3,9 @@ package repl
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -495,5 +497,46 @@ func TestFlagParsing(t *testing.T) {
 				t.Errorf("after %q, %q printed:\n%q\nwant it to start with:\n%q", tt.line, tt.check, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestExecOwnedPut: a put whose words the caller gave up stores the value
+// as given (its ETag is the value's MD5), is unharmed by puts of other
+// keys, and fails as any put does on a missing bucket.
+func TestExecOwnedPut(t *testing.T) {
+	s := newCoreSession(t)
+	ctx := context.Background()
+	runOK(t, s, "mkbucket demo")
+	owned := func(words ...string) []string {
+		for i, w := range words {
+			words[i] = strings.Clone(w)
+		}
+		return words
+	}
+	for _, tc := range []struct {
+		name, key, value string
+	}{
+		{"a short value", "a", "hello"},
+		{"a 1 KiB value", "b", strings.Repeat("abcdefgh", 128)},
+		{"an empty value", "c", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if _, err := s.ExecOwned(ctx, owned("put", "demo", tc.key, tc.value, "--content-type", "text/plain")); err != nil {
+				t.Fatal(err)
+			}
+			if got := runOK(t, s, "get demo "+tc.key); got != tc.value {
+				t.Errorf("got %q, want %q", got, tc.value)
+			}
+			want := fmt.Sprintf("etag\t%x\n", md5.Sum([]byte(tc.value)))
+			if got := runOK(t, s, "head demo "+tc.key); !strings.Contains(got, want) {
+				t.Errorf("got head\n%s\nwant it to contain %q", got, want)
+			}
+		})
+	}
+	if _, err := s.ExecOwned(ctx, owned("put", "nobucket", "k", "v")); !errors.Is(err, driver.ErrBucketNotFound) {
+		t.Errorf("got %v, want a missing bucket", err)
+	}
+	if got := runOK(t, s, "get demo a"); got != "hello" {
+		t.Errorf("after other puts got %q, want %q", got, "hello")
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -253,6 +254,37 @@ type ScriptParser struct {
 	cache map[string]*Script
 	// lexer reads each line; the words are copied out before the next.
 	lexer repl.Lexer
+	// own copies every string a step keeps out of the lines it is parsed
+	// from, each word on its own: RunReader's lines are views of a buffer
+	// the next chunk reuses, and a word that is its own allocation can be
+	// handed to the store as it is (Session.ExecOwned).
+	own bool
+	// slab, when slabbed is set, is where step takes the steps of the
+	// chunk being parsed, from a buffer the caller recycles once the chunk
+	// is done with (CheckReader's workers, RunReader), so a streamed
+	// script allocates no step per line. A sourced file's steps, which
+	// the cache keeps, never come from it.
+	slab    []Step
+	slabbed bool
+	// cmdBuf is room for a line's commands, reused from line to line.
+	cmdBuf []splitCmd
+	// checked is what the last CheckReader passed.
+	checked checked
+}
+
+// newStep returns a zero Step, from the slab when there is one.
+func (p *ScriptParser) newStep() *Step {
+	if !p.slabbed {
+		return new(Step)
+	}
+	if len(p.slab) == cap(p.slab) {
+		// Steps already handed out keep the full slab alive.
+		p.slab = make([]Step, 0, max(256, 2*cap(p.slab)))
+	}
+	p.slab = p.slab[:len(p.slab)+1]
+	st := &p.slab[len(p.slab)-1]
+	*st = Step{}
+	return st
 }
 
 // ParseFile reads and parses the script at path. A file that cannot be
@@ -357,7 +389,7 @@ func (p *ScriptParser) parseLines(name string, lines []string, crlf bool, offset
 			}
 			content := ""
 			if len(text) > 1 {
-				content = text[2:]
+				content = p.keep(text[2:])
 			}
 			last.Block = append(last.Block, content)
 			last.BlockTo = lineNo + 1
@@ -377,7 +409,10 @@ func (p *ScriptParser) parseLines(name string, lines []string, crlf bool, offset
 			}
 			logical = b.String()
 		}
-		cmds, err := splitWordsWith(&p.lexer, logical)
+		// The buffer is taken while its commands are read, since a source
+		// line parses another file with this parser.
+		cmds, err := splitWordsWith(&p.lexer, logical, p.own, p.cmdBuf)
+		p.cmdBuf = nil
 		if err != nil {
 			var se *repl.SyntaxError
 			if errors.As(err, &se) {
@@ -410,6 +445,8 @@ func (p *ScriptParser) parseLines(name string, lines []string, crlf bool, offset
 				last = nil
 			}
 		}
+		clear(cmds)
+		p.cmdBuf = cmds[:0]
 	}
 	return sc
 }
@@ -418,7 +455,8 @@ func (p *ScriptParser) parseLines(name string, lines []string, crlf bool, offset
 // returns nil. tmpl, when not nil, holds the template of each word that
 // refers to variables; such a word is shown in words as written.
 func (p *ScriptParser) step(file string, line int, text string, words []string, tmpl []template) *Step {
-	st := &Step{Line: line, Count: -1}
+	st := p.newStep()
+	st.Line, st.Count = line, -1
 	for len(words) > 0 && (tmpl == nil || tmpl[0] == nil) {
 		c, ok, err := parseCond(words[0])
 		if !ok {
@@ -638,7 +676,9 @@ func (p *ScriptParser) source(file string, line, col int, target string) *Script
 		return nil
 	}
 	p.from = append(p.from, Location{File: file, Line: line})
-	defer func() { p.from = p.from[:len(p.from)-1] }()
+	slabbed := p.slabbed
+	p.slabbed = false // the cache keeps these steps
+	defer func() { p.from, p.slabbed = p.from[:len(p.from)-1], slabbed }()
 	sc := p.parse(path, src)
 	if p.cache == nil {
 		p.cache = make(map[string]*Script)
@@ -764,12 +804,23 @@ type splitCmd struct {
 // splitWords splits a logical line with repl's lexer, keeping each
 // ${NAME} outside single quotes as a variable reference. Quoting errors
 // and malformed references are *repl.SyntaxErrors at their columns.
-func splitWords(line string) ([]splitCmd, error) { return splitWordsWith(new(repl.Lexer), line) }
+func splitWords(line string) ([]splitCmd, error) {
+	return splitWordsWith(new(repl.Lexer), line, false, nil)
+}
+
+// keep is s, copied when the parser owns what it keeps.
+func (p *ScriptParser) keep(s string) string {
+	if p.own {
+		return strings.Clone(s)
+	}
+	return s
+}
 
 // splitWordsWith is splitWords reading the line with lexer, which it is
 // done with when it returns: the words are the line's substrings or new
-// strings, never the lexer's storage.
-func splitWordsWith(lexer *repl.Lexer, line string) ([]splitCmd, error) {
+// strings, never the lexer's storage; with own, each word and template
+// part is a copy of its own. The commands are appended to buf[:0].
+func splitWordsWith(lexer *repl.Lexer, line string, own bool, buf []splitCmd) ([]splitCmd, error) {
 	lx, err := lexer.Lex(line, repl.LexOptions{Refs: true})
 	if err != nil {
 		return nil, err
@@ -781,19 +832,23 @@ func splitWordsWith(lexer *repl.Lexer, line string) ([]splitCmd, error) {
 	for _, words := range lx.Cmds {
 		n += len(words)
 	}
-	cmds, all := make([]splitCmd, len(lx.Cmds)), make([]string, n)
+	cmds, all := slices.Grow(buf[:0], len(lx.Cmds))[:len(lx.Cmds)], make([]string, n)
 	for i, words := range lx.Cmds {
 		c := &cmds[i]
+		*c = splitCmd{}
 		c.words, all = all[:len(words):len(words)], all[len(words):]
 		for j, w := range words {
 			c.words[j] = w.Text()
+			if own {
+				c.words[j] = strings.Clone(c.words[j])
+			}
 			if !w.HasRef() {
 				continue
 			}
 			if c.tmpl == nil {
 				c.tmpl = make([]template, len(words))
 			}
-			c.tmpl[j] = newTemplate(w)
+			c.tmpl[j] = newTemplate(w, own)
 		}
 	}
 	return cmds, nil
@@ -801,16 +856,20 @@ func splitWordsWith(lexer *repl.Lexer, line string) ([]splitCmd, error) {
 
 // newTemplate makes the template of a word that refers to variables:
 // literal text (quoted or not) merged between the references.
-func newTemplate(w repl.Word) template {
+func newTemplate(w repl.Word, own bool) template {
 	var t template
 	for _, f := range w.Frags {
+		text := f.Text
+		if own {
+			text = strings.Clone(text)
+		}
 		switch {
 		case f.Kind == repl.FragRef:
-			t = append(t, tpart{text: f.Text, ref: true})
+			t = append(t, tpart{text: text, ref: true})
 		case len(t) > 0 && !t[len(t)-1].ref:
-			t[len(t)-1].text += f.Text
+			t[len(t)-1].text += text
 		default:
-			t = append(t, tpart{text: f.Text})
+			t = append(t, tpart{text: text})
 		}
 	}
 	return t

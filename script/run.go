@@ -124,7 +124,15 @@ type run struct {
 	out     bytes.Buffer
 	log     bytes.Buffer
 	errText string
-	ran     bool // a command has run, so assertions have something to look at
+	// pending is the last command's result while drawing it is put off:
+	// when nothing shows a command's output, it is drawn only if an
+	// assertion after it reads it, so a replay that checks nothing (a
+	// --load) draws nothing. pendingWords and pendingAt are the command
+	// and its step, for a report should drawing it fail.
+	pending      repl.Result
+	pendingWords []string
+	pendingAt    Location
+	ran          bool // a command has run, so assertions have something to look at
 	// lastWords is the last command that ran, quoted only when a report
 	// needs it.
 	lastWords []string
@@ -133,6 +141,9 @@ type run struct {
 	// output it got.
 	seen []*seenBlock
 	prog repl.Progress
+	// owned says the steps' words are copies of their own, which
+	// Session.ExecOwned may hand to the store (RunReader's).
+	owned bool
 }
 
 // Run replays sc and reports what happened. A script stops at its first
@@ -328,12 +339,28 @@ func (st *run) command(sc *Script, step *Step) {
 
 	st.out.Reset()
 	st.errText = ""
+	st.pending = nil
 	st.ran = true
 	st.res.Commands++
 	st.prog.Add(1)
-	v, err := st.r.Session.Exec(st.ctx, words)
+	var (
+		v   repl.Result
+		err error
+	)
+	if st.owned && step.wordT == nil {
+		// Words the parser copied out one by one (RunReader): the store
+		// may keep them. A step run twice (a file sourced twice) puts two
+		// objects that share bytes nobody writes.
+		v, err = st.r.Session.ExecOwned(st.ctx, words)
+	} else {
+		v, err = st.r.Session.Exec(st.ctx, words)
+	}
 	if err == nil {
-		err = st.r.Session.Render(&st.out, v)
+		if st.deferRender(step, v) {
+			st.pending, st.pendingWords, st.pendingAt = v, words, st.loc(sc, step)
+		} else {
+			err = st.r.Session.Render(&st.out, v)
+		}
 	}
 	if page, ok := v.(*repl.ObjectPage); ok && err == nil {
 		st.r.Session.Vars["cursor"] = page.NextCursor
@@ -403,6 +430,39 @@ func (st *run) command(sc *Script, step *Step) {
 		}
 	}
 	st.lastWords = words
+}
+
+// deferRender reports whether drawing v can wait until an assertion asks
+// for it: nothing shows the output as the command runs (Stdout, the log),
+// nothing compares it right after (a block, --record, --update, a "!"
+// command's report), and v is data already in hand, not content streamed
+// from the store, whose reader drawing closes.
+func (st *run) deferRender(step *Step, v repl.Result) bool {
+	r := st.r
+	if v == nil || r.Stdout != nil || r.Log || r.Record || r.Update || step.HasBlock || step.Expect == ExpectFailure {
+		return false
+	}
+	_, content := v.(*repl.Content)
+	return !content
+}
+
+// drawPending draws a result whose drawing was put off, before an
+// assertion reads the output. Drawing into a buffer fails only on a bug;
+// should it, the command is reported as failed, as it would have been
+// had it been drawn when it ran.
+func (st *run) drawPending() bool {
+	v := st.pending
+	if v == nil {
+		return true
+	}
+	st.pending = nil
+	if err := st.r.Session.Render(&st.out, v); err != nil {
+		st.out.Reset()
+		st.errText = "error: " + err.Error() + "\n"
+		st.fail(&Failure{Kind: FailCommand, Loc: st.pendingAt, Command: repl.ShowWords(st.pendingWords), Msg: "unexpected failure: " + err.Error()})
+		return false
+	}
+	return true
 }
 
 // checkOutcome fails the step when the command's outcome is not the one
@@ -528,6 +588,9 @@ func (st *run) assert(sc *Script, step *Step) {
 		st.fail(&Failure{Kind: FailAssertion, Loc: st.loc(sc, step), Command: what, Msg: "no command has run yet to check"})
 		return
 	}
+	if !st.drawPending() {
+		return
+	}
 	re, ok := st.pattern(sc, step, what)
 	if !ok {
 		return
@@ -562,6 +625,9 @@ func (st *run) let(sc *Script, step *Step) {
 	what := "let " + step.Name + " = " + step.Stream + " " + quotePattern(step.Pattern, step.patT)
 	if !st.ran {
 		st.fail(&Failure{Kind: FailAssertion, Loc: st.loc(sc, step), Command: what, Msg: "no command has run yet to capture from"})
+		return
+	}
+	if !st.drawPending() {
 		return
 	}
 	re, ok := st.pattern(sc, step, what)

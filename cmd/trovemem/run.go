@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -57,6 +58,70 @@ func parseScripts(a *app, paths []string) ([]*script.Script, error) {
 			return nil, asUsage(err)
 		default:
 			scripts = append(scripts, sc)
+		}
+	}
+	if len(perrs) > 0 {
+		printParseErrors(a.stderr, perrs)
+		return nil, asUsage(errReported)
+	}
+	return scripts, nil
+}
+
+// checkedScript is a script run will replay: one parsed whole (standard
+// input or a pipe, which can be read only once), or a regular file checked
+// by p, to be read again and run a chunk at a time.
+type checkedScript struct {
+	sc   *script.Script
+	path string
+	p    *script.ScriptParser
+}
+
+// checkScripts checks every script before anything runs, as parseScripts
+// does, with the same errors, but keeps no file in memory: each is checked
+// a chunk at a time (on every core), and run replays it the same way while
+// the next chunk is parsed, so a long script costs neither its parse tree's
+// memory nor a core's worth of waiting.
+func checkScripts(a *app, paths []string) ([]checkedScript, error) {
+	var (
+		scripts []checkedScript
+		perrs   []*script.ParseError
+	)
+	for _, path := range paths {
+		if fi, err := os.Stat(path); path == "-" || err != nil || !fi.Mode().IsRegular() {
+			// Standard input, a pipe (<(gen)) or a device can be read only
+			// once: it is parsed whole. So is a file that cannot be
+			// statted, for ParseFile's message.
+			var sc *script.Script
+			if path == "-" {
+				data, rerr := io.ReadAll(a.stdin)
+				if rerr != nil {
+					return nil, asUsage(fmt.Errorf("read stdin: %w", rerr))
+				}
+				sc, err = script.NewScriptParser().Parse(script.StdinName, data)
+			} else {
+				sc, err = script.NewScriptParser().ParseFile(path)
+			}
+			var pe *script.ParseErrors
+			switch {
+			case errors.As(err, &pe):
+				perrs = append(perrs, pe.Errs...)
+			case err != nil:
+				return nil, asUsage(err)
+			default:
+				scripts = append(scripts, checkedScript{sc: sc})
+			}
+			continue
+		}
+		p := script.NewScriptParser()
+		err := streamFile(path, func(f io.Reader) error { return p.CheckReader(path, f) })
+		var pe *script.ParseErrors
+		switch {
+		case errors.As(err, &pe):
+			perrs = append(perrs, pe.Errs...)
+		case err != nil:
+			return nil, asUsage(err)
+		default:
+			scripts = append(scripts, checkedScript{path: path, p: p})
 		}
 	}
 	if len(perrs) > 0 {
@@ -121,7 +186,7 @@ Script syntax: the REPL's lines, plus
 			ctx := cmd.Context()
 			scriptOutput(a)
 			fixScriptClock(a)
-			scripts, err := parseScripts(a, args)
+			scripts, err := checkScripts(a, args)
 			if err != nil {
 				return err
 			}
@@ -136,8 +201,25 @@ Script syntax: the REPL's lines, plus
 	return cmd
 }
 
+// replayScript runs one script with r: a parsed one whole, a checked file
+// a chunk at a time. A file that no longer reads or parses as it did when
+// checked is an error.
+func replayScript(ctx context.Context, r *script.Runner, cs checkedScript) (res *script.ScriptResult, err error) {
+	if cs.sc != nil {
+		return r.Run(ctx, cs.sc), nil
+	}
+	err = streamFile(cs.path, func(f io.Reader) error {
+		res, err = r.RunReader(ctx, cs.p, cs.path, f)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("run %s: %w", cs.path, err)
+	}
+	return res, nil
+}
+
 // runScripts replays scripts into the app's session.
-func runScripts(ctx context.Context, a *app, scripts []*script.Script, keepGoing, verbose bool) error {
+func runScripts(ctx context.Context, a *app, scripts []checkedScript, keepGoing, verbose bool) error {
 	// Failures are printed as they happen, right under the output they are
 	// about, after the runner has ended any unfinished line.
 	r := &script.Runner{Session: a.Session, Stdout: a.stdout, KeepGoing: keepGoing,
@@ -146,8 +228,12 @@ func runScripts(ctx context.Context, a *app, scripts []*script.Script, keepGoing
 		r.Echo = a.stderr
 	}
 	failed := false
-	for _, sc := range scripts {
-		res := r.Run(ctx, sc)
+	for _, cs := range scripts {
+		res, err := replayScript(ctx, r, cs)
+		if err != nil {
+			r.EndLine()
+			return err
+		}
 		if !res.Passed() {
 			failed = true
 			if !keepGoing {

@@ -147,7 +147,10 @@ func (a *app) loadScript(ctx context.Context) error {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt)
 	defer stop()
 	defer memtune.Bound()()
-	if a.load == "-" {
+	if fi, err := os.Stat(a.load); a.load == "-" || err != nil || !fi.Mode().IsRegular() {
+		// Standard input, a pipe (--load <(gen)) or a device can be read
+		// only once, so it is parsed whole; a path that cannot be statted
+		// gets ParseFile's message.
 		sc, err := parseScripts(a, []string{a.load})
 		if err != nil {
 			a.noSave = true
@@ -155,8 +158,8 @@ func (a *app) loadScript(ctx context.Context) error {
 		}
 		return a.replayLoad(ctx, func(r *script.Runner) (*script.ScriptResult, error) { return r.Run(ctx, sc[0]), nil })
 	}
-	// A file is read twice, a chunk at a time: once to refuse a broken
-	// file before any of it runs, once to run it. A dump of a million
+	// A regular file is read twice, a chunk at a time: once to refuse a
+	// broken file before any of it runs, once to run it. A dump of a million
 	// objects then costs the memory of the objects, not of the file too.
 	p := script.NewScriptParser()
 	if err := streamFile(a.load, func(f io.Reader) error { return p.CheckReader(a.load, f) }); err != nil {
