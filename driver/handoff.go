@@ -12,6 +12,10 @@ import (
 // other driver reads a Handoff as it reads any io.Reader. trovemem serve
 // uses it for an upload it has buffered to check before storing, so a
 // memory backend keeps that buffer instead of copying it.
+//
+// Drivers only ever read a Handoff's bytes, whether they keep them or
+// not, and never write them: so the bytes may be a string's own (as a
+// streamed replay hands over each put's value), which nothing may write.
 type Handoff struct {
 	b []byte
 	i int // the next unread byte

@@ -296,7 +296,9 @@ func (d *MemDriver) CreateBucket(ctx context.Context, name string) error {
 	if _, ok := d.buckets[name]; ok {
 		return driver.ErrBucketExists
 	}
-	d.buckets[name] = newBucket(d.now())
+	// The name is kept for the bucket's lifetime: an owned copy, so it
+	// never pins (or shares the bytes of) the larger string it came in.
+	d.buckets[strings.Clone(name)] = newBucket(d.now())
 	return nil
 }
 
