@@ -18,7 +18,7 @@ import (
 // streamed replay hands over each put's value), which nothing may write.
 type Handoff struct {
 	b []byte
-	i int // the next unread byte
+	i int64 // the next unread byte; past the end after a Seek there
 }
 
 // NewHandoff returns a Handoff over b; b belongs to the Handoff from now on.
@@ -26,23 +26,23 @@ func NewHandoff(b []byte) *Handoff { return &Handoff{b: b} }
 
 // Read reads the bytes not yet read, as bytes.Reader does.
 func (h *Handoff) Read(p []byte) (int, error) {
-	if h.i >= len(h.b) {
+	if h.i >= int64(len(h.b)) {
 		return 0, io.EOF
 	}
 	n := copy(p, h.b[h.i:])
-	h.i += n
+	h.i += int64(n)
 	return n, nil
 }
 
 // WriteTo writes the bytes not yet read to w in one call, so io.Copy to a
 // file makes no intermediate copy.
 func (h *Handoff) WriteTo(w io.Writer) (int64, error) {
-	if h.i >= len(h.b) {
+	if h.i >= int64(len(h.b)) {
 		return 0, nil
 	}
 	n, err := w.Write(h.b[h.i:])
-	h.i += n
-	if err == nil && h.i < len(h.b) {
+	h.i += int64(n)
+	if err == nil && h.i < int64(len(h.b)) {
 		err = io.ErrShortWrite
 	}
 	return int64(n), err
@@ -56,7 +56,7 @@ func (h *Handoff) Seek(offset int64, whence int) (int64, error) {
 	case io.SeekStart:
 		abs = offset
 	case io.SeekCurrent:
-		abs = int64(h.i) + offset
+		abs = h.i + offset
 	case io.SeekEnd:
 		abs = int64(len(h.b)) + offset
 	default:
@@ -65,17 +65,25 @@ func (h *Handoff) Seek(offset int64, whence int) (int64, error) {
 	if abs < 0 {
 		return 0, errors.New("driver.Handoff.Seek: negative position")
 	}
-	h.i = int(min(abs, int64(len(h.b))))
+	h.i = abs
 	return abs, nil
 }
 
 // Len returns how many bytes are left to read.
-func (h *Handoff) Len() int { return len(h.b) - h.i }
+func (h *Handoff) Len() int {
+	if h.i >= int64(len(h.b)) {
+		return 0
+	}
+	return len(h.b) - int(h.i)
+}
 
 // Take returns the bytes not yet read and marks them read: whoever takes
 // them owns them. A second Take returns nothing.
 func (h *Handoff) Take() []byte {
+	if h.i >= int64(len(h.b)) {
+		return nil
+	}
 	rest := h.b[h.i:]
-	h.i = len(h.b)
+	h.i = int64(len(h.b))
 	return rest
 }

@@ -43,6 +43,7 @@ func TestHandoffReadsLikeBytesReader(t *testing.T) {
 		{"seek from current", []step{read(2), seek(3, io.SeekCurrent), read(3)}},
 		{"seek from end", []step{seek(-2, io.SeekEnd), read(5)}},
 		{"seek past end", []step{seek(40, io.SeekStart), read(5)}},
+		{"seek past end and back", []step{seek(40, io.SeekStart), seek(-30, io.SeekCurrent), read(3)}},
 		{"seek before start", []step{seek(-1, io.SeekStart), read(2)}},
 		{"write to", []step{read(3), writeTo, read(1)}},
 		{"write to at end", []step{read(100), writeTo}},
