@@ -37,26 +37,11 @@ func parseScripts(a *app, paths []string) ([]*script.Script, error) {
 		perrs   []*script.ParseError
 	)
 	for _, path := range paths {
-		var (
-			sc  *script.Script
-			err error
-		)
-		if path == "-" {
-			data, rerr := io.ReadAll(a.stdin)
-			if rerr != nil {
-				return nil, asUsage(fmt.Errorf("read stdin: %w", rerr))
-			}
-			sc, err = p.Parse(script.StdinName, data)
-		} else {
-			sc, err = p.ParseFile(path)
+		sc, err := parseWhole(a, p, path, &perrs)
+		if err != nil {
+			return nil, err
 		}
-		var pe *script.ParseErrors
-		switch {
-		case errors.As(err, &pe):
-			perrs = append(perrs, pe.Errs...)
-		case err != nil:
-			return nil, asUsage(err)
-		default:
+		if sc != nil {
 			scripts = append(scripts, sc)
 		}
 	}
@@ -91,23 +76,11 @@ func checkScripts(a *app, paths []string) ([]checkedScript, error) {
 			// Standard input, a pipe (<(gen)) or a device can be read only
 			// once: it is parsed whole. So is a file that cannot be
 			// statted, for ParseFile's message.
-			var sc *script.Script
-			if path == "-" {
-				data, rerr := io.ReadAll(a.stdin)
-				if rerr != nil {
-					return nil, asUsage(fmt.Errorf("read stdin: %w", rerr))
-				}
-				sc, err = script.NewScriptParser().Parse(script.StdinName, data)
-			} else {
-				sc, err = script.NewScriptParser().ParseFile(path)
+			sc, err := parseWhole(a, script.NewScriptParser(), path, &perrs)
+			if err != nil {
+				return nil, err
 			}
-			var pe *script.ParseErrors
-			switch {
-			case errors.As(err, &pe):
-				perrs = append(perrs, pe.Errs...)
-			case err != nil:
-				return nil, asUsage(err)
-			default:
+			if sc != nil {
 				scripts = append(scripts, checkedScript{sc: sc})
 			}
 			continue
@@ -129,6 +102,34 @@ func checkScripts(a *app, paths []string) ([]checkedScript, error) {
 		return nil, asUsage(errReported)
 	}
 	return scripts, nil
+}
+
+// parseWhole reads and parses one script whole with p ("-" is stdin). Its
+// parse errors are added to perrs, and it returns no script then; any
+// other error is a usage error.
+func parseWhole(a *app, p *script.ScriptParser, path string, perrs *[]*script.ParseError) (*script.Script, error) {
+	var (
+		sc  *script.Script
+		err error
+	)
+	if path == "-" {
+		data, rerr := io.ReadAll(a.stdin)
+		if rerr != nil {
+			return nil, asUsage(fmt.Errorf("read stdin: %w", rerr))
+		}
+		sc, err = p.Parse(script.StdinName, data)
+	} else {
+		sc, err = p.ParseFile(path)
+	}
+	var pe *script.ParseErrors
+	switch {
+	case errors.As(err, &pe):
+		*perrs = append(*perrs, pe.Errs...)
+		return nil, nil
+	case err != nil:
+		return nil, asUsage(err)
+	}
+	return sc, nil
 }
 
 func printParseErrors(w io.Writer, errs []*script.ParseError) {
