@@ -184,17 +184,13 @@ func (d *MemDriver) checkBucket(bkt string) error {
 func readAll(r io.Reader) ([]byte, error) {
 	switch src := r.(type) {
 	case *driver.Handoff:
-		// The caller gave these bytes up, so they are stored as they are;
-		// only a buffer with much spare room is copied, so that the store
-		// never pins memory it does not use.
+		// The caller gave these bytes up, so they are stored as they are
+		// (unless trimSpare must copy them).
 		data := src.Take()
 		if len(data) == 0 {
 			return nil, nil
 		}
-		if spare := cap(data) - len(data); spare > 64 && spare > len(data)/16 {
-			data = bytes.Clone(data)
-		}
-		return data, nil
+		return trimSpare(data), nil
 	case *bytes.Reader:
 		return readExactly(src, src.Len())
 	case *strings.Reader:
@@ -212,10 +208,17 @@ func readAll(r io.Reader) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	return trimSpare(data), nil
+}
+
+// trimSpare returns data, or a copy of it when the slice has much more
+// room than content, which the store would otherwise pin for the object's
+// lifetime.
+func trimSpare(data []byte) []byte {
 	if spare := cap(data) - len(data); spare > 64 && spare > len(data)/16 {
-		data = bytes.Clone(data)
+		return bytes.Clone(data)
 	}
-	return data, nil
+	return data
 }
 
 // readSized reads a reader that announced n bytes: into an exactly sized

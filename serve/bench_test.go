@@ -42,6 +42,21 @@ func benchTargets(b *testing.B) []benchTarget {
 	return targets
 }
 
+// seedBucket creates bucket on tg and fills it with seed/000 to seed/099,
+// each holding data: what the get and list benchmarks read.
+func seedBucket(ctx context.Context, b *testing.B, tg benchTarget, bucket string, data []byte) {
+	b.Helper()
+	if _, err := tg.client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
+		b.Fatalf("%s: CreateBucket: %v", tg.name, err)
+	}
+	for i := 0; i < 100; i++ {
+		if _, err := tg.client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket),
+			Key: aws.String(fmt.Sprintf("seed/%03d", i)), Body: bytes.NewReader(data)}); err != nil {
+			b.Fatalf("%s: seed: %v", tg.name, err)
+		}
+	}
+}
+
 // processClient is a default-configured SDK client of a server started
 // by s3test.
 func processClient(v *s3test.Server) *s3.Client {
@@ -100,15 +115,7 @@ func BenchmarkS3(b *testing.B) {
 	_, _ = rand.Read(data)
 	for _, tg := range benchTargets(b) {
 		bucket := "bench"
-		if _, err := tg.client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-			b.Fatalf("%s: CreateBucket: %v", tg.name, err)
-		}
-		for i := 0; i < 100; i++ {
-			if _, err := tg.client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket),
-				Key: aws.String(fmt.Sprintf("seed/%03d", i)), Body: bytes.NewReader(data)}); err != nil {
-				b.Fatalf("%s: seed: %v", tg.name, err)
-			}
-		}
+		seedBucket(ctx, b, tg, bucket, data)
 		b.Run(tg.name+"/put-64KiB", func(b *testing.B) {
 			lat := make(latencies, 0, b.N)
 			b.SetBytes(int64(len(data)))
@@ -190,15 +197,7 @@ func pairedOps(b *testing.B, serveClient, versity *s3.Client, setup string) {
 	data := make([]byte, 64<<10)
 	_, _ = rand.Read(data)
 	for _, tg := range targets {
-		if _, err := tg.client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)}); err != nil {
-			b.Fatalf("%s: CreateBucket: %v", tg.name, err)
-		}
-		for i := 0; i < 100; i++ {
-			if _, err := tg.client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket),
-				Key: aws.String(fmt.Sprintf("seed/%03d", i)), Body: bytes.NewReader(data)}); err != nil {
-				b.Fatalf("%s: seed: %v", tg.name, err)
-			}
-		}
+		seedBucket(ctx, b, tg, bucket, data)
 	}
 	ops := []struct {
 		name string
