@@ -8,12 +8,15 @@ import (
 	"hash"
 	"io"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 )
 
 const (
@@ -105,18 +108,35 @@ type keyCache struct {
 	last atomic.Pointer[cachedKey]
 }
 
+// cachedKey is a signing key and a pool of HMACs keyed with it: a keyed
+// HMAC is reset to its keyed state instead of being built for every
+// request.
 type cachedKey struct {
 	date, region, service string
 	key                   []byte
+	macs                  sync.Pool
 }
 
-func (c *keyCache) get(secret, date, region, service string) []byte {
+func (c *keyCache) get(secret, date, region, service string) *cachedKey {
 	if k := c.last.Load(); k != nil && k.date == date && k.region == region && k.service == service {
-		return k.key
+		return k
 	}
 	k := &cachedKey{date: date, region: region, service: service, key: signingKey(secret, date, region, service)}
 	c.last.Store(k)
-	return k.key
+	return k
+}
+
+// sign returns the HMAC-SHA256 of data under the signing key.
+func (k *cachedKey) sign(data []byte) (sum [sha256.Size]byte) {
+	m, _ := k.macs.Get().(hash.Hash)
+	if m == nil {
+		m = hmac.New(sha256.New, k.key)
+	}
+	m.Reset()
+	m.Write(data)
+	m.Sum(sum[:0])
+	k.macs.Put(m)
+	return sum
 }
 
 func sha256Hex(s string) string {
@@ -195,14 +215,26 @@ func (s *Server) authenticate(r *request) error {
 			return err
 		}
 	}
-	info.signingKey = s.keys.get(s.opts.SecretKey, parts[1], parts[2], parts[3])
+	key := s.keys.get(s.opts.SecretKey, parts[1], parts[2], parts[3])
+	info.signingKey = key.key
+	// The canonical request and the string to sign are built in one
+	// buffer, on the stack for most requests, since every request pays
+	// for them.
+	var space [1024]byte
 	ok := false
 	for _, uri := range canonicalURIs(r) {
-		creq := r.Method + "\n" + uri + "\n" + canonicalQuery(r.URL.RawQuery, p.presigned) + "\n" +
-			canonicalHeaders(r, p.signedHeaders) + "\n" + strings.Join(p.signedHeaders, ";") + "\n" + p.payloadHash
-		sts := sigAlgorithm + "\n" + p.amzDate + "\n" + info.scope + "\n" + sha256Hex(creq)
-		want := hex.EncodeToString(hmacSHA256(info.signingKey, sts))
-		if hmac.Equal([]byte(want), []byte(p.signature)) {
+		b := appendCanonicalRequest(space[:0], r, p, uri)
+		creq := sha256.Sum256(b)
+		b = append(b[:0], sigAlgorithm+"\n"...)
+		b = append(b, p.amzDate...)
+		b = append(b, '\n')
+		b = append(b, info.scope...)
+		b = append(b, '\n')
+		b = hex.AppendEncode(b, creq[:])
+		sum := key.sign(b)
+		var want [2 * sha256.Size]byte
+		hex.Encode(want[:], sum[:])
+		if hmac.Equal(want[:], []byte(p.signature)) {
 			ok = true
 			break
 		}
@@ -449,34 +481,97 @@ func canonicalQuery(raw string, presigned bool) string {
 	return b.String()
 }
 
-func canonicalHeaders(r *request, names []string) string {
-	var b strings.Builder
+// appendCanonicalRequest appends SigV4's canonical request for uri.
+func appendCanonicalRequest(b []byte, r *request, p *sigParams, uri string) []byte {
+	b = append(b, r.Method...)
+	b = append(b, '\n')
+	b = append(b, uri...)
+	b = append(b, '\n')
+	b = append(b, canonicalQuery(r.URL.RawQuery, p.presigned)...)
+	b = append(b, '\n')
+	b = appendCanonicalHeaders(b, r, p.signedHeaders)
+	b = append(b, '\n')
+	for i, n := range p.signedHeaders {
+		if i > 0 {
+			b = append(b, ';')
+		}
+		b = append(b, n...)
+	}
+	b = append(b, '\n')
+	return append(b, p.payloadHash...)
+}
+
+// appendCanonicalHeaders appends each signed header as "name:values\n",
+// values joined by commas with their runs of spaces folded.
+func appendCanonicalHeaders(b []byte, r *request, names []string) []byte {
 	for _, n := range names {
+		b = append(b, n...)
+		b = append(b, ':')
 		var vals []string
 		switch n {
 		case "host":
-			vals = []string{r.Host}
+			b = appendHeaderValue(b, r.Host)
 		case "content-length":
-			vals = r.Header.Values("Content-Length")
+			vals = r.Header["Content-Length"]
 			if len(vals) == 0 && r.ContentLength >= 0 {
-				vals = []string{strconv.FormatInt(r.ContentLength, 10)}
+				b = strconv.AppendInt(b, r.ContentLength, 10)
 			}
 		case "transfer-encoding":
 			vals = r.TransferEncoding
 		default:
-			vals = r.Header.Values(n)
+			vals = r.Header[headerKey(n)]
 		}
-		b.WriteString(n)
-		b.WriteByte(':')
 		for i, v := range vals {
 			if i > 0 {
-				b.WriteByte(',')
+				b = append(b, ',')
 			}
-			b.WriteString(strings.Join(strings.Fields(v), " "))
+			b = appendHeaderValue(b, v)
 		}
-		b.WriteByte('\n')
+		b = append(b, '\n')
 	}
-	return b.String()
+	return b
+}
+
+// appendHeaderValue appends v trimmed, with each run of white space inside
+// it folded to one space. A value with nothing to fold (printable ASCII,
+// single spaces between words), as SDKs send, is appended as it is.
+func appendHeaderValue(b []byte, v string) []byte {
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c > ' ' && c < utf8.RuneSelf || c == ' ' && i > 0 && i < len(v)-1 && v[i-1] != ' ' {
+			continue
+		}
+		return append(b, strings.Join(strings.Fields(v), " ")...)
+	}
+	return append(b, v...)
+}
+
+// knownHeaderKeys maps the lower-case names SDKs sign to the canonical
+// keys of http.Header, which textproto would otherwise build anew for
+// every lookup.
+var knownHeaderKeys = func() map[string]string {
+	m := make(map[string]string)
+	for _, k := range []string{
+		"Amz-Sdk-Invocation-Id", "Amz-Sdk-Request", "Content-Encoding", "Content-Md5", "Content-Type",
+		"X-Amz-Content-Sha256", "X-Amz-Date", "X-Amz-Decoded-Content-Length", "X-Amz-Trailer",
+		"X-Amz-Sdk-Checksum-Algorithm", "X-Amz-Checksum-Crc32", "X-Amz-Checksum-Crc32c",
+		"X-Amz-Checksum-Crc64nvme", "X-Amz-Checksum-Sha1", "X-Amz-Checksum-Sha256",
+		"X-Amz-User-Agent", "X-Amz-Security-Token", "X-Amz-Copy-Source", "X-Amz-Metadata-Directive",
+		"X-Amz-Acl", "X-Amz-Storage-Class", "X-Amz-Tagging", "X-Amz-Expected-Bucket-Owner",
+		"X-Amz-Checksum-Type", "X-Amz-Checksum-Mode", "X-Amz-Request-Payer", "X-Amz-Copy-Source-Range",
+		"If-Match", "If-None-Match", "If-Modified-Since", "If-Unmodified-Since", "Range", "Expect",
+	} {
+		m[strings.ToLower(k)] = k
+	}
+	return m
+}()
+
+// headerKey returns the http.Header key of a lower-case header name.
+func headerKey(name string) string {
+	if k, ok := knownHeaderKeys[name]; ok {
+		return k
+	}
+	return textproto.CanonicalMIMEHeaderKey(name)
 }
 
 // setupBody wraps r.body in the decoder and verifier the payload mode asks
@@ -540,16 +635,30 @@ func (s *Server) checkPresignedHeaders(r *request) error {
 // signature does not cover: they change what the request does, so S3
 // requires them signed.
 func unsignedAmzHeaders(r *request, signed []string) error {
-	in := make(map[string]bool, len(signed))
-	for _, h := range signed {
-		in[h] = true
+	isSigned := func(name string) bool {
+		for _, s := range signed {
+			if lowerOf(s, name) {
+				return true
+			}
+		}
+		return false
+	}
+	// A short list (an SDK signs a handful of headers) is scanned, which
+	// allocates nothing; a long one, which only a hostile request sends,
+	// gets a set, so the check stays linear in the headers.
+	if len(signed) > 16 {
+		in := make(map[string]bool, len(signed))
+		for _, h := range signed {
+			in[h] = true
+		}
+		isSigned = func(name string) bool { return in[strings.ToLower(name)] }
 	}
 	var missing []string
 	for name := range r.Header {
-		l := strings.ToLower(name)
-		if strings.HasPrefix(l, "x-amz-") && !in[l] {
-			missing = append(missing, l)
+		if len(name) < len("x-amz-") || !strings.EqualFold(name[:len("x-amz-")], "x-amz-") || isSigned(name) {
+			continue
 		}
+		missing = append(missing, strings.ToLower(name))
 	}
 	if len(missing) == 0 {
 		return nil
@@ -558,4 +667,22 @@ func unsignedAmzHeaders(r *request, signed []string) error {
 	e := apiErr(http.StatusForbidden, "AccessDenied", "There were headers present in the request which were not signed")
 	e.Fields = []Field{{"HeadersNotSigned", strings.Join(missing, ", ")}}
 	return e
+}
+
+// lowerOf says whether lower is name in ASCII lower case, as header names
+// are ASCII tokens.
+func lowerOf(lower, name string) bool {
+	if len(lower) != len(name) {
+		return false
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
 }

@@ -69,7 +69,19 @@ func digestSize(algo string) int {
 // checksum of a multipart upload.
 func isCRC(algo string) bool { return algo == "CRC32" || algo == "CRC32C" || algo == "CRC64NVME" }
 
+// checksumHeader is the response header of algo's checksum. Requests are
+// read through checksumKeys, http.Header's canonical form of the same names.
 func checksumHeader(algo string) string { return "X-Amz-Checksum-" + strings.ToLower(algo) }
+
+// checksumKeys maps each algorithm to the canonical header key a request's
+// checksum arrives under, built once rather than on every request.
+var checksumKeys = func() map[string]string {
+	m := make(map[string]string, len(checksumAlgos))
+	for _, a := range checksumAlgos {
+		m[a] = http.CanonicalHeaderKey(checksumHeader(a))
+	}
+	return m
+}()
 
 // checksumSpec is what a request says about its payload's checksum.
 type checksumSpec struct {
@@ -84,7 +96,7 @@ func parseChecksum(h http.Header) (checksumSpec, error) {
 	var spec checksumSpec
 	found := 0
 	for _, a := range checksumAlgos {
-		vals, ok := h[http.CanonicalHeaderKey(checksumHeader(a))]
+		vals, ok := h[checksumKeys[a]]
 		if !ok {
 			continue
 		}

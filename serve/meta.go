@@ -32,12 +32,14 @@ const maxUserMetadata = 2 << 10
 func userMetadata(h http.Header) (map[string]string, error) {
 	m := make(map[string]string)
 	size := 0
+	const prefix = "x-amz-meta-"
 	for k, v := range h {
-		lk := strings.ToLower(k)
-		name, ok := strings.CutPrefix(lk, "x-amz-meta-")
-		if !ok || name == "" {
+		// Only metadata headers are lowered: the others are many and
+		// would each cost a copy.
+		if len(k) <= len(prefix) || !strings.EqualFold(k[:len(prefix)], prefix) {
 			continue
 		}
+		name := strings.ToLower(k[len(prefix):])
 		val := strings.Join(v, ",")
 		m[name] = val
 		size += len(name) + len(val)

@@ -383,7 +383,7 @@ type completeResult struct {
 func parseFinalChecksum(h http.Header) (algo, value string, err error) {
 	found := 0
 	for _, a := range checksumAlgos {
-		if v, ok := h[http.CanonicalHeaderKey(checksumHeader(a))]; ok {
+		if v, ok := h[checksumKeys[a]]; ok {
 			found++
 			algo, value = a, v[0]
 		}
