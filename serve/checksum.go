@@ -153,7 +153,7 @@ type payloadReader struct {
 	spec     checksumSpec
 	sum      hash.Hash
 	sha      *hashCheckReader // the payload's signed SHA-256, checked here
-	hashes   []hash.Hash      // every hash the payload feeds, costliest first
+	hashes   []hash.Hash      // every hash the payload feeds
 	chunked  *chunkedReader
 	n        int64
 	checksum string // the computed base64 checksum, after EOF
@@ -188,7 +188,7 @@ func newPayloadReader(r *request, spec checksumSpec, defaultAlgo string, needMD5
 		p.sum = newHash(algo)
 	}
 	// A payload signed with its SHA-256 is hashed here rather than in a
-	// reader of its own, so that all its hashes can run side by side.
+	// reader of its own, so that one loop feeds all its hashes.
 	if hc, ok := r.body.(*hashCheckReader); ok {
 		p.r, p.sha = hc.r, hc
 	}
@@ -207,29 +207,15 @@ func shaHash(hc *hashCheckReader) hash.Hash {
 	return hc.h
 }
 
-// parallelHashMin is the smallest read whose hashes are worth running on
-// two goroutines: below it, starting one costs more than it saves.
-const parallelHashMin = 16 << 10
-
-// hashAll feeds b to every hash. A large read with several hashes runs the
-// first (the costliest) beside the others, so an upload's MD5, SHA-256 and
-// checksum take the time of the longest rather than of all three together.
+// hashAll feeds b to every hash, one after the other on the reading
+// goroutine. Handing the MD5 to a goroutine of its own for each read was
+// tried and measured slower on a 2-core VM, where waking the other core
+// costs more than the SHA-256 and checksum it would overlap
+// (BenchmarkPayloadHashes).
 func hashAll(hs []hash.Hash, b []byte) {
-	if len(hs) < 2 || len(b) < parallelHashMin {
-		for _, h := range hs {
-			h.Write(b)
-		}
-		return
-	}
-	done := make(chan struct{})
-	go func() {
-		hs[0].Write(b)
-		close(done)
-	}()
-	for _, h := range hs[1:] {
+	for _, h := range hs {
 		h.Write(b)
 	}
-	<-done
 }
 
 func (p *payloadReader) Read(b []byte) (int, error) {
