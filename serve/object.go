@@ -216,8 +216,9 @@ func (s *Server) putObject(r *request) error {
 	if err != nil {
 		return err
 	}
-	// The MD5 (the ETag) is computed here, beside the SHA-256 and the
-	// checksum, and handed to the store, rather than after them in it.
+	// The MD5 (the ETag) is computed here, in the same pass over the body
+	// as the SHA-256 and the checksum, and handed to the store, which then
+	// need not read the body again.
 	p, err := newPayloadReader(r, spec, "CRC64NVME", true)
 	if err != nil {
 		return err

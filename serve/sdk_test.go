@@ -283,10 +283,9 @@ func TestSDKClient(t *testing.T) {
 	}
 }
 
-// TestPutETagIsContentMD5 checks the ETag and checksum of single PUTs on
-// each side of the sizes where serve hashes on two goroutines (16 KiB)
-// and stops recycling body buffers (1 MiB), and that a body read into a
-// recycled buffer is not disturbed by the next put.
+// TestPutETagIsContentMD5 checks the ETag and checksum of single PUTs from
+// empty to just over 1 MiB (one read of the body or many), and that a body
+// handed to the store is not disturbed by the next put.
 func TestPutETagIsContentMD5(t *testing.T) {
 	ts := startServer(t, serve.Options{AccessKey: testAccess, SecretKey: testSecret})
 	c := newClient(ts, testSecret)
