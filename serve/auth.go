@@ -126,6 +126,14 @@ func (c *keyCache) get(secret, date, region, service string) *cachedKey {
 	return k
 }
 
+// signBufs holds the buffers signatures are checked in. A buffer that
+// grew for a large request is dropped rather than kept.
+var signBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
+
+// maxSignBuf is the largest signing buffer kept for reuse: a request with
+// many or long signed headers gets one of its own.
+const maxSignBuf = 8 << 10
+
 // sign returns the HMAC-SHA256 of data under the signing key.
 func (k *cachedKey) sign(data []byte) (sum [sha256.Size]byte) {
 	m, _ := k.macs.Get().(hash.Hash)
@@ -218,12 +226,12 @@ func (s *Server) authenticate(r *request) error {
 	key := s.keys.get(s.opts.SecretKey, parts[1], parts[2], parts[3])
 	info.signingKey = key.key
 	// The canonical request and the string to sign are built in one
-	// buffer, on the stack for most requests, since every request pays
-	// for them.
-	var space [1024]byte
+	// pooled buffer, since every request pays for them.
+	buf := signBufs.Get().(*[]byte)
+	defer signBufs.Put(buf)
 	ok := false
 	for _, uri := range canonicalURIs(r) {
-		b := appendCanonicalRequest(space[:0], r, p, uri)
+		b := appendCanonicalRequest((*buf)[:0], r, p, uri)
 		creq := sha256.Sum256(b)
 		b = append(b[:0], sigAlgorithm+"\n"...)
 		b = append(b, p.amzDate...)
@@ -231,6 +239,9 @@ func (s *Server) authenticate(r *request) error {
 		b = append(b, info.scope...)
 		b = append(b, '\n')
 		b = hex.AppendEncode(b, creq[:])
+		if cap(b) <= maxSignBuf {
+			*buf = b
+		}
 		sum := key.sign(b)
 		var want [2 * sha256.Size]byte
 		hex.Encode(want[:], sum[:])

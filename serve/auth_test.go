@@ -3,9 +3,20 @@ package serve
 import (
 	"errors"
 	"net/http"
+	"net/textproto"
 	"strings"
 	"testing"
 )
+
+// TestKnownHeaderKeys holds the table of header keys to what textproto
+// makes of each name, so a misspelt entry cannot hide a signed header.
+func TestKnownHeaderKeys(t *testing.T) {
+	for lower, key := range knownHeaderKeys {
+		if want := textproto.CanonicalMIMEHeaderKey(lower); key != want {
+			t.Errorf("knownHeaderKeys[%q]: got %q, want %q", lower, key, want)
+		}
+	}
+}
 
 // foldValue is SigV4's rule for a canonical header value, written the
 // plain way: trim it and fold each run of white space to one space.

@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,7 +34,14 @@ func (w *discardWriter) WriteHeader(code int)        { w.status = code }
 // signedRequest builds a request signed as the SDK signs it over plain
 // HTTP: the payload's SHA-256 in x-amz-content-sha256 and the SDK's usual
 // headers.
-func signedRequest(b testing.TB, method, path string, body []byte) *http.Request {
+func signedRequest(tb testing.TB, method, path string, body []byte) *http.Request {
+	tb.Helper()
+	return signedRequestWith(tb, method, path, body, nil)
+}
+
+// signedRequestWith is signedRequest with extra headers set by before,
+// ahead of signing.
+func signedRequestWith(b testing.TB, method, path string, body []byte, before func(*http.Request)) *http.Request {
 	b.Helper()
 	req, err := http.NewRequest(method, "http://127.0.0.1:9000"+path, bytes.NewReader(body))
 	if err != nil {
@@ -47,6 +56,9 @@ func signedRequest(b testing.TB, method, path string, body []byte) *http.Request
 	req.Header.Set("Accept-Encoding", "identity")
 	if body != nil {
 		req.Header.Set("Content-Type", "application/octet-stream")
+	}
+	if before != nil {
+		before(req)
 	}
 	creds := aws.Credentials{AccessKeyID: testAccess, SecretAccessKey: testSecret}
 	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, payload, "s3", "us-east-1", time.Now()); err != nil {
@@ -101,6 +113,66 @@ func TestSignatureChecked(t *testing.T) {
 				t.Errorf("got status %d, want %d", w.status, tc.want)
 			}
 		})
+	}
+}
+
+// TestSignatureLongHeaders checks requests whose canonical form outgrows
+// the pooled signing buffer, between ordinary ones on the same server, so
+// a buffer kept or dropped never carries one request's bytes into
+// another's signature.
+func TestSignatureLongHeaders(t *testing.T) {
+	srv := benchServer(t)
+	for i, size := range []int{0, 20 << 10, 0, 900, 20 << 10, 0} {
+		r := signedRequestWith(t, http.MethodPut, "/bench/obj/long", []byte("payload"), func(r *http.Request) {
+			if size > 0 {
+				r.Header.Set("X-Amz-Meta-Long", strings.Repeat("v", size))
+			}
+		})
+		r.RequestURI = r.URL.Path
+		w := &discardWriter{h: http.Header{}}
+		srv.ServeHTTP(w, r)
+		want := http.StatusOK
+		if size > 2<<10 {
+			want = http.StatusBadRequest // over S3's 2 KiB of user metadata, once signed
+		}
+		if w.status != want {
+			t.Errorf("request %d (header of %d bytes): got status %d, want %d", i, size, w.status, want)
+		}
+	}
+}
+
+// TestSignatureConcurrent checks signatures from several goroutines at
+// once, which share the pooled buffers and keyed HMACs (run it with -race).
+func TestSignatureConcurrent(t *testing.T) {
+	srv := benchServer(t)
+	reqs := make([][]*http.Request, 8)
+	for g := range reqs {
+		for i := range 50 {
+			body := []byte(fmt.Sprintf("body %d of %d", i, g))
+			r := signedRequest(t, http.MethodPut, fmt.Sprintf("/bench/c/%d/%d", g, i), body)
+			r.RequestURI = r.URL.Path
+			reqs[g] = append(reqs[g], r)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan string, 8*50)
+	for g, rs := range reqs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i, r := range rs {
+				w := &discardWriter{h: http.Header{}}
+				srv.ServeHTTP(w, r)
+				if w.status != http.StatusOK {
+					errs <- fmt.Sprintf("goroutine %d, put %d: got status %d, want 200", g, i, w.status)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
 	}
 }
 
