@@ -68,30 +68,43 @@ func processClient(v *s3test.Server) *s3.Client {
 	})
 }
 
-var trovemem struct {
-	once sync.Once
-	path string
-	err  error
+// builtBinaries holds the commands the benchmarks build, once per test
+// process, in a folder TestMain removes.
+var builtBinaries struct {
+	mu    sync.Mutex
+	dir   string
+	paths map[string]string
 }
 
-// trovememBinary builds cmd/trovemem once per test process.
-func trovememBinary(b *testing.B) string {
-	trovemem.once.Do(func() {
-		dir, err := os.MkdirTemp("", "trovemem-bench-")
-		if err != nil {
-			trovemem.err = err
-			return
-		}
-		trovemem.path = filepath.Join(dir, "trovemem")
-		out, err := exec.Command("go", "build", "-o", trovemem.path, "github.com/trovemem/trovemem/cmd/trovemem").CombinedOutput()
-		if err != nil {
-			trovemem.err = fmt.Errorf("go build cmd/trovemem: %v: %s", err, out)
-		}
-	})
-	if trovemem.err != nil {
-		b.Fatal(trovemem.err)
+// builtBinary builds the command pkg (a package path) once per test process
+// and returns the binary's path.
+func builtBinary(b *testing.B, pkg string) string {
+	builtBinaries.mu.Lock()
+	defer builtBinaries.mu.Unlock()
+	if p, ok := builtBinaries.paths[pkg]; ok {
+		return p
 	}
-	return trovemem.path
+	if builtBinaries.dir == "" {
+		dir, err := os.MkdirTemp("", "serve-bench-")
+		if err != nil {
+			b.Fatal(err)
+		}
+		builtBinaries.dir, builtBinaries.paths = dir, map[string]string{}
+	}
+	p := filepath.Join(builtBinaries.dir, filepath.Base(pkg))
+	if out, err := exec.Command("go", "build", "-o", p, pkg).CombinedOutput(); err != nil {
+		b.Fatalf("go build %s: %v: %s", pkg, err, out)
+	}
+	builtBinaries.paths[pkg] = p
+	return p
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if builtBinaries.dir != "" {
+		os.RemoveAll(builtBinaries.dir)
+	}
+	os.Exit(code)
 }
 
 // latencies records per-operation times and reports p50 and p99.
@@ -174,26 +187,36 @@ func BenchmarkS3(b *testing.B) {
 // serve's handler in the benchmark's process, beside the client, which
 // spares serve the wake-ups of a second process that versitygw pays, so
 // it flatters serve and is kept for comparison with earlier rounds.
+// "floor" puts serve/testdata/floorserver in serve's place, a process that
+// only reads and MD5s bodies and answers gets from memory: its ratio is
+// the most any server could reach against versitygw with this client on
+// this machine.
 func BenchmarkS3Paired(b *testing.B) {
 	if _, err := s3test.VersityBinary(); err != nil {
 		b.Skipf("needs versitygw: %s", s3test.BuildHint)
 	}
 	versity := processClient(s3test.StartVersity(b))
 	b.Run("process", func(b *testing.B) {
-		pairedOps(b, processClient(s3test.StartTrovemem(b, trovememBinary(b))), versity, "process")
+		bin := builtBinary(b, "github.com/trovemem/trovemem/cmd/trovemem")
+		pairedOps(b, "serve", processClient(s3test.StartTrovemem(b, bin)), versity, "process")
 	})
 	b.Run("inproc", func(b *testing.B) {
 		ts := startServer(&testing.T{}, serve.Options{AccessKey: testAccess, SecretKey: testSecret})
-		pairedOps(b, newClient(ts, testSecret), versity, "inproc")
+		pairedOps(b, "serve", newClient(ts, testSecret), versity, "inproc")
+	})
+	b.Run("floor", func(b *testing.B) {
+		bin := builtBinary(b, "github.com/trovemem/trovemem/serve/testdata/floorserver")
+		pairedOps(b, "floor", processClient(s3test.StartFloor(b, bin)), versity, "floor")
 	})
 }
 
-// pairedOps runs BenchmarkS3Paired's operations on the serve client and
-// the versitygw client, each in a bucket of its own named after setup.
-func pairedOps(b *testing.B, serveClient, versity *s3.Client, setup string) {
+// pairedOps runs BenchmarkS3Paired's operations on the client of the
+// server named name and on the versitygw client, each in a bucket of its
+// own named after setup.
+func pairedOps(b *testing.B, name string, client, versity *s3.Client, setup string) {
 	ctx := context.Background()
 	bucket := "paired-" + setup
-	targets := []benchTarget{{"serve", serveClient}, {"versitygw", versity}}
+	targets := []benchTarget{{name, client}, {"versitygw", versity}}
 	data := make([]byte, 64<<10)
 	_, _ = rand.Read(data)
 	for _, tg := range targets {
@@ -242,7 +265,7 @@ func pairedOps(b *testing.B, serveClient, versity *s3.Client, setup string) {
 				b.ReportMetric(float64(l[len(l)/2].Microseconds()), tg.name+"-p50-µs")
 				b.ReportMetric(float64(l[len(l)*99/100].Microseconds()), tg.name+"-p99-µs")
 			}
-			b.ReportMetric(float64(total[1])/float64(total[0]), "serve-x")
+			b.ReportMetric(float64(total[1])/float64(total[0]), name+"-x")
 		})
 	}
 }

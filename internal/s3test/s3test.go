@@ -142,6 +142,18 @@ func StartTrovemem(tb testing.TB, bin string) *Server {
 	})
 }
 
+// StartFloor starts bin, a build of serve/testdata/floorserver (an HTTP
+// server that only reads and MD5s bodies and answers gets from memory), on
+// a free loopback port, and stops it when tb ends. It accepts any
+// credentials: BenchmarkS3Paired measures with it what the client and the
+// machine cost however little a server does.
+func StartFloor(tb testing.TB, bin string) *Server {
+	tb.Helper()
+	return start(tb, "floorserver", func(s *Server, addr string) (*exec.Cmd, func() bool, error) {
+		return exec.Command(bin, "-addr", addr), dialProbe(addr), nil
+	})
+}
+
 // dialProbe says a server is ready once it accepts a connection on addr.
 func dialProbe(addr string) func() bool {
 	return func() bool {
