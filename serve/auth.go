@@ -35,11 +35,11 @@ const (
 // tells the rest of the request: the signing key and seed signature that
 // aws-chunked payloads chain from.
 type authInfo struct {
-	verify     bool
-	amzDate    string
-	scope      string
-	signingKey []byte
-	seed       string
+	verify  bool
+	amzDate string
+	scope   string
+	key     *cachedKey
+	seed    string
 }
 
 // parseQuery splits a raw query into decoded names and values, keeping
@@ -134,17 +134,21 @@ var signBufs = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b
 // many or long signed headers gets one of its own.
 const maxSignBuf = 8 << 10
 
-// sign returns the HMAC-SHA256 of data under the signing key.
-func (k *cachedKey) sign(data []byte) (sum [sha256.Size]byte) {
+// signs says whether sig is the hex HMAC-SHA256 of the string to sign sts
+// under the signing key, comparing in constant time.
+func (k *cachedKey) signs(sts []byte, sig string) bool {
 	m, _ := k.macs.Get().(hash.Hash)
 	if m == nil {
 		m = hmac.New(sha256.New, k.key)
 	}
 	m.Reset()
-	m.Write(data)
+	m.Write(sts)
+	var sum [sha256.Size]byte
 	m.Sum(sum[:0])
 	k.macs.Put(m)
-	return sum
+	var want [2 * sha256.Size]byte
+	hex.Encode(want[:], sum[:])
+	return hmac.Equal(want[:], []byte(sig))
 }
 
 func sha256Hex(s string) string {
@@ -223,8 +227,7 @@ func (s *Server) authenticate(r *request) error {
 			return err
 		}
 	}
-	key := s.keys.get(s.opts.SecretKey, parts[1], parts[2], parts[3])
-	info.signingKey = key.key
+	info.key = s.keys.get(s.opts.SecretKey, parts[1], parts[2], parts[3])
 	// The canonical request and the string to sign are built in one
 	// pooled buffer, since every request pays for them.
 	buf := signBufs.Get().(*[]byte)
@@ -242,10 +245,7 @@ func (s *Server) authenticate(r *request) error {
 		if cap(b) <= maxSignBuf {
 			*buf = b
 		}
-		sum := key.sign(b)
-		var want [2 * sha256.Size]byte
-		hex.Encode(want[:], sum[:])
-		if hmac.Equal(want[:], []byte(p.signature)) {
+		if info.key.signs(b, p.signature) {
 			ok = true
 			break
 		}

@@ -2,7 +2,6 @@ package serve
 
 import (
 	"bufio"
-	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -139,8 +138,7 @@ func (c *chunkedReader) nextChunk() error {
 		sum := sha256.Sum256(c.buf)
 		sts := "AWS4-HMAC-SHA256-PAYLOAD\n" + c.info.amzDate + "\n" + c.info.scope + "\n" + c.prevSig + "\n" +
 			emptySHA256 + "\n" + hex.EncodeToString(sum[:])
-		want := hex.EncodeToString(hmacSHA256(c.info.signingKey, sts))
-		if !hmac.Equal([]byte(want), []byte(sig)) {
+		if !c.info.key.signs([]byte(sts), sig) {
 			return ErrSignatureDoesNotMatch
 		}
 		c.prevSig = sig
@@ -196,8 +194,7 @@ func (c *chunkedReader) readTrailers() error {
 	if c.signed && c.info.verify {
 		sts := "AWS4-HMAC-SHA256-TRAILER\n" + c.info.amzDate + "\n" + c.info.scope + "\n" + c.prevSig + "\n" +
 			sha256Hex(strings.Join(lines, ""))
-		want := hex.EncodeToString(hmacSHA256(c.info.signingKey, sts))
-		if !hmac.Equal([]byte(want), []byte(trailerSig)) {
+		if !c.info.key.signs([]byte(sts), trailerSig) {
 			return ErrSignatureDoesNotMatch
 		}
 	}

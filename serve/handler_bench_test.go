@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -41,11 +42,11 @@ func signedRequest(tb testing.TB, method, path string, body []byte) *http.Reques
 
 // signedRequestWith is signedRequest with extra headers set by before,
 // ahead of signing.
-func signedRequestWith(b testing.TB, method, path string, body []byte, before func(*http.Request)) *http.Request {
-	b.Helper()
+func signedRequestWith(tb testing.TB, method, path string, body []byte, before func(*http.Request)) *http.Request {
+	tb.Helper()
 	req, err := http.NewRequest(method, "http://127.0.0.1:9000"+path, bytes.NewReader(body))
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	sum := sha256.Sum256(body)
 	payload := hex.EncodeToString(sum[:])
@@ -62,7 +63,7 @@ func signedRequestWith(b testing.TB, method, path string, body []byte, before fu
 	}
 	creds := aws.Credentials{AccessKeyID: testAccess, SecretAccessKey: testSecret}
 	if err := v4.NewSigner().SignHTTP(context.Background(), creds, req, payload, "s3", "us-east-1", time.Now()); err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
 	return req
 }
@@ -105,7 +106,7 @@ func TestSignatureChecked(t *testing.T) {
 			body := []byte("payload")
 			r := signedRequest(t, http.MethodPut, "/bench/obj/key-1", body)
 			r.RequestURI = r.URL.Path
-			r.Body = &bodyReader{r: bytes.NewReader(body)}
+			r.Body = io.NopCloser(bytes.NewReader(body))
 			tc.change(r)
 			w := &discardWriter{h: http.Header{}}
 			srv.ServeHTTP(w, r)
@@ -212,7 +213,7 @@ func BenchmarkHandler(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				r := req.Clone(context.Background())
-				r.Body = &bodyReader{r: bytes.NewReader(tc.body)}
+				r.Body = io.NopCloser(bytes.NewReader(tc.body))
 				clear(w.h)
 				w.status = 0
 				srv.ServeHTTP(w, r)
@@ -223,9 +224,3 @@ func BenchmarkHandler(b *testing.B) {
 		})
 	}
 }
-
-// bodyReader gives a request body a Close.
-type bodyReader struct{ r *bytes.Reader }
-
-func (b *bodyReader) Read(p []byte) (int, error) { return b.r.Read(p) }
-func (b *bodyReader) Close() error               { return nil }
